@@ -1,0 +1,166 @@
+"""Command line: `hfs-viewer` opens the GUI; subcommands work headless.
+
+  hfs-viewer [--view NAME] [--screenshot OUT.png] [--size WxH]
+  hfs-viewer render [--view NAME] [--size WxH] [--labels] --out FILE.png
+  hfs-viewer anatomy --json
+  hfs-viewer analyze SCENARIO.json|- [--json]
+  hfs-viewer meshes [--out DIR]
+
+Exit status: 0 on success, 2 with a one-line message on bad usage, invalid
+input or unwritable output. Heavy modules (VTK, Qt) are imported only by the
+commands that need them, so `anatomy` and `analyze` start fast.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+
+VIEW_NAMES = ("anterior", "left_lateral", "inferior", "superior", "retrosigmoid")  # = viewer.render.views.VIEWS
+
+
+class UsageError(Exception):
+    """Bad usage or unwritable output: reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2 (argparse would print the whole usage)
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 1600x1000, got '{text}'") from None
+    if not (16 <= w <= 7680 and 16 <= h <= 4320):
+        raise argparse.ArgumentTypeError(f"size {w}x{h} outside 16x16..7680x4320")
+    return w, h
+
+
+def _writable_png(path: str) -> Path:
+    p = Path(path)
+    if p.suffix.lower() != ".png":
+        raise UsageError(f"{path}: output must be a .png file")
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(f"{path}: directory {parent} does not exist")
+    if p.is_dir():
+        raise UsageError(f"{path}: is a directory")
+    if not os.access(parent, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
+        raise UsageError(f"{path}: not writable")
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = _Parser(prog="hfs-viewer", description="HFS Compression Viewer: left cerebellopontine angle, CN VII compression.")
+    ap.add_argument("--version", action="version", version=f"hfs-viewer {__version__}")
+    ap.add_argument("--view", choices=VIEW_NAMES, help="initial camera preset")
+    ap.add_argument("--screenshot", metavar="OUT.png", help="open the window, grab it (panels included) to a PNG and exit")
+    ap.add_argument("--size", type=_size, metavar="WxH", help="window size for --screenshot (default 1600x1000)")
+    sub = ap.add_subparsers(dest="command", parser_class=_Parser)
+
+    r = sub.add_parser("render", help="render the default scene offscreen to a PNG")
+    r.add_argument("--view", choices=VIEW_NAMES, default="anterior")
+    r.add_argument("--size", type=_size, default=(1600, 1000), metavar="WxH")
+    r.add_argument("--labels", action="store_true", help="draw structure names")
+    r.add_argument("--out", required=True, metavar="FILE.png")
+
+    a = sub.add_parser("anatomy", help="print the anatomy model")
+    a.add_argument("--json", action="store_true", required=True, help="JSON output (the only format)")
+
+    z = sub.add_parser("analyze", help="classify the facial-nerve compression of a scenario file")
+    z.add_argument("scenario", metavar="SCENARIO.json", help="scenario file, or - for standard input")
+    z.add_argument("--json", action="store_true", help="findings as JSON instead of a readable report")
+
+    m = sub.add_parser("meshes", help="regenerate the shipped meshes and manifest")
+    m.add_argument("--out", default=None, metavar="DIR", help="output folder (default: assets/meshes)")
+    return ap
+
+
+def _cmd_render(args) -> int:
+    out = _writable_png(args.out)
+    from .render.images import save_png_atomic
+    from .render.scene import render_offscreen
+
+    img = render_offscreen(args.view, args.size, None, labels=args.labels)
+    try:
+        save_png_atomic(img, out)
+    except OSError as exc:
+        raise UsageError(f"{out}: not writable ({exc.strerror or exc})") from None
+    print(f"wrote {out} ({args.size[0]}x{args.size[1]}, view {args.view})")
+    return 0
+
+
+def _cmd_anatomy(args) -> int:
+    from .anatomy import build_anatomy
+
+    data = build_anatomy().to_dict()
+    try:
+        from .scenario import default_scenario, scenario_to_dict
+
+        data["default_scenario"] = scenario_to_dict(default_scenario())
+    except ImportError:  # analysis core not present in a stripped build
+        pass
+    json.dump(data, sys.stdout, indent=1)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _cmd_analyze(args) -> int:
+    from .analysis import analyze, format_report
+    from .scenario import ScenarioError, load_scenario, parse_scenario
+
+    try:
+        if args.scenario == "-":
+            scenario = parse_scenario(sys.stdin.read(), "<stdin>")
+        else:
+            scenario = load_scenario(args.scenario)
+    except ScenarioError as exc:
+        raise UsageError(str(exc)) from None
+    findings = analyze(scenario)
+    if args.json:
+        json.dump(findings.to_dict(), sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(format_report(findings) + "\n")
+    return 0
+
+
+def _cmd_meshes(args) -> int:
+    from .render.meshgen import ASSET_DIR, write_meshes
+
+    out = Path(args.out) if args.out else ASSET_DIR
+    manifest = write_meshes(out)
+    print(f"wrote {len(manifest['structures'])} meshes, {manifest['total_triangles']} triangles, to {out}")
+    return 0
+
+
+def _cmd_gui(args) -> int:
+    if args.screenshot:
+        _writable_png(args.screenshot)
+    from .gui.app import run_gui
+
+    return run_gui(view=args.view, screenshot=args.screenshot, size=args.size)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        handler = {"render": _cmd_render, "anatomy": _cmd_anatomy, "analyze": _cmd_analyze,
+                   "meshes": _cmd_meshes, None: _cmd_gui}[args.command]
+        return handler(args)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. `hfs-viewer anatomy --json | head`
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Rendering layer: turns the pure core into pyvista meshes and actors. No Qt here."""

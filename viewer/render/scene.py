@@ -1,0 +1,208 @@
+"""The 3D scene: shipped meshes -> one actor per structure on any pyvista plotter.
+
+Works the same on a Qt `QtInteractor` and on an offscreen `pyvista.Plotter`, so the
+GUI, the headless `render` command and the render tests share one code path.
+Actors are created once; visibility, opacity and colour change in place.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyvista as pv
+
+from .meshgen import ASSET_DIR
+from .style import BACKGROUND, DEFAULT_OPACITY
+from .views import DEFAULT_VIEW, VIEWS, camera_for
+
+
+class MeshError(Exception):
+    """A shipped or imported mesh is missing, unreadable or inconsistent (message names the file)."""
+
+
+@dataclass
+class StructureInfo:
+    id: str
+    name: str
+    kind: str
+    role: str
+    group: str
+    description: str
+    colour: tuple[int, int, int]
+    visible: bool
+    triangles: int
+    file: Path
+    radius_mm: float | None = None
+
+
+@dataclass
+class MeshSet:
+    structures: dict[str, StructureInfo]
+    meshes: dict[str, pv.PolyData] = field(repr=False)
+
+
+def load_meshes(asset_dir: Path | str = ASSET_DIR) -> MeshSet:
+    """Read manifest.json and every mesh it lists; raise MeshError naming the bad file."""
+    asset_dir = Path(asset_dir)
+    manifest_path = asset_dir / "manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        entries = manifest["structures"]
+    except FileNotFoundError:
+        raise MeshError(f"{manifest_path}: missing (run `make meshes` to generate the assets)") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise MeshError(f"{manifest_path}: not a valid mesh manifest ({exc})") from None
+    structures: dict[str, StructureInfo] = {}
+    meshes: dict[str, pv.PolyData] = {}
+    for e in entries:
+        path = asset_dir / e["file"]
+        if not path.is_file():
+            raise MeshError(f"{path}: missing mesh file for structure '{e['id']}'")
+        try:
+            mesh = pv.read(path)
+        except Exception as exc:  # VTK raises assorted errors on corrupt XML
+            raise MeshError(f"{path}: unreadable mesh ({exc})") from None
+        if mesh.n_points == 0 or mesh.n_cells == 0:
+            raise MeshError(f"{path}: empty or corrupt mesh (no points or cells)")
+        if not np.isfinite(mesh.points).all():
+            raise MeshError(f"{path}: mesh has NaN or infinite coordinates")
+        structures[e["id"]] = StructureInfo(
+            e["id"], e["name"], e["kind"], e["role"], e["group"], e["description"], tuple(e["colour"]),
+            bool(e["visible"]), int(e["triangles"]), path, e.get("radius_mm"))
+        meshes[e["id"]] = mesh
+    return MeshSet(structures, meshes)
+
+
+class Scene:
+    """All structure actors on one plotter, plus labels, orientation marker and views."""
+
+    def __init__(self, plotter: pv.Plotter, mesh_set: MeshSet | None = None):
+        self.plotter = plotter
+        self.mesh_set = mesh_set or load_meshes()
+        self.structures = self.mesh_set.structures
+        self.actors: dict[str, pv.Actor] = {}
+        self._label_actor = None
+        self._labels_on = False
+        self.current_view = DEFAULT_VIEW
+        self._build()
+
+    # ------------------------------------------------------------------ build
+    def _build(self) -> None:
+        p = self.plotter
+        p.set_background(BACKGROUND[0], top=BACKGROUND[1])
+        for sid, info in self.structures.items():
+            mesh = self.mesh_set.meshes[sid]
+            kw = dict(smooth_shading=True, specular=0.35, specular_power=20, diffuse=0.85, ambient=0.12,
+                      name=sid, pickable=True, reset_camera=False)
+            if "rgb" in mesh.point_data:
+                actor = p.add_mesh(mesh, scalars="rgb", rgb=True, **kw)
+            else:
+                actor = p.add_mesh(mesh, color=info.colour, **kw)
+            actor.prop.opacity = DEFAULT_OPACITY.get(info.kind, 1.0)
+            actor.visibility = info.visible
+            self.actors[sid] = actor
+        p.add_axes(xlabel="R", ylabel="A", zlabel="S", line_width=3, labels_off=False)
+        self.set_view(DEFAULT_VIEW)
+
+    # ------------------------------------------------------------------ state
+    def set_visible(self, sid: str, visible: bool) -> None:
+        self.actors[sid].visibility = bool(visible)
+        self._refresh_labels()
+
+    def is_visible(self, sid: str) -> bool:
+        return bool(self.actors[sid].visibility)
+
+    def set_opacity(self, sid: str, opacity: float) -> None:
+        self.actors[sid].prop.opacity = float(np.clip(opacity, 0.0, 1.0))
+
+    def opacity(self, sid: str) -> float:
+        return float(self.actors[sid].prop.opacity)
+
+    def set_colour(self, sid: str, rgb) -> None:
+        self.actors[sid].mapper.scalar_visibility = False
+        self.actors[sid].prop.color = tuple(int(c) for c in rgb)
+
+    def isolate(self, sid: str) -> None:
+        """Show only this structure (and the brainstem for context)."""
+        for other in self.actors:
+            self.actors[other].visibility = other in (sid, "brainstem")
+        self._refresh_labels()
+
+    def show_defaults(self) -> None:
+        for sid, info in self.structures.items():
+            self.actors[sid].visibility = info.visible
+        self._refresh_labels()
+
+    # ------------------------------------------------------------------ camera
+    def set_view(self, name: str) -> None:
+        if name not in VIEWS:
+            raise KeyError(f"unknown view '{name}' (choose from {', '.join(VIEWS)})")
+        pos, focal, up = camera_for(name)
+        cam = self.plotter.camera
+        cam.focal_point = tuple(focal)
+        cam.position = tuple(pos)
+        cam.up = tuple(up)
+        cam.view_angle = 30.0
+        self.plotter.reset_camera_clipping_range()
+        self.current_view = name
+
+    # ------------------------------------------------------------------ labels
+    def label_anchors(self) -> dict[str, np.ndarray]:
+        """A point per visible structure to hang its text label on."""
+        out = {}
+        for sid, mesh in self.mesh_set.meshes.items():
+            if not self.actors[sid].visibility:
+                continue
+            pts = mesh.points
+            if sid == "brainstem":
+                out[sid] = np.array([-9.0, 10.0, 18.0])
+            elif self.structures[sid].kind in ("artery", "vein", "nerve"):
+                out[sid] = pts[int(len(pts) * 0.62)]
+            else:
+                out[sid] = np.asarray(mesh.center)
+        return out
+
+    def set_labels(self, on: bool) -> None:
+        self._labels_on = bool(on)
+        self._refresh_labels()
+
+    @property
+    def labels_on(self) -> bool:
+        return self._labels_on
+
+    def _refresh_labels(self) -> None:
+        if self._label_actor is not None:
+            self.plotter.remove_actor(self._label_actor, render=False)
+            self._label_actor = None
+        if not self._labels_on:
+            return
+        anchors = self.label_anchors()
+        if not anchors:
+            return
+        names = [self.structures[s].name for s in anchors]
+        self._label_actor = self.plotter.add_point_labels(
+            np.array(list(anchors.values())), names, font_size=16, point_size=1, shape_opacity=0.55,
+            always_visible=True, name="structure-labels", reset_camera=False, render=False, pickable=False)
+
+    # ------------------------------------------------------------------ picking
+    def structure_of_actor(self, actor) -> str | None:
+        for sid, a in self.actors.items():
+            if a is actor:
+                return sid
+        return None
+
+
+def render_offscreen(view: str = DEFAULT_VIEW, size=(1600, 1000), out: Path | str | None = None,
+                     labels: bool = False) -> np.ndarray:
+    """Render the default scene without any window (VTK falls back to EGL/OSMesa)."""
+    plotter = pv.Plotter(off_screen=True, window_size=list(size))
+    try:
+        scene = Scene(plotter)
+        scene.set_view(view)
+        scene.set_labels(labels)
+        img = plotter.screenshot(str(out) if out else None, return_img=True)
+    finally:
+        plotter.close()
+    return img

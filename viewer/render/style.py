@@ -1,0 +1,29 @@
+"""Colours and display defaults: conventional anatomy colours that project well.
+
+Arteries red, veins blue, nerves yellow, brainstem warm tan (brief + issue 2).
+CN VII zones are banded in yellows/oranges and the transition zone is a light
+ring, so segments stay distinguishable on a projector.
+"""
+from __future__ import annotations
+
+KIND_COLOURS = {
+    "brainstem": (222, 184, 135),
+    "bone": (236, 230, 214),
+    "artery": (200, 35, 35),
+    "vein": (45, 80, 200),
+    "nerve": (240, 205, 60),
+    "nucleus": (170, 60, 170),
+}
+SEGMENT_COLOURS = {
+    "RExP": (230, 120, 0),
+    "AS": (245, 170, 20),
+    "RDP": (250, 215, 50),
+    "CP": (255, 240, 140),
+}
+TZ_COLOUR = (250, 250, 250)
+BACKGROUND = ("#1e2530", "#4a5668")  # dark gradient: good contrast in a lecture hall
+DEFAULT_OPACITY = {"bone": 0.35}
+
+
+def hex_colour(rgb) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)

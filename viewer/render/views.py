@@ -1,0 +1,45 @@
+"""Named camera presets (RAS frame). `direction` points from the focal point to the camera."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class ViewPreset:
+    name: str
+    title: str
+    direction: tuple[float, float, float]
+    up: tuple[float, float, float]
+    focal: tuple[float, float, float]
+    distance: float
+    shortcut: str
+
+
+# Focal points: the brainstem centre for whole-anatomy views, the CPA for the surgical one.
+_BRAINSTEM = (-6.0, 0.0, 3.0)
+_CPA = (-19.0, 2.0, 6.0)
+
+VIEWS: dict[str, ViewPreset] = {v.name: v for v in [
+    ViewPreset("anterior", "Anterior", (0.0, 1.0, 0.0), (0.0, 0.0, 1.0), _BRAINSTEM, 150.0, "1"),
+    ViewPreset("left_lateral", "Left lateral", (-1.0, 0.0, 0.0), (0.0, 0.0, 1.0), _BRAINSTEM, 150.0, "2"),
+    ViewPreset("inferior", "Inferior", (0.0, 0.0, -1.0), (0.0, 1.0, 0.0), _BRAINSTEM, 150.0, "3"),
+    ViewPreset("superior", "Superior", (0.0, 0.0, 1.0), (0.0, 1.0, 0.0), _BRAINSTEM, 150.0, "4"),
+    # Left retrosigmoid: the surgeon looks anteromedially at the CPA from behind the
+    # sigmoid sinus (posterolateral, slightly from above), with superior up.
+    ViewPreset("retrosigmoid", "Left retrosigmoid (surgeon)", (-0.72, -0.62, 0.30), (0.0, 0.0, 1.0), _CPA, 95.0, "5"),
+]}
+DEFAULT_VIEW = "anterior"
+
+
+def camera_for(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(position, focal point, view up) for a preset name; KeyError if unknown."""
+    v = VIEWS[name]
+    d = np.asarray(v.direction, float)
+    d /= np.linalg.norm(d)
+    focal = np.asarray(v.focal, float)
+    up = np.asarray(v.up, float)
+    up = up - np.dot(up, d) * d
+    up /= np.linalg.norm(up)
+    return focal + d * v.distance, focal, up

@@ -1,0 +1,67 @@
+"""Bibliography shown in the app (Help > Sources) and cited by key from the core.
+
+Citations are as recorded in ../shared/domain/hfs-reference.md; where that file
+marks authorship as unconfirmed, the entry says so rather than guessing.
+"""
+from __future__ import annotations
+
+BIBLIOGRAPHY: dict[str, str] = {
+    "tomii-2003": "Tomii M, et al. Microsurgical anatomy of the facial nerve root exit zone. J Neurosurg 2003;99:121.",
+    "campos-benitez-2008": "Campos-Benitez M, Kaufmann AM. Neurovascular compression findings in hemifacial spasm. J Neurosurg 2008;109:416.",
+    "haller-2016": "Haller S, et al. Imaging of neurovascular compression syndromes: trigeminal neuralgia, hemifacial spasm, vestibular paroxysmia, and glossopharyngeal neuralgia. AJNR 2016 (PMC7960264).",
+    "gupta-2023": "Gupta et al. Cisternal facial nerve: length and central myelin. Ann Anat 2023;152128.",
+    "brazis-neuroanatomy": "Brazis PW, Masdeu JC, Biller J. Localization in Clinical Neurology: the facial nerve (secondary source; attribution unconfirmed).",
+    "neurographics-2015": "Imaging of hemifacial spasm. ASNR Neurographics 2015;5(1) (authors unconfirmed).",
+    "kakizawa-2008": "Kakizawa Y, et al. Facial nerve course on MRI in hemifacial spasm. J Neurosurg 2008;108:483.",
+    "chen-2003": "Chen et al. Microanatomy of the internal acoustic meatus (Chinese cadaver study), 2003.",
+    "guclu-2012": "Guclu B, et al. Cisternal vestibulocochlear nerve. Acta Neurochir 2012;154:2277 (first author unconfirmed).",
+    "jnis-posterior-circulation": "Dimensions of the posterior cerebral circulation. J NeuroInterv Surg (via medtune.com).",
+    "reyes-soto-2024": "Reyes-Soto G, et al. Basilar artery morphometry. Diagnostics 2024;14:534.",
+    "ballesteros-2020": "Ballesteros L, et al. Anterior inferior cerebellar artery morphology. Neurol Res 2020;42:828.",
+    "ballesteros-2022": "Ballesteros L, et al. Posterior inferior cerebellar artery origin. Folia Morphol 2022;81:559.",
+    "dubrowski-aica": "Dubrowski A, et al. AICA on CTA. Folia Morphol, doi 10.5603/fm.106528.",
+    "rhoton-cpa": "Rhoton AL Jr. The cerebellopontine angle and posterior fossa cranial nerves (Rhoton atlas, neurosurgicalatlas.com).",
+    "bender-2018": "Bender B, et al. Petrosal veins. AJNR 2018.",
+    "gandaki-2019": "Brainstem dimensions on MRI (n=103). J Gandaki Med Coll 2019 (DOAJ).",
+    "tsukano-1991": "Tsukano. Morphometry of the pons. Niigata Igakkai Zasshi 1991;105:187.",
+    "korean-radiol-1995": "Middle cerebellar peduncle on MRI. J Korean Radiol Soc 1995;33:687.",
+    "miao-2018": "Miao et al. Neurovascular contact geometry in HFS on MRI. Chin J Clin Anat 2018;36:17.",
+    "park-2008": "Park JS, et al. Compression patterns in hemifacial spasm (n=236). Acta Neurochir 2008;150:235.",
+    "iwasaki-2025": "Iwasaki et al. Tortuous vertebral artery in hemifacial spasm. Neurosurg Focus 2025.",
+    "traylor-2021": "Traylor KS, et al. Prevalence and location of neurovascular compression in HFS on MRI (n=330). Brain 2021;144:1482.",
+    "hughes-2021": "Hughes MA, et al. MRI of the facial nerve in HFS (n=212). Brain Commun 2021;fcab146.",
+    "hughes-2015": "Hughes MA, et al. MRI after failed microvascular decompression. AJNR 2015;36:768.",
+    "deep-2016": "Deep NL, et al. Neurovascular contact in controls. J Neurol Surg B 2016;77:503.",
+    "lee-park-2026": "Lee HS, Park K. Isolated cisternal AICA compression. Life 2026;16:166.",
+    "distal-review-2019": "Distal and double compression in HFS: review of 64 cases. Case Rep Neurol Med 2019:8526157.",
+    "han-2009": "Han et al. HFS series n=1642 (PMID 19574834). Neurosurgery 2009 (names unconfirmed).",
+    "yaltho-jankovic-2011": "Yaltho TC, Jankovic J. The many faces of hemifacial spasm. Mov Disord 2011;26:1582.",
+    "lee-2010": "Lee JA, et al. CPA tumours presenting with HFS (9/2050). Acta Neurochir 2010;152:1901.",
+    "epidermoid-1989": "Epidermoid tumours and HFS. Neurology 1989;39:577.",
+    "marin-collazo-2018": "Marin Collazo IV, Tobin WO. Facial movement disorders in multiple sclerosis. Neurologist 2018.",
+    "avm-2022": "AVM-related neurovascular compression syndromes: 37 reported cases. J Neurointensive Care (e-jnic.org) 2022.",
+    "miller-2012": "Miller LE, Miller VM. Safety and effectiveness of MVD for HFS: 22 studies, 5685 patients. Br J Neurosurg 2012;26:438 (names unconfirmed).",
+    "hyun-2010": "Hyun SJ, et al. MVD for HFS, n=1174. Neurosurg Rev 2010;33:325.",
+    "nielsen-1984": "Nielsen VK. Pathophysiology of hemifacial spasm: I. Ephaptic transmission and ectopic excitation. Neurology 1984;34:418.",
+    "nielsen-jannetta-1984": "Nielsen VK, Jannetta PJ. Pathophysiology of HFS: effects of facial nerve decompression. Neurology 1984 (names unconfirmed).",
+    "nielsen-1985": "Nielsen VK. Electrophysiology of the facial nerve in HFS: ectopic/ephaptic excitation. Muscle Nerve 1985;8:545.",
+    "moller-jannetta-1985": "Moller AR, Jannetta PJ. Hemifacial spasm: results of electrophysiologic recording during MVD. Neurology 1985;35:969.",
+    "ferguson-1978": "Ferguson JH. Hemifacial spasm and the facial nucleus. Ann Neurol 1978;4:97.",
+    "lefaucheur-2018": "Lefaucheur JP. New insights into the pathophysiology of primary hemifacial spasm. 2018 (journal unconfirmed).",
+    "lacombe-2009": "Lacombe H. Transition zone as locus minoris resistentiae. Neurochirurgie 2009;55:113.",
+    "hermier-2018": "Hermier M. Imaging of hemifacial spasm. Neurochirurgie 2018;64:117.",
+    "jannetta-1985": "Jannetta PJ, quoted in Neurol Clin 1985;3:359: pulsatile arterial compression.",
+    "leal-sindou-2010": "Leal PR, Sindou M, et al. MRI grading of neurovascular conflict. Acta Neurochir 2010;152:817.",
+    "heliyon-2021-lsr": "Lateral spread response and MVD outcome: systematic review, 6404 cases. Heliyon 2021.",
+    # Management sources (checked 2025 via PubMed/publisher pages; see hfs-reference.md section 8).
+    # The former "aan-2016-botulinum" key cited the 2016 AAN update, which covers blepharospasm,
+    # cervical dystonia, spasticity and headache but not hemifacial spasm: replaced by the 2008 assessment.
+    "simpson-2008-aan": "Simpson DM, Blitzer A, Brashear A, et al. Assessment: botulinum neurotoxin for the treatment of movement disorders (an evidence-based review). Report of the Therapeutics and Technology Assessment Subcommittee of the American Academy of Neurology. Neurology 2008;70(19):1699-1706. doi:10.1212/01.wnl.0000311389.26145.95 (PMID 18458230; HFS: one Class II and one Class III study, Level C 'may be considered'; since marked retired).",
+    "alexander-1982": "Alexander GE, et al. Carbamazepine for hemifacial spasm. Neurology 1982;32(3):286. doi:10.1212/WNL.32.3.286 (co-authors unconfirmed).",
+    "tan-2002": "Tan NC, Chan LL, Tan EK. Hemifacial spasm and involuntary facial movements. QJM 2002;95:493-500 (botulinum toxin effective; exclude a space-occupying lesion).",
+    "project-defaults": "HFS Compression Viewer operational definitions (hfs-reference.md sections 6-7): thresholds chosen by the project where published grading is visual.",
+}
+
+
+def cite(key: str) -> str:
+    return BIBLIOGRAPHY[key]
