@@ -291,6 +291,10 @@ def _surface_path(a: np.ndarray, b: np.ndarray, offset: float, n: int) -> np.nda
     return sdf.project_to_surface(brainstem_sdf, a + t * (b - a), offset=offset)
 
 
+AS_END_GUESS = (-17.5, 2.5, 5.5)  # rostrolateral on the pons
+AS_BLEND = 1.0  # how much of the attached segment's direction the nerve keeps as it detaches
+
+
 @lru_cache(maxsize=1)
 def build_anatomy() -> Anatomy:
     """Build the default (normal) left CPA. Cached: the model is immutable."""
@@ -303,7 +307,7 @@ def build_anatomy() -> Anatomy:
     rexp = _on_surface(rexp, offset=0.0)
     # The attached segment runs rostrolaterally on the pons, the nerve's centre half
     # a radius off the pia (it lies on the surface, adherent to it).
-    as_end_guess = np.array([-15.6, 1.8, 9.2])
+    as_end_guess = np.array(AS_END_GUESS)  # rostrolateral, so the turn at the RDP stays gentle
     attached = _surface_path(rexp, as_end_guess, offset=0.5 * r7, n=6)
     attached[0] = _on_surface(rexp, offset=0.25 * r7)
     # Scale the attached path so that its length equals the published RExP->RDP 8 mm.
@@ -320,7 +324,7 @@ def build_anatomy() -> Anatomy:
     cis_ctrl = np.array([rdp + course * f * dim("cisternal_length") for f in (0.3, 0.65)])
     # Leave the pons tangentially: blend the first cisternal point with the AS direction.
     as_dir = unit(attached[-1] - attached[-2])
-    cis_ctrl[0] = rdp + unit(0.5 * as_dir + course) * 0.3 * dim("cisternal_length")
+    cis_ctrl[0] = rdp + unit(AS_BLEND * as_dir + course) * 0.3 * dim("cisternal_length")
     ctrl7 = np.vstack([attached, cis_ctrl, porus_guess])
     fine = resample_polyline(catmull_rom(ctrl7, samples_per_span=40), step=0.05)
     s = arc_lengths(fine)
@@ -432,7 +436,7 @@ def build_anatomy() -> Anatomy:
     r6 = dim("abducens_diameter") / 2
     vi_root = _on_surface([-3.2, 6.0, 0.8], offset=0.3 * r6)
     add(Tube("cn6", "Abducens nerve (CN VI)", "nerve", "cn6", r6,
-             np.vstack([vi_root, _stand_off(np.array([[-3.8, 12.0, 6.0], [-4.2, 14.6, 14.0], [-5.0, 15.5, 24.0], [-6.0, 15.0, 30.0]]), r6 + 0.3, solids + [lambda q: np.linalg.norm(q - q, axis=-1) + 1e9])]),
+             np.vstack([vi_root, _stand_off(np.array([[-3.8, 12.0, 6.0], [-4.2, 14.6, 14.0], [-5.0, 15.5, 24.0], [-6.0, 15.0, 30.0]]), r6 + 0.3, solids)]),
              "context", "Exits at the pontomedullary sulcus above the pyramid and climbs the clivus.", visible=False))
     rl = dim("lower_cranial_nerve_diameter") / 2
     jugular = np.array([-26.0, 1.0, -8.0])
@@ -453,6 +457,9 @@ def build_anatomy() -> Anatomy:
     genu = np.array([-2.5, -7.5, 9.0])
     pathway_ctrl = np.vstack([nucleus, [-3.5, -7.0, 6.5], genu, [-4.5, -6.0, 10.0], [-8.0, -2.5, 7.5], [-10.0, 0.0, 5.0], rexp])
     pathway = resample_polyline(catmull_rom(pathway_ctrl), step=0.5)
+    # Intra-pontine part only: stop 1 mm inside the pia, so a lesion in the cistern at
+    # the root exit zone is not mistaken for an intra-axial (brainstem) lesion.
+    pathway = pathway[brainstem_sdf(pathway) < -1.0]
     landmarks = {
         "root_exit_point": facial.points_mm[0],
         "root_detachment_point": facial.point_at(rdp_arc),

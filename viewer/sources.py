@@ -53,11 +53,11 @@ BIBLIOGRAPHY: dict[str, str] = {
     "jannetta-1985": "Jannetta PJ, quoted in Neurol Clin 1985;3:359: pulsatile arterial compression.",
     "leal-sindou-2010": "Leal PR, Sindou M, et al. MRI grading of neurovascular conflict. Acta Neurochir 2010;152:817.",
     "heliyon-2021-lsr": "Lateral spread response and MVD outcome: systematic review, 6404 cases. Heliyon 2021.",
-    # Management sources (checked 2025 via PubMed/publisher pages; see hfs-reference.md section 8).
+    # Management sources, checked against PubMed / publisher pages (see hfs-reference.md section 8).
     # The former "aan-2016-botulinum" key cited the 2016 AAN update, which covers blepharospasm,
     # cervical dystonia, spasticity and headache but not hemifacial spasm: replaced by the 2008 assessment.
     "simpson-2008-aan": "Simpson DM, Blitzer A, Brashear A, et al. Assessment: botulinum neurotoxin for the treatment of movement disorders (an evidence-based review). Report of the Therapeutics and Technology Assessment Subcommittee of the American Academy of Neurology. Neurology 2008;70(19):1699-1706. doi:10.1212/01.wnl.0000311389.26145.95 (PMID 18458230; HFS: one Class II and one Class III study, Level C 'may be considered'; since marked retired).",
-    "alexander-1982": "Alexander GE, et al. Carbamazepine for hemifacial spasm. Neurology 1982;32(3):286. doi:10.1212/WNL.32.3.286 (co-authors unconfirmed).",
+    "alexander-1982": "Alexander GE, et al. Carbamazepine for hemifacial spasm. Neurology 1982;32(3):286. doi:10.1212/WNL.32.3.286 (title, journal and first author verified from a reference list; initials and co-authors unconfirmed).",
     "tan-2002": "Tan NC, Chan LL, Tan EK. Hemifacial spasm and involuntary facial movements. QJM 2002;95:493-500 (botulinum toxin effective; exclude a space-occupying lesion).",
     "project-defaults": "HFS Compression Viewer operational definitions (hfs-reference.md sections 6-7): thresholds chosen by the project where published grading is visual.",
 }

@@ -76,6 +76,15 @@ def test_segment_map_contiguous_ordered_and_sampled_finely(anatomy):
     assert set(f.segments[central]) >= set(REZ_SEGMENTS)
 
 
+def test_facial_nerve_bends_gently(anatomy):
+    """No kink: the tube (radius r) would fold on itself where the bend radius nears r."""
+    p = anatomy.facial_nerve.points_mm
+    t = np.gradient(p, axis=0)
+    t /= np.linalg.norm(t, axis=1)[:, None]
+    curvature = np.linalg.norm(np.gradient(t, axis=0), axis=1) / np.mean(np.diff(anatomy.facial_nerve.arc_mm))
+    assert 1.0 / curvature.max() > 3 * anatomy.facial_nerve.radius_mm
+
+
 def test_vestibulocochlear_relations(anatomy):
     cn8 = anatomy.tubes["cn8"]
     entry = anatomy.landmarks["viii_root_entry"]
@@ -158,7 +167,7 @@ def test_vessels_stay_outside_the_brainstem(anatomy):
 
 def test_nucleus_and_pathway_inside_the_pons(anatomy):
     assert brainstem_sdf(anatomy.landmarks["facial_motor_nucleus"][None])[0] < -1.0
-    assert np.all(brainstem_sdf(anatomy.facial_pathway_mm[:-3]) < 0)
+    assert np.all(brainstem_sdf(anatomy.facial_pathway_mm) < -1.0)  # intra-axial only
 
 
 def test_anatomy_json_contract(anatomy):

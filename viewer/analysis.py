@@ -1,0 +1,834 @@
+"""Compression analysis: contacts, severity, classification, culprit, mechanism.
+
+Pure core (numpy + scipy; no Qt, no VTK). ``analyze(scenario)`` is called by the
+GUI on every mouse move, so it works on capsule chains: every nerve and vessel
+is a polyline centreline plus one radius, and the surface gap between two
+capsule chains is *exactly* the closest centreline distance minus both radii
+(../shared/engineering-notes.md, "Geometry: contact and depth"). Speed comes from
+a prefilter (bounding box, then a KD-tree built once per anatomy on the nerve
+samples, then a small exact ball test) so that the exact segment-segment
+distance (``geometry.segment_distances``) only runs on the few segment pairs
+that can touch. Each vessel's spline course is cached on its handle tuple.
+
+Definitions (``../shared/domain/hfs-reference.md`` sections 6-7; all thresholds
+in ``Thresholds`` are configurable):
+
+* contact: surface gap <= 0.1 mm; ``penetration_mm = max(0, -gap_mm)`` measured
+  into the undeformed nerve;
+* severity with nerve diameter D: ``mild`` (contact without indentation)
+  penetration <= 0.1 D; ``moderate`` (indentation) <= 0.5 D; ``severe``
+  (deviation of the nerve course) beyond (Campos-Benitez & Kaufmann 2008 grade
+  names; numeric cut-offs are the project's own [S], since published grading is
+  visual);
+* one vessel can make several contacts: contiguous runs of nerve arc where the
+  gap is <= the contact threshold are separate contacts (a looping AICA touching
+  both the root exit zone and the cisternal portion gives ``double``).
+
+Lesions are ellipsoids (``sdf.ellipsoid``, exact for spheres and on the surface)
+tested against the nerve samples (0.2 mm apart on CN VII).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from . import sdf
+from .anatomy import REZ_SEGMENTS, SEGMENT_NAMES, Anatomy, build_anatomy
+from .geometry import segment_distances
+from .scenario import Lesion, Scenario, Vessel, vessel_course
+from .sources import BIBLIOGRAPHY
+
+__all__ = [
+    "Thresholds", "DEFAULT_THRESHOLDS", "Contact", "VesselContact", "Mechanism", "Findings",
+    "TAGS", "SEVERITIES", "analyze", "format_report", "severity_for", "clear_caches",
+]
+
+TAGS = ("single", "multiple", "double", "tandem", "venous", "tumor", "avm", "aneurysm",
+        "brainstem_lesion", "post_bells", "idiopathic")
+SEVERITIES = ("mild", "moderate", "severe")
+CN7 = "CN VII"
+CN8 = "CN VIII"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Operational definitions (hfs-reference.md section 7, tag [S] = project default).
+
+    contact_gap_mm: a vessel or lesion "contacts" a nerve when the surface gap is
+        at most this (0.1 mm; section 7).
+    mild_max_fraction: penetration <= this x nerve diameter is ``mild``: contact
+        without indentation (Campos-Benitez 2008 "mild"; Leal & Sindou 2010 grade I).
+    moderate_max_fraction: penetration <= this x diameter is ``moderate``:
+        indentation (Campos-Benitez 2008); beyond is ``severe``: the undeformed
+        nerve would have to deviate from its course (section 6: "nerve centreline
+        shifted > 0.5 D").
+    brainstem_margin_mm: a lesion within this distance of the facial motor nucleus
+        or the intra-pontine facial pathway is a ``brainstem_lesion`` (2 mm, issue 3).
+    junction_clearance_mm: vessel-vessel contacts within (r1 + r2 + this) of a
+        point where one vessel starts or ends on/inside the other (PICA on the VA,
+        AICA on the basilar, VA at the vertebrobasilar junction) are anatomical
+        junctions, not tandem compression.
+    """
+
+    contact_gap_mm: float = 0.1
+    mild_max_fraction: float = 0.1
+    moderate_max_fraction: float = 0.5
+    brainstem_margin_mm: float = 2.0
+    junction_clearance_mm: float = 2.0
+
+    sources: tuple[str, ...] = ("project-defaults", "campos-benitez-2008", "leal-sindou-2010")
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+_SEV_RANK = {None: -1, "mild": 0, "moderate": 1, "severe": 2}
+
+
+def severity_for(penetration_mm: float, nerve_diameter_mm: float, th: Thresholds = DEFAULT_THRESHOLDS) -> str:
+    if penetration_mm <= th.mild_max_fraction * nerve_diameter_mm:
+        return "mild"
+    if penetration_mm <= th.moderate_max_fraction * nerve_diameter_mm:
+        return "moderate"
+    return "severe"
+
+
+# --------------------------------------------------------------------------- results
+
+def _r(v: float, nd: int = 3) -> float:
+    return float(round(float(v), nd)) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+@dataclass(frozen=True)
+class Contact:
+    """One contact of a vessel or lesion with CN VII or CN VIII, at its deepest point."""
+
+    source: str  # "vessel" | "lesion"
+    id: str
+    label: str
+    role: str  # vessel role; "lesion" for lesions
+    kind: str  # artery | vein | tumor | avm | aneurysm | brainstem_lesion
+    structure: str  # "CN VII" | "CN VIII"
+    segment: str | None  # RExP | AS | RDP | CP (CN VII only)
+    myelin: str | None  # central | peripheral (CN VII only)
+    arc_mm: float | None  # arc length along the nerve from its brainstem end
+    gap_mm: float
+    penetration_mm: float
+    severity: str
+    side: str | None  # rostral | caudal | anterior | posterior: side of the nerve pressed
+    nerve_point_mm: tuple[float, float, float]  # closest point on the nerve centreline
+    other_point_mm: tuple[float, float, float]  # closest point on the vessel centreline / lesion centre
+    arc_range_mm: tuple[float, float] | None = None  # extent of the contact run along the nerve
+
+    def to_dict(self) -> dict:
+        d = {self.source: self.id, "role": self.role, "kind": self.kind, "structure": self.structure,
+             "segment": self.segment, "myelin": self.myelin,
+             "arc_mm": None if self.arc_mm is None else _r(self.arc_mm),
+             "gap_mm": _r(self.gap_mm), "penetration_mm": _r(self.penetration_mm),
+             "severity": self.severity, "side": self.side,
+             # extra keys (allowed by the contract): for markers in the viewer
+             "label": self.label,
+             "nerve_point_mm": [_r(v) for v in self.nerve_point_mm],
+             "other_point_mm": [_r(v) for v in self.other_point_mm]}
+        if self.arc_range_mm is not None:
+            d["arc_range_mm"] = [_r(v) for v in self.arc_range_mm]
+        return d
+
+    def describe(self) -> str:
+        if self.segment:
+            site = f"{SEGMENT_NAMES[self.segment]} ({self.segment})"
+        else:
+            site = self.structure
+        parts = [f"{self.label} -> {site}", self.severity]
+        if self.myelin:
+            parts.append(f"{self.myelin} myelin")
+        parts.append(f"gap {self.gap_mm:+.2f} mm".replace("+", "" if self.gap_mm < 0 else "+"))
+        if self.side:
+            parts.append(f"{self.side} side")
+        if self.arc_mm is not None:
+            parts.append(f"arc {self.arc_mm:.1f} mm")
+        return " \u00b7 ".join(parts)
+
+
+@dataclass(frozen=True)
+class VesselContact:
+    """Vessel-vessel contact (used for tandem compression)."""
+
+    a: str
+    b: str
+    gap_mm: float
+    point_mm: tuple[float, float, float]
+
+    def to_dict(self) -> dict:
+        return {"a": self.a, "b": self.b, "gap_mm": _r(self.gap_mm), "point_mm": [_r(v) for v in self.point_mm]}
+
+
+@dataclass(frozen=True)
+class Mechanism:
+    kind: str  # arterial_nvc | peripheral_nvc | venous | secondary_lesion | central | post_bells | idiopathic
+    summary: str
+    steps: tuple[str, ...]
+    myelin: str | None
+    likely_symptomatic: bool
+    management: tuple[str, ...]
+    sources: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"summary": self.summary, "steps": list(self.steps), "myelin": self.myelin,
+                "likely_symptomatic": self.likely_symptomatic, "management": list(self.management),
+                "sources": list(self.sources), "kind": self.kind, "notes": list(self.notes)}
+
+
+@dataclass(frozen=True)
+class Findings:
+    contacts: tuple[Contact, ...]
+    lesion_contacts: tuple[Contact, ...]
+    classification: tuple[str, ...]
+    culprit: str | None
+    mechanism: Mechanism
+    vessel_contacts: tuple[VesselContact, ...] = ()
+    thresholds: Thresholds = field(default=DEFAULT_THRESHOLDS)
+
+    def to_dict(self) -> dict:
+        return {
+            "contacts": [c.to_dict() for c in self.contacts],
+            "lesion_contacts": [c.to_dict() for c in self.lesion_contacts],
+            "classification": list(self.classification),
+            "culprit": self.culprit,
+            "mechanism": self.mechanism.to_dict(),
+            "tandem_contacts": [v.to_dict() for v in self.vessel_contacts],
+        }
+
+    @property
+    def all_contacts(self) -> tuple[Contact, ...]:
+        return self.contacts + self.lesion_contacts
+
+    def culprit_contact(self) -> Contact | None:
+        return _rank(self.all_contacts)[0] if self.culprit is not None else None
+
+
+# --------------------------------------------------------------------------- prepared geometry
+
+class _Chain:
+    """A capsule chain prepared for queries: samples, segments, KD-tree, local frames."""
+
+    def __init__(self, name: str, points: np.ndarray, radius: float, arc: np.ndarray | None = None):
+        p = np.ascontiguousarray(points, dtype=float)
+        self.name = name
+        self.pts = p
+        self.radius = float(radius)
+        self.a0 = p[:-1]
+        self.a1 = p[1:]
+        d = self.a1 - self.a0
+        seg_len = np.linalg.norm(d, axis=1)
+        self.seg_len = seg_len
+        self.arc = np.concatenate([[0.0], np.cumsum(seg_len)]) if arc is None else np.asarray(arc, float)
+        self.half = float(seg_len.max() / 2) if len(seg_len) else 0.0
+        self.lo = p.min(axis=0)
+        self.hi = p.max(axis=0)
+        self.tree = cKDTree(p)
+        self.n = len(p)
+        self.mid = 0.5 * (self.a0 + self.a1)
+        tan = d / np.maximum(seg_len, 1e-12)[:, None]
+        self.tan = tan
+        self._frames: tuple[np.ndarray, np.ndarray] | None = None
+
+    def frames(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per-segment unit 'anterior' and 'rostral' directions perpendicular to the tangent."""
+        if self._frames is None:
+            t = self.tan
+            y = np.array([0.0, 1.0, 0.0])
+            z = np.array([0.0, 0.0, 1.0])
+            ant = y - (t @ y)[:, None] * t
+            an = np.linalg.norm(ant, axis=1)
+            sup = z - (t @ z)[:, None] * t
+            ant_u = ant / np.maximum(an, 1e-12)[:, None]
+            sup = sup - np.einsum("ij,ij->i", sup, ant_u)[:, None] * ant_u
+            sn = np.linalg.norm(sup, axis=1)
+            self._frames = (ant / np.maximum(an, 1e-12)[:, None], sup / np.maximum(sn, 1e-12)[:, None])
+        return self._frames
+
+    def side(self, k: int, direction: np.ndarray) -> str | None:
+        """Which side of the nerve a direction (nerve -> presser) points to, at segment k."""
+        ant, sup = self.frames()
+        t = self.tan[k]
+        v = direction - (direction @ t) * t
+        if np.linalg.norm(v) < 1e-9:
+            return None
+        ca = float(v @ ant[k])
+        cs = float(v @ sup[k])
+        if abs(ca) >= abs(cs):
+            return "anterior" if ca > 0 else "posterior"
+        return "rostral" if cs > 0 else "caudal"
+
+
+class _Prepared:
+    def __init__(self, anatomy: Anatomy):
+        fn = anatomy.facial_nerve
+        self.anatomy = anatomy
+        self.facial = fn
+        self.cn7 = _Chain(CN7, fn.points_mm, fn.radius_mm, fn.arc_mm)
+        t8 = anatomy.tubes["cn8"]
+        self.cn8 = _Chain(CN8, t8.centerline_mm, t8.radius_mm)
+        self.chains = (self.cn7, self.cn8)
+        # Both nerves in one chain for a single prefilter pass; the segment that would
+        # join the end of CN VII to the start of CN VIII is marked invalid.
+        self.nerves = _Chain("nerves", np.vstack([c.pts for c in self.chains]), max(c.radius for c in self.chains))
+        self.seg_offset = np.cumsum([0] + [c.n for c in self.chains])  # first sample of each chain
+        nseg = self.nerves.n - 1
+        self.seg_chain = np.searchsorted(self.seg_offset[1:], np.arange(nseg), side="right")
+        self.seg_valid = np.ones(nseg, bool)
+        self.seg_valid[self.seg_offset[1:-1] - 1] = False
+        self.seg_radius = np.array([c.radius for c in self.chains])[self.seg_chain]
+        self.nerves.half = max(c.half for c in self.chains)  # the joining segment does not count
+        seg7 = np.asarray(fn.segments)
+        self.seg_labels7 = seg7
+        self.central7 = np.asarray(fn.myelin) == "central"
+        self.pathway = np.vstack([anatomy.landmarks["facial_motor_nucleus"][None, :],
+                                  np.asarray(anatomy.facial_pathway_mm, float)])
+
+
+_PREPARED: dict[int, tuple[Anatomy, _Prepared]] = {}
+
+
+def _prepared(anatomy: Anatomy) -> _Prepared:
+    hit = _PREPARED.get(id(anatomy))
+    if hit is not None and hit[0] is anatomy:
+        return hit[1]
+    prep = _Prepared(anatomy)
+    if len(_PREPARED) > 8:
+        _PREPARED.clear()
+    _PREPARED[id(anatomy)] = (anatomy, prep)
+    return prep
+
+
+class _VesselGeom:
+    """One vessel course as capsule-chain segments (cached on the handle tuple)."""
+
+    def __init__(self, handles):
+        c = vessel_course(handles)
+        self.course = c
+        self.b0 = c[:-1]
+        self.b1 = c[1:]
+        self.mid = 0.5 * (self.b0 + self.b1)
+        self.half = 0.5 * np.linalg.norm(self.b1 - self.b0, axis=1)
+        self.half_max = float(self.half.max())
+        self.lo = c.min(axis=0)
+        self.hi = c.max(axis=0)
+
+
+@lru_cache(maxsize=256)
+def _vessel_geom(handles) -> _VesselGeom:
+    return _VesselGeom(handles)
+
+
+@lru_cache(maxsize=64)
+def _course_chain(handles, radius: float) -> _Chain:
+    return _Chain("vessel", vessel_course(handles), radius)
+
+
+# --------------------------------------------------------------------------- contact search
+
+def _close_pairs(chain: _Chain, b0, b1, mid, half, reach, seg_valid=None):
+    """Candidate (B segment, chain segment) pairs whose capsules may be within `reach`.
+
+    reach[i] = r_B + r_chain + contact threshold for B segment i. A segment pair
+    can only be that close if the chain has a sample within
+    reach + half B segment + half chain segment of the B segment's midpoint
+    (triangle inequality), so every true pair is kept.
+    """
+    R = reach + half + chain.half
+    inbox = np.all((mid >= chain.lo - R[:, None]) & (mid <= chain.hi + R[:, None]), axis=1)
+    idx = np.flatnonzero(inbox)
+    if idx.size == 0:
+        return None
+    Ri = R[idx]
+    d, _ = chain.tree.query(mid[idx], distance_upper_bound=float(Ri.max()) + 1e-9)
+    keep = d <= Ri
+    idx = idx[keep]
+    if idx.size == 0:
+        return None
+    Ri = Ri[keep]
+    diff = mid[idx][:, None, :] - chain.pts[None, :, :]
+    D2 = np.einsum("ijk,ijk->ij", diff, diff)
+    ii, jj = np.nonzero(D2 <= (Ri * Ri)[:, None])
+    nseg = chain.n - 1
+    ks = np.concatenate([jj - 1, jj])
+    iis = np.concatenate([ii, ii])
+    ok = (ks >= 0) & (ks < nseg)
+    key = np.unique(iis[ok] * nseg + ks[ok])
+    bseg = idx[key // nseg]
+    cseg = key % nseg
+    if seg_valid is not None:
+        v = seg_valid[cseg]
+        bseg, cseg = bseg[v], cseg[v]
+    dist, s, t = segment_distances(b0[bseg], b1[bseg], chain.a0[cseg], chain.a1[cseg])
+    return bseg, cseg, dist, s, t
+
+
+def _runs(sorted_ks: np.ndarray) -> list[np.ndarray]:
+    """Split sorted, unique segment indices into contiguous runs (as index arrays)."""
+    if sorted_ks.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(sorted_ks) > 1) + 1
+    return np.split(np.arange(sorted_ks.size), breaks)
+
+
+@lru_cache(maxsize=512)
+def _vessel_contacts(prep: "_Prepared", vessel: Vessel, th: Thresholds) -> tuple["Contact", ...]:
+    """All contacts of one vessel with CN VII and CN VIII (cached: while a handle is
+    dragged only the dragged vessel is recomputed)."""
+    g = _vessel_geom(vessel.centerline_mm)
+    nv = prep.nerves
+    rv = vessel.radius_mm
+    reach_max = rv + nv.radius + th.contact_gap_mm + g.half_max + nv.half
+    if np.any(g.lo > nv.hi + reach_max) or np.any(g.hi < nv.lo - reach_max):
+        return ()  # whole-vessel bounding boxes apart
+    reach = np.full(g.half.shape, rv + nv.radius + th.contact_gap_mm)
+    res = _close_pairs(nv, g.b0, g.b1, g.mid, g.half, reach, prep.seg_valid)
+    if res is None:
+        return ()
+    bseg, cseg, dist, s, t = res
+    gap = dist - rv - prep.seg_radius[cseg]
+    m = gap <= th.contact_gap_mm
+    if not m.any():
+        return ()
+    bseg, cseg, gap, s, t = bseg[m], cseg[m], gap[m], s[m], t[m]
+    order = np.lexsort((gap, cseg))  # by nerve segment, then gap
+    cseg, bseg, gap, s, t = cseg[order], bseg[order], gap[order], s[order], t[order]
+    first = np.ones(cseg.size, bool)
+    first[1:] = cseg[1:] != cseg[:-1]
+    cseg, bseg, gap, s, t = cseg[first], bseg[first], gap[first], s[first], t[first]
+    out = []
+    for r in _runs(cseg):  # runs never straddle the two nerves (joining segment invalid)
+        j = r[np.argmin(gap[r])]
+        ci = int(prep.seg_chain[cseg[j]])
+        chain = prep.chains[ci]
+        off = int(prep.seg_offset[ci])
+        k = int(cseg[j]) - off
+        tt = float(t[j])
+        npt = chain.a0[k] + tt * (chain.a1[k] - chain.a0[k])
+        b = int(bseg[j])
+        vpt = g.b0[b] + float(s[j]) * (g.b1[b] - g.b0[b])
+        arc = float(chain.arc[k] + tt * (chain.arc[k + 1] - chain.arc[k]))
+        gj = float(gap[j])
+        pen = max(0.0, -gj)
+        arc_lo = float(chain.arc[int(cseg[r].min()) - off])
+        arc_hi = float(chain.arc[int(cseg[r].max()) - off + 1])
+        if chain is prep.cn7:
+            seg = str(prep.facial.segment_at(arc))
+            my = str(prep.facial.myelin_at(arc))
+        else:
+            seg = my = None
+        out.append(Contact(
+            "vessel", vessel.id, vessel.label, vessel.role, vessel.kind, chain.name, seg, my, arc, gj, pen,
+            severity_for(pen, 2 * chain.radius, th), chain.side(k, vpt - npt),
+            tuple(float(x) for x in npt), tuple(float(x) for x in vpt), (arc_lo, arc_hi)))
+    return tuple(out)
+
+
+def _lesion_nerve_contacts(prep: _Prepared, chain: _Chain, lesion: Lesion, th: Thresholds) -> list[Contact]:
+    c = np.asarray(lesion.center_mm)
+    rad = np.asarray(lesion.radii_mm)
+    reach = chain.radius + th.contact_gap_mm + float(rad.max())
+    if np.any(c < chain.lo - reach) or np.any(c > chain.hi + reach):
+        return []
+    gap = sdf.ellipsoid(chain.pts, c, rad) - chain.radius
+    hit = np.flatnonzero(gap <= th.contact_gap_mm)
+    if hit.size == 0:
+        return []
+    out = []
+    D = 2 * chain.radius
+    for run in _runs(hit):
+        r = hit[run]
+        j = int(r[np.argmin(gap[r])])
+        g = float(gap[j])
+        pen = max(0.0, -g)
+        arc = float(chain.arc[j])
+        npt = chain.pts[j]
+        if chain is prep.cn7:
+            seg = str(prep.facial.segment_at(arc))
+            my = str(prep.facial.myelin_at(arc))
+        else:
+            seg = my = None
+        k = min(j, chain.n - 2)
+        out.append(Contact(
+            "lesion", lesion.id, lesion.label or lesion.kind, "lesion", lesion.kind, chain.name, seg, my, arc, g, pen,
+            severity_for(pen, D, th), chain.side(k, c - npt),
+            tuple(float(x) for x in npt), tuple(float(x) for x in c),
+            (float(chain.arc[int(r.min())]), float(chain.arc[int(r.max())]))))
+    return out
+
+
+@lru_cache(maxsize=256)
+def _vessel_vessel_contact(va: Vessel, other: Vessel, th: Thresholds) -> VesselContact | None:
+    """Closest surface contact between two vessels, ignoring anatomical junctions."""
+    ca = _course_chain(va.centerline_mm, va.radius_mm)
+    cb = _course_chain(other.centerline_mm, other.radius_mm)
+    rr = va.radius_mm + other.radius_mm
+    # Junctions: an end of one vessel on or inside the other (origin of a branch, VBJ).
+    junctions = []
+    for end in (cb.pts[0], cb.pts[-1]):
+        if ca.tree.query(end)[0] <= va.radius_mm + other.radius_mm + ca.half:
+            junctions.append(end)
+    for end in (ca.pts[0], ca.pts[-1]):
+        if cb.tree.query(end)[0] <= va.radius_mm + other.radius_mm + cb.half:
+            junctions.append(end)
+    reach = np.full(cb.n - 1, rr + th.contact_gap_mm)
+    half = 0.5 * cb.seg_len
+    res = _close_pairs(ca, cb.a0, cb.a1, cb.mid, half, reach)
+    if res is None:
+        return None
+    bseg, aseg, dist, s, t = res
+    gap = dist - rr
+    m = gap <= th.contact_gap_mm
+    if not m.any():
+        return None
+    bseg, aseg, gap, s, t = bseg[m], aseg[m], gap[m], s[m], t[m]
+    pb = cb.a0[bseg] + s[:, None] * (cb.a1[bseg] - cb.a0[bseg])
+    pa = ca.a0[aseg] + t[:, None] * (ca.a1[aseg] - ca.a0[aseg])
+    if junctions:
+        J = np.array(junctions)
+        lim = rr + th.junction_clearance_mm
+        near = np.zeros(gap.size, bool)
+        for p in (pa, pb):
+            dj = np.linalg.norm(p[:, None, :] - J[None, :, :], axis=2)
+            near |= (dj < lim).any(axis=1)
+        if near.all():
+            return None
+        gap, pa, pb = gap[~near], pa[~near], pb[~near]
+    j = int(np.argmin(gap))
+    return VesselContact(va.id, other.id, float(gap[j]), tuple(float(x) for x in 0.5 * (pa[j] + pb[j])))
+
+
+def _lesion_touches_vessel(lesion: Lesion, vessel: Vessel, th: Thresholds) -> bool:
+    pts = vessel_course(vessel.centerline_mm)
+    d = sdf.ellipsoid(pts, np.asarray(lesion.center_mm), np.asarray(lesion.radii_mm)) - vessel.radius_mm
+    return bool(d.min() <= th.contact_gap_mm)
+
+
+def _lesion_near_pathway(prep: _Prepared, lesion: Lesion, th: Thresholds) -> bool:
+    d = sdf.ellipsoid(prep.pathway, np.asarray(lesion.center_mm), np.asarray(lesion.radii_mm))
+    return bool(d.min() <= th.brainstem_margin_mm)
+
+
+# --------------------------------------------------------------------------- ranking + mechanism
+
+_KIND_RANK = {"artery": 0, "aneurysm": 0, "avm": 0, "tumor": 1, "brainstem_lesion": 1, "vein": 2}
+
+
+def _rank(contacts) -> list[Contact]:
+    """Culprit order: site (central myelin first), kind (artery, then lesion, then vein), penetration."""
+    c7 = [c for c in contacts if c.structure == CN7]
+    return sorted(c7, key=lambda c: (c.myelin != "central", _KIND_RANK.get(c.kind, 3), -c.penetration_mm,
+                                      c.gap_mm, c.arc_mm if c.arc_mm is not None else 0.0, c.id))
+
+
+_BOTOX = ("Botulinum toxin injections into the affected facial muscles: first-line symptomatic treatment, "
+          "repeated every few months (effective in reviews; AAN evidence-based assessment: may be considered "
+          "for HFS, Level C).")
+_ORAL = ("Oral agents such as carbamazepine: modest, inconsistent benefit; an option for mild spasm or when "
+         "injections are not possible.")
+_MVD = ("Microvascular decompression (MVD) of the culprit vessel at the root exit zone: the only treatment "
+        "aimed at the cause; complete resolution in about 91 % (22 studies, 5685 patients), permanent hearing "
+        "loss 2.3 %, facial palsy 0.9 %.")
+
+
+def _mechanism(prep: _Prepared, tags: list[str], culprit: Contact | None, findings_contacts: list[Contact],
+               lesion_contacts: list[Contact], tandem: list[VesselContact], scenario: Scenario) -> Mechanism:
+    sources: list[str] = []
+    notes: list[str] = []
+
+    def src(*keys):
+        for k in keys:
+            if k not in sources:
+                sources.append(k)
+
+    c7 = [c for c in findings_contacts if c.structure == CN7]
+    c8 = [c for c in findings_contacts + lesion_contacts if c.structure == CN8]
+    arterial7 = [c for c in c7 if c.kind == "artery"]
+    kind = "idiopathic"
+    if any(t in tags for t in ("tumor", "avm", "aneurysm")):
+        kind = "secondary_lesion"
+    elif "brainstem_lesion" in tags:
+        kind = "central"
+    elif culprit is not None and culprit.source == "vessel" and culprit.kind == "artery":
+        kind = "arterial_nvc" if culprit.myelin == "central" else "peripheral_nvc"
+    elif culprit is not None and culprit.kind == "vein":
+        kind = "venous"
+    elif "post_bells" in tags:
+        kind = "post_bells"
+
+    site = ""
+    if culprit is not None and culprit.segment:
+        site = f"{SEGMENT_NAMES[culprit.segment]} ({culprit.segment})"
+    chain_steps = (
+        "Pulsatile arterial compression of the facial nerve{where}.",
+        "Focal demyelination of the centrally myelinated fibres there: the root exit zone has oligodendrocyte "
+        "myelin, no epineurium, and the transition zone is a 'locus minoris resistentiae'.",
+        "Ectopic impulses arise at the injured spot and jump between neighbouring fibres (ephaptic transmission, "
+        "'cross-talk'), so one branch's signal spreads to others (lateral spread response).",
+        "The abnormal activity also runs antidromically back to the facial motor nucleus, which becomes "
+        "hyperexcitable and keeps the spasm going.",
+    )
+    where = f" at the {site} by the {culprit.label}" if culprit is not None and site else ""
+
+    if kind == "arterial_nvc":
+        summary = (f"Classical (primary) hemifacial spasm: the {culprit.label} compresses the facial nerve at the "
+                   f"{site}, where the nerve is centrally myelinated ({culprit.severity} compression).")
+        steps = [s.format(where=where) if "{where}" in s else s for s in chain_steps]
+        likely = True
+        management = [_BOTOX, _ORAL, _MVD]
+        src("jannetta-1985", "campos-benitez-2008", "tomii-2003", "lacombe-2009", "haller-2016",
+            "nielsen-1984", "nielsen-1985", "moller-jannetta-1985", "lefaucheur-2018", "traylor-2021",
+            "simpson-2008-aan", "alexander-1982", "miller-2012")
+        if culprit.severity == "mild":
+            notes.append("Contact without indentation: contacts are also seen on 44-53 % of sides in people without "
+                         "HFS, and indentation is what is tied to HFS on MRI; still, a proximal arterial contact is "
+                         "found on 96 % of symptomatic sides.")
+            src("deep-2016")
+    elif kind == "peripheral_nvc":
+        summary = (f"The {culprit.label} touches only the distal cisternal portion ({culprit.segment}), where the nerve "
+                   "has peripheral (Schwann-cell) myelin: less likely to cause hemifacial spasm than a root exit "
+                   "zone compression.")
+        steps = [
+            f"Arterial contact with the facial nerve at the {site}, beyond the transition zone.",
+            "Peripheral myelin and the epineurium make this segment more resistant; distal-only contacts are "
+            "common on asymptomatic sides, mostly mild.",
+            "If symptomatic, the same chain applies: focal demyelination, ectopic and ephaptic excitation, "
+            "facial motor nucleus hyperexcitability.",
+            "Look for a missed proximal (root exit zone) contact before attributing the spasm to this one.",
+        ]
+        likely = False
+        management = [_BOTOX, _ORAL, _MVD + " Outcome is less predictable for distal-only contacts "
+                      "(spasm-free 60 % vs 93 % with proximal contact)."]
+        src("hughes-2021", "deep-2016", "distal-review-2019", "lee-park-2026", "tomii-2003",
+            "simpson-2008-aan", "alexander-1982", "miller-2012")
+    elif kind == "venous":
+        summary = (f"Only a vein ({culprit.label}) touches the facial nerve at the {site}: venous compression has low "
+                   "pulsatility and is a rare sole cause (0.3-0.9 % of HFS); look for an arterial co-offender.")
+        steps = [
+            f"Non-pulsatile venous contact with the facial nerve at the {site}.",
+            "Without arterial pulsation the repeated mechanical injury of the classical model is weak.",
+            "When a vein is symptomatic the chain is the same: focal demyelination, ectopic and ephaptic "
+            "excitation, facial motor nucleus hyperexcitability.",
+        ]
+        likely = False
+        management = [_BOTOX, _ORAL, _MVD + " Veins are usually co-offenders with an artery."]
+        src("hermier-2018", "hughes-2021", "han-2009", "campos-benitez-2008", "simpson-2008-aan",
+            "alexander-1982", "miller-2012")
+    elif kind == "secondary_lesion":
+        lk = [t for t in ("tumor", "avm", "aneurysm") if t in tags]
+        names = {"tumor": "a tumour", "avm": "an arteriovenous malformation", "aneurysm": "an aneurysm"}
+        what = " and ".join(names[t] for t in lk)
+        summary = (f"Secondary hemifacial spasm: {what} in the cerebellopontine angle compresses or distorts the "
+                   "facial nerve, directly or by pushing a vessel onto it.")
+        steps = [
+            f"Mass effect of {what} on the facial nerve" + (f" at the {site}" if site else "") + ".",
+            "The nerve is compressed, stretched or displaced against a vessel.",
+            "The root exit zone fibres demyelinate focally; ectopic and ephaptic excitation follow.",
+            "Antidromic drive makes the facial motor nucleus hyperexcitable.",
+        ]
+        likely = True
+        management = ["Treat the lesion (resection of the tumour; surgical or endovascular treatment of an AVM or "
+                      "aneurysm), decompressing the nerve.", _BOTOX]
+        src("lee-2010", "han-2009", "tan-2002")
+        if "tumor" in tags:
+            src("epidermoid-1989")
+        if "avm" in tags or "aneurysm" in tags:
+            src("avm-2022")
+        src("simpson-2008-aan")
+    elif kind == "central":
+        summary = ("Central cause: a lesion in or next to the facial motor nucleus or its intra-pontine pathway "
+                   "(for example multiple sclerosis, stroke, tumour) can make the nucleus hyperexcitable without "
+                   "any compression of the nerve.")
+        steps = [
+            "A brainstem lesion involves the facial motor nucleus or the intra-pontine facial fibres.",
+            "Loss of inhibition or irritation makes the facial motor neurones hyperexcitable.",
+            "The nucleus fires spontaneously and synchronously: spasm without neurovascular compression.",
+        ]
+        likely = True
+        management = ["Treat the underlying brainstem disease (e.g. MS, stroke, tumour); MVD is not indicated "
+                      "without a compressing vessel.", _BOTOX]
+        src("moller-jannetta-1985", "ferguson-1978", "marin-collazo-2018", "yaltho-jankovic-2011", "simpson-2008-aan")
+    elif kind == "post_bells":
+        summary = ("After Bell's palsy, facial twitching is usually post-paralytic synkinesis: aberrant regeneration "
+                   "of facial nerve fibres, not vascular compression.")
+        steps = [
+            "Bell's palsy damaged the facial nerve.",
+            "Regenerating axons sprouted into the wrong branches (aberrant regeneration).",
+            "One command now activates several muscle groups (synkinesis), mimicking hemifacial spasm.",
+        ]
+        likely = False
+        management = [_BOTOX, "MVD is not indicated without a compressing vessel."]
+        src("yaltho-jankovic-2011", "simpson-2008-aan")
+    else:
+        summary = ("No cause identified in the model: no vessel or lesion touches the facial nerve. In a patient, "
+                   "image the cerebellopontine angle: an arterial contact is found on about 98 % of symptomatic "
+                   "sides.")
+        steps = [
+            "No neurovascular contact with CN VII in this scene.",
+            "Get MRI with thin-slice heavily T2-weighted (CISS/FIESTA) and TOF sequences, with attention to the "
+            "root exit zone and the cerebellopontine angle.",
+            "Exclude secondary causes: CPA tumour, vascular malformation, brainstem lesion, prior Bell's palsy.",
+        ]
+        likely = False
+        management = [_BOTOX, _ORAL, "MVD only once a compressing vessel is shown."]
+        src("traylor-2021", "hughes-2021", "yaltho-jankovic-2011", "tan-2002", "simpson-2008-aan", "alexander-1982")
+
+    # Notes for combined findings.
+    if "tandem" in tags and tandem:
+        names = ", ".join(sorted({f"{t.a} -> {t.b}" for t in tandem}))
+        notes.append(f"Tandem compression ({names}): the vertebral artery pushes the offending artery onto the nerve; "
+                     "86.5 % of VA-related cases are tandem, and the VA has to be mobilised at surgery.")
+        src("park-2008", "iwasaki-2025")
+    if "double" in tags:
+        notes.append("Double compression: contacts both in the root exit zone and in the cisternal portion; "
+                     "decompress both sites (about half of distal compressions are double).")
+        src("distal-review-2019")
+    if "multiple" in tags:
+        notes.append(f"{len({c.id for c in c7})} vessels touch CN VII: multiple offenders (38 % of first MVDs).")
+        src("campos-benitez-2008")
+    if "venous" in tags and kind != "venous":
+        notes.append("A vein also touches CN VII: usually a co-offender, rarely the sole cause.")
+        src("hermier-2018")
+    if "post_bells" in tags and kind != "post_bells":
+        notes.append("History of Bell's palsy: consider post-paralytic synkinesis (aberrant regeneration) as an "
+                     "alternative explanation of the movements.")
+        src("yaltho-jankovic-2011")
+    if "brainstem_lesion" in tags and kind != "central":
+        notes.append("A lesion also lies at the facial motor nucleus or its pathway: a central cause is possible.")
+        src("marin-collazo-2018")
+    if kind not in ("arterial_nvc", "peripheral_nvc", "venous") and arterial7:
+        notes.append("An artery also touches CN VII: a neurovascular compression may coexist.")
+    if c8:
+        ids = ", ".join(sorted({c.id for c in c8}))
+        notes.append(f"Contact with CN VIII ({ids}): hearing is at risk when this area is dissected at MVD "
+                     "(permanent hearing loss 2.3 % pooled).")
+        src("miller-2012")
+    myelin = culprit.myelin if culprit is not None else None
+    src("project-defaults")
+    missing = [k for k in sources if k not in BIBLIOGRAPHY]
+    if missing:  # a programming error, caught by the tests
+        raise KeyError(f"unknown source keys {missing}")
+    return Mechanism(kind, summary, tuple(steps), myelin, likely, tuple(management), tuple(sources), tuple(notes))
+
+
+# --------------------------------------------------------------------------- entry point
+
+def analyze(scenario: Scenario, anatomy: Anatomy | None = None, thresholds: Thresholds | None = None) -> Findings:
+    """Contacts, severity, classification, culprit and mechanism for a scenario."""
+    th = thresholds or DEFAULT_THRESHOLDS
+    prep = _prepared(anatomy if anatomy is not None else build_anatomy())
+    contacts: list[Contact] = []
+    for v in scenario.vessels:
+        contacts += _vessel_contacts(prep, v, th)
+    lesion_contacts: list[Contact] = []
+    for les in scenario.lesions:
+        for chain in prep.chains:
+            lesion_contacts += _lesion_nerve_contacts(prep, chain, les, th)
+
+    order = lambda c: (c.structure != CN7, c.arc_mm if c.arc_mm is not None else 0.0, c.id)  # noqa: E731
+    contacts.sort(key=order)
+    lesion_contacts.sort(key=order)
+
+    c7 = [c for c in contacts if c.structure == CN7]
+    ids7 = {c.id for c in c7}
+    by_id = {v.id: v for v in scenario.vessels}
+    tags: set[str] = set()
+    if len(ids7) == 1:
+        tags.add("single")
+    elif len(ids7) >= 2:
+        tags.add("multiple")
+    segs7 = {c.segment for c in c7}
+    if segs7 & set(REZ_SEGMENTS) and "CP" in segs7:
+        tags.add("double")
+    if any(c.kind == "vein" for c in c7):
+        tags.add("venous")
+
+    tandem: list[VesselContact] = []
+    arteries7 = [by_id[i] for i in sorted(ids7) if by_id[i].kind == "artery"]
+    if arteries7:
+        for va in scenario.vessels:
+            if va.role != "vertebral" or va.kind != "artery":
+                continue
+            for art in arteries7:
+                if art.id == va.id:
+                    continue
+                vc = _vessel_vessel_contact(va, art, th)
+                if vc is not None:
+                    tandem.append(vc)
+    if tandem:
+        tags.add("tandem")
+
+    for les in scenario.lesions:
+        touches7 = any(c.id == les.id and c.structure == CN7 for c in lesion_contacts)
+        if les.kind in ("tumor", "avm", "aneurysm") and touches7:
+            tags.add(les.kind)
+        if les.kind in ("avm", "aneurysm") and not touches7:
+            if any(_lesion_touches_vessel(les, by_id[i], th) for i in sorted(ids7)):
+                tags.add(les.kind)
+        if _lesion_near_pathway(prep, les, th):
+            tags.add("brainstem_lesion")
+    if scenario.history.prior_bells_palsy:
+        tags.add("post_bells")
+    if not tags:
+        tags.add("idiopathic")
+    classification = tuple(t for t in TAGS if t in tags)
+
+    ranked = _rank(contacts + lesion_contacts)
+    culprit = ranked[0] if ranked else None
+    mech = _mechanism(prep, list(classification), culprit, contacts, lesion_contacts, tandem, scenario)
+    return Findings(tuple(contacts), tuple(lesion_contacts), classification,
+                    culprit.id if culprit is not None else None, mech, tuple(tandem), th)
+
+
+# --------------------------------------------------------------------------- text report
+
+def format_report(findings: Findings) -> str:
+    """Readable multi-line report for the CLI and the lecture hall."""
+    f = findings
+    m = f.mechanism
+    lines = ["Hemifacial spasm compression analysis", ""]
+    lines.append("Classification: " + ", ".join(f.classification))
+    cc = f.culprit_contact()
+    if cc is not None:
+        lines.append(f"Culprit: {cc.label} ({cc.id}) at the " +
+                     (f"{SEGMENT_NAMES[cc.segment]} ({cc.segment})" if cc.segment else cc.structure) +
+                     f", {cc.severity}")
+    else:
+        lines.append("Culprit: none")
+    lines.append(f"Likely symptomatic: {'yes' if m.likely_symptomatic else 'no'}")
+    lines.append("")
+    if f.contacts or f.lesion_contacts:
+        lines.append("Contacts:")
+        for c in f.contacts + f.lesion_contacts:
+            lines.append(f"  {c.describe()}")
+    else:
+        lines.append("Contacts: none (no vessel or lesion within 0.1 mm of CN VII or CN VIII)")
+    if f.vessel_contacts:
+        lines.append("Tandem (vessel-vessel) contacts:")
+        for t in f.vessel_contacts:
+            lines.append(f"  {t.a} -> {t.b} \u00b7 gap {t.gap_mm:.2f} mm")
+    lines += ["", "Mechanism: " + m.summary]
+    for i, s in enumerate(m.steps, 1):
+        lines.append(f"  {i}. {s}")
+    if m.notes:
+        lines += ["", "Notes:"] + [f"  - {n}" for n in m.notes]
+    lines += ["", "Management options:"] + [f"  - {x}" for x in m.management]
+    lines += ["", "Sources:"] + [f"  [{k}] {BIBLIOGRAPHY.get(k, k)}" for k in m.sources]
+    return "\n".join(lines) + "\n"
+
+
+def clear_caches() -> None:
+    """Drop the per-vessel caches (for cold-start benchmarks and tests)."""
+    from . import scenario as _sc
+
+    _vessel_contacts.cache_clear()
+    _vessel_geom.cache_clear()
+    _course_chain.cache_clear()
+    _vessel_vessel_contact.cache_clear()
+    _sc._course.cache_clear()
