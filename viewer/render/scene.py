@@ -175,6 +175,7 @@ class Scene:
     def _refresh_labels(self) -> None:
         if self._label_actor is not None:
             self.plotter.remove_actor(self._label_actor, render=False)
+            self.plotter.remove_actor("structure-labels-points", render=False)  # add_point_labels' 2nd actor
             self._label_actor = None
         if not self._labels_on:
             return

@@ -28,7 +28,7 @@ VIEWS: dict[str, ViewPreset] = {v.name: v for v in [
     ViewPreset("superior", "Superior", (0.0, 0.0, 1.0), (0.0, 1.0, 0.0), _BRAINSTEM, 150.0, "4"),
     # Left retrosigmoid: the surgeon looks anteromedially at the CPA from behind the
     # sigmoid sinus (posterolateral, slightly from above), with superior up.
-    ViewPreset("retrosigmoid", "Left retrosigmoid (surgeon)", (-0.72, -0.62, 0.30), (0.0, 0.0, 1.0), _CPA, 95.0, "5"),
+    ViewPreset("retrosigmoid", "Left retrosigmoid (surgeon)", (-0.72, -0.62, 0.30), (0.0, 0.0, 1.0), _CPA, 120.0, "5"),
 ]}
 DEFAULT_VIEW = "anterior"
 

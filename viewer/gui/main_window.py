@@ -1,0 +1,275 @@
+"""Main window: central 3D view, Structures and Info docks, menus, toolbar, settings."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QKeySequence
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox, QToolBar, QWidget
+
+from ..render.scene import MeshSet, load_meshes
+from ..render.views import VIEWS
+from .dialogs import ExportDialog, about_dialog, sources_dialog
+from .document import PickResult, SceneDocument
+from .info_panel import InfoPanel
+from .settings import KEY_GEOMETRY, KEY_LABELS, KEY_STATE, KEY_VIEW, make_settings, read_bool
+from .structure_panel import StructurePanel
+from .view3d import SceneView
+
+WINDOW_TITLE = "HFS Compression Viewer \u2014 left cerebellopontine angle"
+DEFAULT_SIZE = (1600, 1000)
+MIN_FONT_PT = 11.0  # readable on a projector; panels must not go below 10 pt
+
+
+def ensure_readable_font(app: QApplication | None = None) -> None:
+    """Raise the application font to at least MIN_FONT_PT (lecture-hall screenshots)."""
+    app = app or QApplication.instance()
+    if app is None:
+        return
+    font = app.font()
+    if font.pointSizeF() < MIN_FONT_PT:
+        font.setPointSizeF(MIN_FONT_PT)
+        app.setFont(font)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def save_png_atomic(img: np.ndarray | QImage, path: Path | str) -> Path:
+    """Write a PNG via a temporary file in the same folder, then rename (no half-written files)."""
+    path = Path(path)
+    if isinstance(img, np.ndarray):
+        arr = np.ascontiguousarray(img[..., :3], dtype=np.uint8)
+        h, w = arr.shape[:2]
+        qimg = QImage(arr.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+    else:
+        qimg = img
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".png", dir=path.parent)
+    os.close(fd)
+    try:
+        if not qimg.save(tmp, "PNG"):
+            raise OSError(f"{path}: could not encode the PNG")
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a saved image gets normal permissions
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+class MainWindow(QMainWindow):
+    """The viewer window. `persist=False` neither reads nor writes settings (screenshots)."""
+
+    def __init__(self, mesh_set: MeshSet | None = None, view: str | None = None,
+                 settings: QSettings | None = None, persist: bool = True, parent: QWidget | None = None):
+        super().__init__(parent)
+        ensure_readable_font()
+        self.setWindowTitle(WINDOW_TITLE)
+        self.setObjectName("MainWindow")
+        self.persist = persist
+        self.settings = settings if settings is not None else (make_settings() if persist else None)
+        mesh_set = mesh_set or load_meshes()
+
+        self.document = SceneDocument(mesh_set.structures, parent=self)
+        start_view = view
+        if start_view is None and self.settings is not None:
+            saved = str(self.settings.value(KEY_VIEW, "") or "")
+            start_view = saved if saved in VIEWS else None
+        if start_view is not None:
+            self.document.set_view(start_view)
+        if self.settings is not None:
+            self.document.set_labels(read_bool(self.settings, KEY_LABELS, False))
+
+        self.scene_view = SceneView(self.document, mesh_set, self)
+        self.setCentralWidget(self.scene_view.widget)
+
+        self.structure_panel = StructurePanel(self.document, self)
+        self.structures_dock = self._dock("Structures", "structuresDock", self.structure_panel)
+        self.info_panel = InfoPanel(self.document, self)
+        self.info_dock = self._dock("Info", "infoDock", self.info_panel)
+        self.splitDockWidget(self.structures_dock, self.info_dock, Qt.Orientation.Vertical)
+        self.resizeDocks([self.structures_dock], [500], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.structures_dock, self.info_dock], [640, 300], Qt.Orientation.Vertical)
+
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+
+        d = self.document
+        d.viewChanged.connect(self._on_view_changed)
+        d.labelsToggled.connect(self.labels_action.setChecked)
+        d.structurePicked.connect(self._on_picked)
+        self._on_view_changed(d.current_view)
+
+        self.resize(*DEFAULT_SIZE)
+        if self.settings is not None:
+            geometry = self.settings.value(KEY_GEOMETRY)
+            if geometry is not None:
+                self.restoreGeometry(geometry)
+            state = self.settings.value(KEY_STATE)
+            if state is not None:
+                self.restoreState(state)
+        self._closed = False
+
+    # ------------------------------------------------------------------ construction
+    def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        return dock
+
+    def _build_actions(self) -> None:
+        d = self.document
+        self.export_action = QAction("&Export image\u2026", self)
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_action.setStatusTip("Save the 3D view as a PNG at a chosen size")
+        self.export_action.triggered.connect(self.export_image_dialog)
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.close)
+
+        self.view_group = QActionGroup(self)
+        self.view_group.setExclusive(True)
+        self.view_actions: dict[str, QAction] = {}
+        for name, preset in VIEWS.items():
+            act = QAction(preset.title, self, checkable=True)
+            act.setShortcut(QKeySequence(preset.shortcut))
+            act.setToolTip(f"{preset.title} view ({preset.shortcut})")
+            act.setStatusTip(f"Camera: {preset.title.lower()} view")
+            act.triggered.connect(lambda _=False, n=name: d.set_view(n))
+            self.view_group.addAction(act)
+            self.view_actions[name] = act
+        self.reset_view_action = QAction("&Reset view", self)
+        self.reset_view_action.setShortcuts([QKeySequence("R"), QKeySequence("Ctrl+0")])
+        self.reset_view_action.setToolTip("Back to the current preset's camera (R)")
+        self.reset_view_action.triggered.connect(d.reset_view)
+        self.labels_action = QAction("Structure &labels", self, checkable=True)
+        self.labels_action.setShortcut(QKeySequence("L"))
+        self.labels_action.setToolTip("Show the names of the visible structures (L)")
+        self.labels_action.setChecked(d.labels_on)
+        self.labels_action.toggled.connect(d.set_labels)
+
+        self.about_action = QAction("&About HFS Compression Viewer", self)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about_action.triggered.connect(lambda: about_dialog(self).exec())
+        self.sources_action = QAction("&Sources\u2026", self)
+        self.sources_action.triggered.connect(lambda: sources_dialog(self).exec())
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        file_menu = mb.addMenu("&File")
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        view_menu = mb.addMenu("&View")
+        for act in self.view_actions.values():
+            view_menu.addAction(act)
+        view_menu.addAction(self.reset_view_action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.labels_action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.structures_dock.toggleViewAction())
+        view_menu.addAction(self.info_dock.toggleViewAction())
+        help_menu = mb.addMenu("&Help")
+        help_menu.addAction(self.sources_action)
+        help_menu.addAction(self.about_action)
+        self.file_menu, self.view_menu, self.help_menu = file_menu, view_menu, help_menu
+
+    def _build_toolbar(self) -> None:
+        tb = QToolBar("Views", self)
+        tb.setObjectName("viewsToolbar")
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for act in self.view_actions.values():
+            tb.addAction(act)
+        tb.addSeparator()
+        tb.addAction(self.reset_view_action)
+        tb.addAction(self.labels_action)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
+        self.views_toolbar = tb
+
+    # ------------------------------------------------------------------ document reactions
+    def _on_view_changed(self, name: str) -> None:
+        self.view_actions[name].setChecked(True)
+        self.statusBar().showMessage(f"View: {VIEWS[name].title}")
+
+    def _on_picked(self, result: PickResult | None) -> None:
+        if result is None:
+            self.statusBar().showMessage("Nothing under the cursor")
+        else:
+            self.statusBar().showMessage(result.status_text())
+
+    # ------------------------------------------------------------------ export
+    def view_size(self) -> tuple[int, int]:
+        w = self.scene_view.widget
+        dpr = w.devicePixelRatioF()
+        return max(16, round(w.width() * dpr)), max(16, round(w.height() * dpr))
+
+    def export_image(self, path: Path | str, size: tuple[int, int] | None = None) -> Path:
+        """Render the 3D view at `size` (w, h; default the view's size) and save it as PNG."""
+        img = self.scene_view.screenshot(size)
+        out = save_png_atomic(img, path)
+        self.statusBar().showMessage(f"Exported {out} ({img.shape[1]} \u00d7 {img.shape[0]})")
+        return out
+
+    def make_export_dialog(self) -> ExportDialog:
+        default_dir = Path.home() if self.settings is None else Path(str(self.settings.value("export/dir", Path.home())))
+        if not default_dir.is_dir():
+            default_dir = Path.home()
+        return ExportDialog(self.view_size(), default_dir / f"cpa-{self.document.current_view}.png", self)
+
+    def export_image_dialog(self) -> Path | None:
+        dlg = self.make_export_dialog()
+        try:
+            if dlg.exec() != ExportDialog.DialogCode.Accepted:
+                return None
+            path, size = dlg.path(), dlg.image_size()
+        finally:
+            dlg.deleteLater()
+        try:
+            out = self.export_image(path, size)
+        except OSError as exc:
+            QMessageBox.critical(self, "Export image", f"Could not write {path}:\n{exc}")
+            return None
+        if self.settings is not None:
+            self.settings.setValue("export/dir", str(out.parent))
+        return out
+
+    # ------------------------------------------------------------------ window grab, shutdown
+    def grab_window(self) -> QImage:
+        """The whole window (menus, toolbar, panels and the 3D view) as an image."""
+        self.scene_view.render_now()
+        QApplication.processEvents()
+        return self.grab().toImage()
+
+    def save_settings(self) -> None:
+        if self.settings is None:
+            return
+        self.settings.setValue(KEY_GEOMETRY, self.saveGeometry())
+        self.settings.setValue(KEY_STATE, self.saveState())
+        self.settings.setValue(KEY_VIEW, self.document.current_view)
+        self.settings.setValue(KEY_LABELS, self.document.labels_on)
+        self.settings.sync()
+
+    def shutdown(self) -> None:
+        """Save settings and close the plotter; idempotent (closeEvent calls it)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self.persist:
+            self.save_settings()
+        self.scene_view.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,221 @@
+"""The 3D view: a pyvistaqt QtInteractor showing the render Scene, driven by the SceneDocument.
+
+SceneView listens to the document (one handler per signal) and applies each
+change to the Scene in place, then asks for one coalesced render. A left click
+without drag picks the structure under the cursor and reports it to the
+document; a drag still rotates the camera (PickingStyle below).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyvista as pv
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QWidget
+from pyvistaqt import QtInteractor
+from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
+from vtkmodules.vtkRenderingCore import vtkCellPicker
+
+from ..render.scene import MeshSet, Scene
+from .document import PickResult, SceneDocument
+
+PICK_MARKER_COLOUR = (0, 230, 255)  # cyan: not used by any structure
+
+
+class PickingStyle(vtkInteractorStyleTrackballCamera):
+    """Trackball camera where a left click that does not move (<= tolerance px) is a pick.
+
+    Observers on the style replace VTK's default handlers, so each handler
+    forwards to the base class: the camera keeps rotating on drags. VTK's
+    single-key commands (w/s wireframe, e/q exit, 3 stereo, ...) are switched
+    off: the Qt menus own the keyboard.
+    """
+
+    CLICK_TOLERANCE_PX = 4
+
+    def __init__(self, on_click):
+        super().__init__()
+        self._on_click = on_click
+        self._press_pos: tuple[int, int] | None = None
+        self._tags = [
+            self.AddObserver("LeftButtonPressEvent", self._press),
+            self.AddObserver("LeftButtonReleaseEvent", self._release),
+            self.AddObserver("CharEvent", self._ignore),
+        ]
+
+    def _press(self, _obj, _evt):
+        self._press_pos = tuple(self.GetInteractor().GetEventPosition())
+        self.OnLeftButtonDown()
+
+    def _release(self, _obj, _evt):
+        pos = tuple(self.GetInteractor().GetEventPosition())
+        self.OnLeftButtonUp()
+        press, self._press_pos = self._press_pos, None
+        if press is None or self._on_click is None:
+            return
+        if max(abs(pos[0] - press[0]), abs(pos[1] - press[1])) <= self.CLICK_TOLERANCE_PX:
+            self._on_click(*pos)
+
+    def _ignore(self, _obj, _evt):
+        pass
+
+    def detach(self) -> None:
+        """Drop the observers (they hold Python references that would pin this object)."""
+        for tag in self._tags:
+            self.RemoveObserver(tag)
+        self._tags = []
+        self._on_click = None
+
+
+class SceneView(QObject):
+    """Owns the QtInteractor (`.plotter`, the central widget) and the Scene on it."""
+
+    TRANSLUCENT = 0.5  # picks pass through structures more transparent than this
+
+    def __init__(self, document: SceneDocument, mesh_set: MeshSet, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.document = document
+        # auto_update=False: no 5 Hz render timer; we render when the state changes
+        self.plotter = QtInteractor(parent, auto_update=False)
+        self.plotter.setMinimumSize(320, 240)
+        self.scene = Scene(self.plotter, mesh_set)
+        self.plotter.iren.clear_key_event_callbacks()  # pyvista's 'q' would close the plotter
+        self.style = PickingStyle(self._on_click)
+        self.plotter.iren.style = self.style
+        self._marker = self.plotter.add_mesh(
+            pv.Sphere(radius=0.6, theta_resolution=24, phi_resolution=24), color=PICK_MARKER_COLOUR,
+            name="pick-marker", pickable=False, reset_camera=False, render=False)
+        self._marker.visibility = False
+        self._picker = vtkCellPicker()
+        self._picker.SetTolerance(0.0005)
+
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.setInterval(0)
+        self._render_timer.timeout.connect(self.render_now)
+        self._closed = False
+
+        d = document
+        d.visibilityChanged.connect(self._on_visibility)
+        d.opacityChanged.connect(self._on_opacity)
+        d.colourChanged.connect(self._on_colour)
+        d.viewChanged.connect(self._on_view)
+        d.labelsToggled.connect(self._on_labels)
+        d.structurePicked.connect(self._on_picked)
+        self.sync_from_document()
+
+    @property
+    def widget(self) -> QtInteractor:
+        return self.plotter
+
+    # ------------------------------------------------------------------ document -> scene
+    def sync_from_document(self) -> None:
+        d, s = self.document, self.scene
+        for sid, info in s.structures.items():
+            s.actors[sid].visibility = d.is_visible(sid)
+            s.set_opacity(sid, d.opacity(sid))
+            if d.colour(sid) != tuple(info.colour):
+                self._on_colour(sid, d.colour(sid))
+        s.set_labels(d.labels_on)
+        s.set_view(d.current_view)
+        self.request_render()
+
+    def _on_visibility(self, sid: str, visible: bool) -> None:
+        self.scene.set_visible(sid, visible)
+        if not visible and self.document.last_pick is not None and self.document.last_pick.sid == sid:
+            self._marker.visibility = False
+        self.request_render()
+
+    def _on_opacity(self, sid: str, opacity: float) -> None:
+        self.scene.set_opacity(sid, opacity)
+        self.request_render()
+
+    def _on_colour(self, sid: str, rgb) -> None:
+        mesh = self.scene.mesh_set.meshes[sid]
+        if tuple(rgb) == tuple(self.scene.structures[sid].colour) and "rgb" in mesh.point_data:
+            # back to the shipped colour: restore the per-vertex bands (CN VII zones)
+            self.scene.actors[sid].mapper.scalar_visibility = True
+        else:
+            self.scene.set_colour(sid, rgb)
+        self.request_render()
+
+    def _on_view(self, name: str) -> None:
+        self.scene.set_view(name)
+        self.request_render()
+
+    def _on_labels(self, on: bool) -> None:
+        self.scene.set_labels(on)
+        self.request_render()
+
+    def _on_picked(self, result: PickResult | None) -> None:
+        if result is None:
+            self._marker.visibility = False
+        else:
+            self._marker.position = result.point_mm
+            self._marker.visibility = True
+        self.request_render()
+
+    # ------------------------------------------------------------------ picking
+    def pick_display(self, x: int, y: int) -> tuple[str | None, tuple[float, float, float] | None]:
+        """Structure id and surface point under VTK display coordinates (device px, y up).
+
+        A see-through structure (opacity < TRANSLUCENT, e.g. the petrous bone) yields
+        to whatever opaque structure the user sees through it.
+        """
+        skipped = []
+        first = (None, None)
+        try:
+            while self._picker.Pick(x, y, 0, self.plotter.renderer):
+                actor = self._picker.GetActor()
+                sid = self.scene.structure_of_actor(actor)
+                if sid is None:
+                    break
+                hit = (sid, tuple(self._picker.GetPickPosition()))
+                if self.scene.opacity(sid) >= self.TRANSLUCENT:
+                    return hit
+                if first[0] is None:
+                    first = hit
+                actor.SetPickable(False)
+                skipped.append(actor)
+        finally:
+            for actor in skipped:
+                actor.SetPickable(True)
+        return first
+
+    def _on_click(self, x: int, y: int) -> None:
+        sid, point = self.pick_display(x, y)
+        self.document.pick(sid, point)
+
+    # ------------------------------------------------------------------ rendering
+    def request_render(self) -> None:
+        if not self._closed:
+            self._render_timer.start()
+
+    def render_now(self) -> None:
+        if not self._closed:
+            self.plotter.render()
+
+    def screenshot(self, size: tuple[int, int] | None = None) -> np.ndarray:
+        """The 3D view as an RGB array, at the widget size or rendered at `size` (w, h)."""
+        self._render_timer.stop()
+        self.render_now()  # pyvista's screenshot reads the last frame without rendering
+        return self.plotter.screenshot(return_img=True, window_size=list(size) if size else None)
+
+    def close(self) -> None:
+        """Stop timers, detach the picking style, close the plotter (before the window dies)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._render_timer.stop()
+        for sig, slot in ((self.document.visibilityChanged, self._on_visibility),
+                          (self.document.opacityChanged, self._on_opacity),
+                          (self.document.colourChanged, self._on_colour),
+                          (self.document.viewChanged, self._on_view),
+                          (self.document.labelsToggled, self._on_labels),
+                          (self.document.structurePicked, self._on_picked)):
+            sig.disconnect(slot)
+        self.style.detach()
+        self.plotter.close()
+        # Drop every VTK reference: a closed window's Python wrapper may outlive it
+        # (a traceback, a test's fixture), and must not pin the scene's actors.
+        self.scene = self._marker = self._picker = self.style = None
+        self.plotter = None
