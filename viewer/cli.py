@@ -1,6 +1,6 @@
 """Command line: `hfs-viewer` opens the GUI; subcommands work headless.
 
-  hfs-viewer [--view NAME] [--screenshot OUT.png] [--size WxH]
+  hfs-viewer [--view NAME] [--scenario FILE] [--screenshot OUT.png] [--size WxH]
   hfs-viewer render [--view NAME] [--size WxH] [--labels] --out FILE.png
   hfs-viewer anatomy --json
   hfs-viewer analyze SCENARIO.json|- [--json]
@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--view", choices=VIEW_NAMES, help="initial camera preset")
     ap.add_argument("--screenshot", metavar="OUT.png", help="open the window, grab it (panels included) to a PNG and exit")
     ap.add_argument("--size", type=_size, metavar="WxH", help="window size for --screenshot (default 1600x1000)")
+    ap.add_argument("--scenario", metavar="FILE", help="open a scenario file (with --screenshot: render it with its findings)")
     sub = ap.add_subparsers(dest="command", parser_class=_Parser)
 
     r = sub.add_parser("render", help="render the default scene offscreen to a PNG")
@@ -143,9 +144,17 @@ def _cmd_meshes(args) -> int:
 def _cmd_gui(args) -> int:
     if args.screenshot:
         _writable_png(args.screenshot)
+    scenario = None
+    if args.scenario:
+        from .scenario import ScenarioError, load_scenario
+
+        try:
+            scenario = load_scenario(args.scenario)
+        except ScenarioError as exc:
+            raise UsageError(str(exc)) from None
     from .gui.app import run_gui
 
-    return run_gui(view=args.view, screenshot=args.screenshot, size=args.size)
+    return run_gui(view=args.view, screenshot=args.screenshot, size=args.size, scenario=scenario)
 
 
 def main(argv: list[str] | None = None) -> int:

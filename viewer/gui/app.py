@@ -65,11 +65,11 @@ def grab_when_rendered(app: QApplication, window: MainWindow, timeout_ms: int = 
 
 
 def run_gui(view: str | None = None, screenshot: str | Path | None = None,
-            size: tuple[int, int] | None = None) -> int:
+            size: tuple[int, int] | None = None, scenario=None) -> int:
     """Open the main window. With `screenshot`, render, save a grab of the whole window, exit 0."""
     app = _application()
     if screenshot is not None:
-        window = MainWindow(view=view, persist=False)
+        window = MainWindow(view=view, persist=False, scenario=scenario)
         window.resize(*(size or DEFAULT_SIZE))
         window.show()
         try:
@@ -86,7 +86,7 @@ def run_gui(view: str | None = None, screenshot: str | Path | None = None,
             window.deleteLater()
             app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
             app.processEvents()
-    window = MainWindow(view=view)
+    window = MainWindow(view=view, scenario=scenario)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
     if size is not None:
         window.resize(*size)

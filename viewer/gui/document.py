@@ -5,16 +5,23 @@ its signals (napari's model events / 3D Slicer's parameter node). The 3D view
 (`view3d.SceneView`) is just another listener that applies the state to the VTK
 scene. Setters are no-ops when nothing changes, so two-way bindings cannot loop.
 
-Later additions (scenario, analysis findings, undo stack) belong here too.
+It also holds the scenario being edited, its analysis findings and the undo
+stack: every edit goes through an undo command (viewer.gui.commands), and the
+analysis re-runs at most once per event-loop pass however many mouse moves
+arrived (a zero-delay single-shot timer coalesces them).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoStack
 
+from .. import editing
+from ..analysis import Findings, analyze
 from ..anatomy import SEGMENT_NAMES, FacialNerve, build_anatomy
+from ..scenario import Scenario, Vessel, default_scenario
 from ..render.scene import StructureInfo
 from ..render.style import DEFAULT_OPACITY
 from ..render.views import DEFAULT_VIEW, VIEWS
@@ -59,10 +66,23 @@ class SceneDocument(QObject):
     labelsToggled = Signal(bool)
     selectionChanged = Signal(str)  # structure id, "" for none
     structurePicked = Signal(object)  # PickResult, or None when a click hit nothing
+    scenarioChanged = Signal(object)  # tuple of changed vessel ids, or None when all may have changed
+    findingsChanged = Signal(object)  # Findings
+    handleSelected = Signal(int)  # index of the selected handle of the selected vessel, -1 for none
+    statusMessage = Signal(str)  # one-line feedback for the status bar
 
     def __init__(self, structures: dict[str, StructureInfo], facial_nerve: FacialNerve | None = None,
-                 parent: QObject | None = None):
+                 parent: QObject | None = None, scenario: Scenario | None = None):
         super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self._scenario = scenario if scenario is not None else default_scenario()
+        self._findings: Findings | None = None
+        self._handle = -1
+        self._drag_serial = 0
+        self._analysis_timer = QTimer(self)
+        self._analysis_timer.setSingleShot(True)
+        self._analysis_timer.setInterval(0)
+        self._analysis_timer.timeout.connect(self.flush)
         self.structures = dict(structures)
         self._visible = {sid: bool(s.visible) for sid, s in self.structures.items()}
         self._opacity = {sid: float(DEFAULT_OPACITY.get(s.kind, 1.0)) for sid, s in self.structures.items()}
@@ -167,7 +187,9 @@ class SceneDocument(QObject):
             raise KeyError(sid)
         if self._selected != sid:
             self._selected = sid
+            self._handle = -1  # a handle index belongs to the previously selected vessel
             self.selectionChanged.emit(sid)
+            self.handleSelected.emit(-1)
 
     @property
     def facial_nerve(self) -> FacialNerve:
@@ -198,3 +220,112 @@ class SceneDocument(QObject):
             self.select(result.sid)
         self.structurePicked.emit(result)
         return result
+
+    # ------------------------------------------------------------------ scenario and findings
+    @property
+    def scenario(self) -> Scenario:
+        return self._scenario
+
+    @property
+    def findings(self) -> Findings:
+        """Analysis of the current scenario (computed now if an update is pending)."""
+        if self._findings is None:
+            self.flush()
+        return self._findings
+
+    def flush(self) -> None:
+        """Run the pending analysis now and announce it (normally the timer does this)."""
+        self._analysis_timer.stop()
+        if self._findings is None:
+            self._findings = analyze(self._scenario)
+            self.findingsChanged.emit(self._findings)
+
+    def _invalidate(self, changed: tuple[str, ...] | None) -> None:
+        self._findings = None
+        self.scenarioChanged.emit(changed)
+        self._analysis_timer.start()
+
+    def _put_vessel(self, vessel: Vessel) -> None:  # used by undo commands
+        self._scenario = self._scenario.with_vessel(vessel)
+        self._invalidate((vessel.id,))
+
+    def _put_scenario(self, scenario: Scenario) -> None:  # used by undo commands
+        self._scenario = scenario
+        if self._handle >= 0 and (self._selected not in self.vessel_ids()
+                                  or self._handle >= len(scenario.vessel(self._selected).centerline_mm)):
+            self.select_handle(-1)
+        self._invalidate(None)
+
+    def vessel_ids(self) -> list[str]:
+        return [v.id for v in self._scenario.vessels]
+
+    @property
+    def selected_vessel(self) -> Vessel | None:
+        return self._scenario.vessel(self._selected) if self._selected in self.vessel_ids() else None
+
+    @property
+    def selected_handle(self) -> int:
+        return self._handle
+
+    def select_handle(self, index: int) -> None:
+        index = int(index)
+        if index != self._handle:
+            self._handle = index
+            self.handleSelected.emit(index)
+
+    def begin_drag(self) -> int:
+        """A new merge key: the moves of one drag become one undo step."""
+        self._drag_serial += 1
+        return self._drag_serial
+
+    def move_handle(self, vessel_id: str, index: int, target, *, whole_loop: bool = False,
+                    merge_key: object | None = None) -> bool:
+        """Move a vessel handle (undoable). Returns False when nothing moved (fixed origin)."""
+        before = self._scenario.vessel(vessel_id)
+        result = editing.move_handle(before, index, target, whole_loop=whole_loop, scenario=self._scenario)
+        if result.vessel == before:
+            self.statusMessage.emit(f"{before.label}: the origin handle stays attached to its parent vessel")
+            return False
+        from .commands import EditVesselCommand
+
+        what = "loop" if whole_loop else f"handle {index + 1}"
+        self.undo_stack.push(EditVesselCommand(self, before, result.vessel, f"Move {before.label} {what}", merge_key))
+        if result.clamped:
+            self.statusMessage.emit(f"{before.label} stopped at the brainstem surface: vessels cannot enter the brainstem")
+        return True
+
+    def nudge_selected_handle(self, delta_mm) -> bool:
+        vessel = self.selected_vessel
+        if vessel is None or self._handle < 0:
+            self.statusMessage.emit("Select a vessel handle first (click a vessel, then a handle)")
+            return False
+        target = vessel.handles_mm[self._handle] + np.asarray(delta_mm, float)
+        return self.move_handle(vessel.id, self._handle, target)  # one undo step per key press
+
+    def set_vessel_radius(self, vessel_id: str, radius_mm: float, merge_key: object | None = None) -> None:
+        from .commands import EditVesselCommand
+
+        before = self._scenario.vessel(vessel_id)
+        after = editing.set_radius(before, radius_mm)
+        if after != before:
+            self.undo_stack.push(EditVesselCommand(self, before, after, f"{before.label} radius {after.radius_mm:.2f} mm",
+                                                   merge_key))
+
+    def fixed_handles(self, vessel_id: str) -> set[int]:
+        """Handles that never move (origin; an end joined to another vessel)."""
+        return editing.fixed_handles(self._scenario.vessel(vessel_id), self._scenario)
+
+    def set_scenario(self, scenario: Scenario, text: str = "Open scenario") -> None:
+        from .commands import ReplaceScenarioCommand
+
+        if scenario != self._scenario:
+            self.undo_stack.push(ReplaceScenarioCommand(self, self._scenario, scenario, text))
+
+    def reset_to_default(self) -> None:
+        self.set_scenario(default_scenario(), "Reset to default anatomy")
+
+    def load_scenario(self, scenario: Scenario) -> None:
+        """Start over with a scenario from a file: a fresh, clean undo history."""
+        self.undo_stack.clear()
+        self._put_scenario(scenario)
+        self.undo_stack.setClean()

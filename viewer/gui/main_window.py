@@ -6,17 +6,21 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox, QToolBar, QWidget
 
+from ..editing import NUDGE_STEP_LARGE_MM, NUDGE_STEP_MM
 from ..render.scene import MeshSet, load_meshes
+from ..scenario import Scenario
 from ..render.views import VIEWS
 from .dialogs import ExportDialog, about_dialog, sources_dialog
 from .document import PickResult, SceneDocument
+from .findings_panel import FindingsPanel
 from .info_panel import InfoPanel
 from .settings import KEY_GEOMETRY, KEY_LABELS, KEY_STATE, KEY_VIEW, make_settings, read_bool
 from .structure_panel import StructurePanel
+from .vessel_panel import VesselPanel
 from .view3d import SceneView
 
 WINDOW_TITLE = "HFS Compression Viewer \u2014 left cerebellopontine angle"
@@ -64,11 +68,17 @@ def save_png_atomic(img: np.ndarray | QImage, path: Path | str) -> Path:
     return path
 
 
+NUDGE_KEYS = (("Left", 0, -1, "left"), ("Right", 0, 1, "right"), ("Up", 1, 1, "up"), ("Down", 1, -1, "down"),
+              ("Ctrl+Up", 2, 1, "away"), ("Ctrl+Down", 2, -1, "closer"))
+_ARROWS = {Qt.Key.Key_Left: (0, -1), Qt.Key.Key_Right: (0, 1), Qt.Key.Key_Up: (1, 1), Qt.Key.Key_Down: (1, -1)}
+
+
 class MainWindow(QMainWindow):
     """The viewer window. `persist=False` neither reads nor writes settings (screenshots)."""
 
     def __init__(self, mesh_set: MeshSet | None = None, view: str | None = None,
-                 settings: QSettings | None = None, persist: bool = True, parent: QWidget | None = None):
+                 settings: QSettings | None = None, persist: bool = True, parent: QWidget | None = None,
+                 scenario: Scenario | None = None):
         super().__init__(parent)
         ensure_readable_font()
         self.setWindowTitle(WINDOW_TITLE)
@@ -77,7 +87,7 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else (make_settings() if persist else None)
         mesh_set = mesh_set or load_meshes()
 
-        self.document = SceneDocument(mesh_set.structures, parent=self)
+        self.document = SceneDocument(mesh_set.structures, parent=self, scenario=scenario)
         start_view = view
         if start_view is None and self.settings is not None:
             saved = str(self.settings.value(KEY_VIEW, "") or "")
@@ -95,7 +105,14 @@ class MainWindow(QMainWindow):
         self.info_panel = InfoPanel(self.document, self)
         self.info_dock = self._dock("Info", "infoDock", self.info_panel)
         self.splitDockWidget(self.structures_dock, self.info_dock, Qt.Orientation.Vertical)
-        self.resizeDocks([self.structures_dock], [500], Qt.Orientation.Horizontal)
+        self.findings_panel = FindingsPanel(self.document, self)
+        self.findings_dock = self._dock("Findings", "findingsDock", self.findings_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.vessel_panel = VesselPanel(self.document, self)
+        self.vessel_dock = self._dock("Vessel", "vesselDock", self.vessel_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.splitDockWidget(self.findings_dock, self.vessel_dock, Qt.Orientation.Vertical)
+        self.resizeDocks([self.findings_dock], [430], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.findings_dock, self.vessel_dock], [660, 280], Qt.Orientation.Vertical)
+        self.resizeDocks([self.structures_dock], [400], Qt.Orientation.Horizontal)
         self.resizeDocks([self.structures_dock, self.info_dock], [640, 300], Qt.Orientation.Vertical)
 
         self._build_actions()
@@ -106,7 +123,12 @@ class MainWindow(QMainWindow):
         d.viewChanged.connect(self._on_view_changed)
         d.labelsToggled.connect(self.labels_action.setChecked)
         d.structurePicked.connect(self._on_picked)
+        # bound methods, not lambdas: Qt drops them when the window is deleted
+        d.statusMessage.connect(self._show_status)
+        d.scenarioChanged.connect(self._update_title)
+        d.undo_stack.cleanChanged.connect(self._update_title)
         self._on_view_changed(d.current_view)
+        self._update_title()
 
         self.resize(*DEFAULT_SIZE)
         if self.settings is not None:
@@ -119,13 +141,14 @@ class MainWindow(QMainWindow):
         self._closed = False
 
     # ------------------------------------------------------------------ construction
-    def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
+    def _dock(self, title: str, name: str, widget: QWidget,
+              area: Qt.DockWidgetArea = Qt.DockWidgetArea.LeftDockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
         dock.setWidget(widget)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable
                          | QDockWidget.DockWidgetFeature.DockWidgetClosable)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.addDockWidget(area, dock)
         return dock
 
     def _build_actions(self) -> None:
@@ -160,6 +183,33 @@ class MainWindow(QMainWindow):
         self.labels_action.setChecked(d.labels_on)
         self.labels_action.toggled.connect(d.set_labels)
 
+        self.undo_action = d.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = d.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
+        self.reset_scenario_action = QAction("Reset to &default anatomy", self)
+        self.reset_scenario_action.setStatusTip("Put every vessel back where the normal anatomy has it (undoable)")
+        self.reset_scenario_action.triggered.connect(d.reset_to_default)
+        self.dim_action = QAction("&Dim uninvolved structures", self, checkable=True)
+        self.dim_action.setShortcut(QKeySequence("D"))
+        self.dim_action.setToolTip("Fade everything but the nerves, the brainstem and the vessels in contact (D)")
+        self.dim_action.toggled.connect(self.set_dimmed)
+        self._dim_saved: dict[str, float] | None = None
+        d.findingsChanged.connect(self._refresh_dim)
+        # Keyboard nudges of the selected handle, in the view plane (arrows) and in depth
+        # (Ctrl+Up/Down); 0.1 mm, with Shift 1 mm. The keys are read by an event filter on
+        # the 3D view only (the structure tree keeps its arrow-key navigation); the Edit
+        # menu lists the same moves.
+        self.nudge_actions: list[QAction] = []
+        for keys, axis, sign, label in NUDGE_KEYS:
+            for big in (False, True):
+                step = NUDGE_STEP_LARGE_MM if big else NUDGE_STEP_MM
+                key = ("Shift+" + keys) if big else keys
+                act = QAction(f"Nudge handle {label} {step:g} mm\t{key}", self)
+                act.triggered.connect(lambda _=False, a=axis, sg=sign, st=step: self.nudge(a, sg * st))
+                self.nudge_actions.append(act)
+        self.scene_view.widget.installEventFilter(self)
+
         self.about_action = QAction("&About HFS Compression Viewer", self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(lambda: about_dialog(self).exec())
@@ -172,15 +222,27 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        edit_menu = mb.addMenu("&Edit")
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.reset_scenario_action)
+        nudge_menu = edit_menu.addMenu("&Nudge selected handle")
+        for act in self.nudge_actions:
+            nudge_menu.addAction(act)
+        self.edit_menu = edit_menu
         view_menu = mb.addMenu("&View")
         for act in self.view_actions.values():
             view_menu.addAction(act)
         view_menu.addAction(self.reset_view_action)
         view_menu.addSeparator()
         view_menu.addAction(self.labels_action)
+        view_menu.addAction(self.dim_action)
         view_menu.addSeparator()
         view_menu.addAction(self.structures_dock.toggleViewAction())
         view_menu.addAction(self.info_dock.toggleViewAction())
+        view_menu.addAction(self.findings_dock.toggleViewAction())
+        view_menu.addAction(self.vessel_dock.toggleViewAction())
         help_menu = mb.addMenu("&Help")
         help_menu.addAction(self.sources_action)
         help_menu.addAction(self.about_action)
@@ -197,6 +259,52 @@ class MainWindow(QMainWindow):
         tb.addAction(self.labels_action)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
         self.views_toolbar = tb
+
+    # ------------------------------------------------------------------ editing
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API name
+        if event.type() == QEvent.Type.KeyPress and event.key() in _ARROWS:
+            axis, sign = _ARROWS[event.key()]
+            mods = event.modifiers()
+            if mods & Qt.KeyboardModifier.ControlModifier:
+                if axis == 0:
+                    return False
+                axis = 2  # Ctrl+Up/Down: depth
+            step = NUDGE_STEP_LARGE_MM if mods & Qt.KeyboardModifier.ShiftModifier else NUDGE_STEP_MM
+            self.nudge(axis, sign * step)
+            return True
+        return super().eventFilter(obj, event)
+
+    def nudge(self, axis: int, amount_mm: float) -> bool:
+        """Move the selected handle along the camera's right (0), up (1) or forward (2) axis."""
+        direction = self.scene_view.camera_axes()[axis]
+        return self.document.nudge_selected_handle(direction * amount_mm)
+
+    def set_dimmed(self, on: bool) -> None:
+        """Fade what is not involved in the compression (restores the previous opacities when off)."""
+        d = self.document
+        if on and self._dim_saved is None:
+            self._dim_saved = {sid: d.opacity(sid) for sid in d.ids()}
+        if not on and self._dim_saved is not None:
+            saved, self._dim_saved = self._dim_saved, None
+            for sid, op in saved.items():
+                d.set_opacity(sid, op)
+            return
+        self._refresh_dim()
+
+    def _refresh_dim(self, *_args) -> None:
+        if self._dim_saved is None:
+            return
+        d = self.document
+        involved = {"cn7", "cn8", "brainstem"} | {c.id for c in d.findings.all_contacts}
+        for sid in d.ids():
+            d.set_opacity(sid, self._dim_saved[sid] if sid in involved else min(self._dim_saved[sid], 0.15))
+
+    def _show_status(self, message: str) -> None:
+        self.statusBar().showMessage(message, 6000)
+
+    def _update_title(self, *_args) -> None:
+        self.setWindowTitle(f"{self.document.scenario.name}[*] \u2014 {WINDOW_TITLE}")
+        self.setWindowModified(not self.document.undo_stack.isClean())
 
     # ------------------------------------------------------------------ document reactions
     def _on_view_changed(self, name: str) -> None:

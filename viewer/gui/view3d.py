@@ -15,8 +15,11 @@ from pyvistaqt import QtInteractor
 from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
 from vtkmodules.vtkRenderingCore import vtkCellPicker
 
+from ..anatomy import SEGMENT_NAMES, build_anatomy
+from ..deformation import NerveDeformer
+from ..render.live import Callouts, Handles, LiveTubes
 from ..render.scene import MeshSet, Scene
-from .document import PickResult, SceneDocument
+from .document import FACIAL_NERVE_ID, PickResult, SceneDocument
 
 PICK_MARKER_COLOUR = (0, 230, 255)  # cyan: not used by any structure
 
@@ -32,21 +35,42 @@ class PickingStyle(vtkInteractorStyleTrackballCamera):
 
     CLICK_TOLERANCE_PX = 4
 
-    def __init__(self, on_click):
+    def __init__(self, on_click, on_grab=None, on_drag=None, on_drop=None):
         super().__init__()
         self._on_click = on_click
+        # Handle dragging: on_grab(x, y, shift) -> True when a handle was hit (the
+        # camera then stays still), on_drag(x, y) per move, on_drop() at release.
+        self._on_grab, self._on_drag, self._on_drop = on_grab, on_drag, on_drop
+        self._dragging = False
         self._press_pos: tuple[int, int] | None = None
         self._tags = [
             self.AddObserver("LeftButtonPressEvent", self._press),
             self.AddObserver("LeftButtonReleaseEvent", self._release),
+            self.AddObserver("MouseMoveEvent", self._move),
             self.AddObserver("CharEvent", self._ignore),
         ]
 
     def _press(self, _obj, _evt):
-        self._press_pos = tuple(self.GetInteractor().GetEventPosition())
+        iren = self.GetInteractor()
+        x, y = iren.GetEventPosition()
+        if self._on_grab is not None and self._on_grab(x, y, bool(iren.GetShiftKey())):
+            self._dragging = True
+            self._press_pos = None
+            return
+        self._press_pos = (x, y)
         self.OnLeftButtonDown()
 
+    def _move(self, _obj, _evt):
+        if self._dragging:
+            self._on_drag(*self.GetInteractor().GetEventPosition())
+        else:
+            self.OnMouseMove()
+
     def _release(self, _obj, _evt):
+        if self._dragging:
+            self._dragging = False
+            self._on_drop()
+            return
         pos = tuple(self.GetInteractor().GetEventPosition())
         self.OnLeftButtonUp()
         press, self._press_pos = self._press_pos, None
@@ -63,7 +87,7 @@ class PickingStyle(vtkInteractorStyleTrackballCamera):
         for tag in self._tags:
             self.RemoveObserver(tag)
         self._tags = []
-        self._on_click = None
+        self._on_click = self._on_grab = self._on_drag = self._on_drop = None
 
 
 class SceneView(QObject):
@@ -79,7 +103,7 @@ class SceneView(QObject):
         self.plotter.setMinimumSize(320, 240)
         self.scene = Scene(self.plotter, mesh_set)
         self.plotter.iren.clear_key_event_callbacks()  # pyvista's 'q' would close the plotter
-        self.style = PickingStyle(self._on_click)
+        self.style = PickingStyle(self._on_click, self._on_grab, self._on_drag, self._on_drop)
         self.plotter.iren.style = self.style
         self._marker = self.plotter.add_mesh(
             pv.Sphere(radius=0.6, theta_resolution=24, phi_resolution=24), color=PICK_MARKER_COLOUR,
@@ -87,6 +111,18 @@ class SceneView(QObject):
         self._marker.visibility = False
         self._picker = vtkCellPicker()
         self._picker.SetTolerance(0.0005)
+
+        # Live manipulation (issue 4): in-place meshes, callouts, handles, nerve deformation.
+        self.live = LiveTubes(self.scene)
+        self.callouts = Callouts(self.plotter)
+        self.handles = Handles(self.plotter)
+        nerve = build_anatomy().facial_nerve
+        self.deformer = NerveDeformer(nerve.points_mm, nerve.radius_mm, anchor_arcs=(0.0, nerve.porus_arc_mm))
+        self.deformation = None
+        self._dirty_vessels: set[str] = set()
+        self._findings_dirty = True
+        self._updating = False
+        self._drag: tuple[str, int, float, object, bool] | None = None  # vessel, handle, depth, merge key, loop
 
         self._render_timer = QTimer(self)
         self._render_timer.setSingleShot(True)
@@ -101,6 +137,11 @@ class SceneView(QObject):
         d.viewChanged.connect(self._on_view)
         d.labelsToggled.connect(self._on_labels)
         d.structurePicked.connect(self._on_picked)
+        d.scenarioChanged.connect(self._on_scenario)
+        d.findingsChanged.connect(self._on_findings)
+        d.selectionChanged.connect(self._on_selection)
+        d.handleSelected.connect(self._on_handle_selected)
+        self._dirty_vessels = set(d.vessel_ids())
         self.sync_from_document()
 
     @property
@@ -191,8 +232,115 @@ class SceneView(QObject):
             self._render_timer.start()
 
     def render_now(self) -> None:
-        if not self._closed:
-            self.plotter.render()
+        if self._closed:
+            return
+        self.apply_pending_updates()
+        self.plotter.render()
+
+    # ------------------------------------------------------------------ live scenario updates
+    def _on_scenario(self, changed) -> None:
+        self._dirty_vessels.update(self.document.vessel_ids() if changed is None else changed)
+        self._findings_dirty = True
+        self.request_render()
+
+    def _on_findings(self, _findings) -> None:
+        self._findings_dirty = True
+        if not self._updating:
+            self.request_render()
+
+    def _on_selection(self, sid: str) -> None:
+        self._show_handles()
+        self.request_render()
+
+    def _on_handle_selected(self, index: int) -> None:
+        self.handles.set_active(index if index >= 0 else None)
+        self.request_render()
+
+    def _show_handles(self) -> None:
+        vessel = self.document.selected_vessel
+        if vessel is None:
+            self.handles.hide()
+        else:
+            h = self.document.selected_handle
+            self.handles.show(vessel.handles_mm, active=h if h >= 0 else None)
+
+    def apply_pending_updates(self) -> None:
+        """Bring meshes, nerve deformation, callouts and handles up to the document (in place)."""
+        d = self.document
+        self._updating = True
+        try:
+            if self._dirty_vessels:
+                scenario = d.scenario
+                for vid in self._dirty_vessels:
+                    if vid in self.scene.actors:
+                        v = scenario.vessel(vid)
+                        self.live.update_vessel(vid, v.course_mm, v.radius_mm)
+                if d.selected in self._dirty_vessels:
+                    self._show_handles()
+                self._dirty_vessels.clear()
+            if self._findings_dirty:
+                self._findings_dirty = False
+                findings = d.findings  # runs the pending analysis now if needed
+                self._update_nerve_and_callouts(findings)
+        finally:
+            self._updating = False
+
+    def _update_nerve_and_callouts(self, findings) -> None:
+        scenario = self.document.scenario
+        on_vii = {c.id for c in findings.contacts if c.structure == "CN VII"}
+        tubes = [(v.course_mm, v.radius_mm) for v in scenario.vessels if v.id in on_vii]
+        lesions = [(les.center_mm, les.radii_mm) for les in scenario.lesions
+                   if any(c.id == les.id and c.structure == "CN VII" for c in findings.lesion_contacts)]
+        self.deformation = self.deformer.deform(tubes=tubes, lesions=lesions)
+        self.live.update_nerve(None if self.deformation.is_rest else self.deformation, self.deformation.depth_mm)
+        items = []
+        for c in findings.all_contacts:
+            site = SEGMENT_NAMES[c.segment] if c.segment else c.structure
+            items.append((np.asarray(c.nerve_point_mm), f"{c.label} \u00bb {site} \u00b7 {c.severity}",
+                          c.id == findings.culprit and c.structure == "CN VII"))
+        self.callouts.set(items)
+
+    # ------------------------------------------------------------------ dragging handles
+    def camera_axes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(right, up, forward) unit vectors of the current camera in RAS."""
+        cam = self.plotter.camera
+        forward = np.asarray(cam.focal_point, float) - np.asarray(cam.position, float)
+        forward /= np.linalg.norm(forward)
+        up = np.asarray(cam.up, float)
+        up -= np.dot(up, forward) * forward
+        up /= np.linalg.norm(up)
+        return np.cross(forward, up), up, forward
+
+    def display_to_world(self, x: float, y: float, depth: float) -> np.ndarray:
+        ren = self.plotter.renderer
+        ren.SetDisplayPoint(float(x), float(y), float(depth))
+        ren.DisplayToWorld()
+        w = np.asarray(ren.GetWorldPoint(), float)
+        return w[:3] / w[3]
+
+    def _on_grab(self, x: int, y: int, shift: bool) -> bool:
+        vessel = self.document.selected_vessel
+        if vessel is None:
+            return False
+        index = self.handles.pick_handle(x, y)
+        if index is None:
+            return False
+        self.document.select_handle(index)
+        ren = self.plotter.renderer
+        ren.SetWorldPoint(*vessel.handles_mm[index], 1.0)
+        ren.WorldToDisplay()
+        depth = float(ren.GetDisplayPoint()[2])  # z-buffer depth: the drag stays in this plane
+        self._drag = (vessel.id, index, depth, self.document.begin_drag(), shift)
+        return True
+
+    def _on_drag(self, x: int, y: int) -> None:
+        if self._drag is None:
+            return
+        vid, index, depth, key, loop = self._drag
+        self.document.move_handle(vid, index, self.display_to_world(x, y, depth), whole_loop=loop, merge_key=key)
+
+    def _on_drop(self) -> None:
+        self._drag = None
 
     def screenshot(self, size: tuple[int, int] | None = None) -> np.ndarray:
         """The 3D view as an RGB array, at the widget size or rendered at `size` (w, h)."""
@@ -211,11 +359,18 @@ class SceneView(QObject):
                           (self.document.colourChanged, self._on_colour),
                           (self.document.viewChanged, self._on_view),
                           (self.document.labelsToggled, self._on_labels),
-                          (self.document.structurePicked, self._on_picked)):
+                          (self.document.structurePicked, self._on_picked),
+                          (self.document.scenarioChanged, self._on_scenario),
+                          (self.document.findingsChanged, self._on_findings),
+                          (self.document.selectionChanged, self._on_selection),
+                          (self.document.handleSelected, self._on_handle_selected)):
             sig.disconnect(slot)
         self.style.detach()
+        self.callouts.clear()
+        self.handles.close()
         self.plotter.close()
         # Drop every VTK reference: a closed window's Python wrapper may outlive it
         # (a traceback, a test's fixture), and must not pin the scene's actors.
         self.scene = self._marker = self._picker = self.style = None
+        self.live = self.callouts = self.handles = self.deformer = self.deformation = None
         self.plotter = None

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyvista as pv
-import vtk
+from vtkmodules.vtkRenderingAnnotation import vtkCaptionActor2D
+from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper, vtkRenderer
 
 from ..deformation import NerveDeformation
 from ..geometry import resample_polyline
@@ -121,9 +122,9 @@ class Callouts:
 
     def __init__(self, plotter: pv.Plotter, size: int = 8):
         self.plotter = plotter
-        self.actors: list[vtk.vtkCaptionActor2D] = []
+        self.actors: list[vtkCaptionActor2D] = []
         for i in range(size):
-            cap = vtk.vtkCaptionActor2D()
+            cap = vtkCaptionActor2D()
             cap.SetCaption(" ")
             cap.BorderOff()  # the text's own background + frame is the box (fits the text)
             cap.LeaderOn()
@@ -231,7 +232,7 @@ class Handles:
         self.active_colour = np.array(active_colour, np.uint8)
         self.mesh = pv.PolyData(np.zeros((1, 3)))
         self.mesh.point_data["rgb"] = np.zeros((1, 3), np.uint8)
-        self.overlay = vtk.vtkRenderer()
+        self.overlay = vtkRenderer()
         self.overlay.SetLayer(1)
         self.overlay.InteractiveOff()
         self.overlay.SetActiveCamera(plotter.renderer.GetActiveCamera())
@@ -239,13 +240,13 @@ class Handles:
         rw = plotter.render_window
         rw.SetNumberOfLayers(max(2, rw.GetNumberOfLayers()))
         rw.AddRenderer(self.overlay)
-        mapper = vtk.vtkPolyDataMapper()
+        mapper = vtkPolyDataMapper()
         mapper.SetInputData(self.mesh)
         mapper.SetScalarModeToUsePointFieldData()
         mapper.SelectColorArray("rgb")
         mapper.SetColorModeToDirectScalars()
         mapper.ScalarVisibilityOn()
-        self.actor = vtk.vtkActor()
+        self.actor = vtkActor()
         self.actor.SetMapper(mapper)
         prop = self.actor.GetProperty()
         prop.SetPointSize(point_size)

@@ -1,0 +1,243 @@
+"""Findings panel: the live diagnosis, readable from the back of a lecture hall.
+
+A large headline in plain words, coloured by severity ("Left AICA · attached
+segment · moderate · central myelin · likely symptomatic"), the classification
+as words, the culprit, a contact table, the mechanism chain, management options
+and the sources as full citations; "Copy as text" puts ``format_report`` on the
+clipboard. The panel only listens to ``SceneDocument.findingsChanged`` (the
+document coalesces many edits into one analysis per event-loop pass) and never
+runs the analysis itself.
+"""
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
+                               QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
+
+from ..analysis import Contact, Findings, format_report
+from ..anatomy import SEGMENT_NAMES
+from ..sources import BIBLIOGRAPHY
+from .document import SceneDocument
+
+BASE_POINT_SIZE = 11.0
+HEADLINE_POINT_SIZE = 16.0
+
+# Classification tags as a teacher would say them.
+TAG_WORDS = {
+    "single": "single vessel",
+    "multiple": "multiple vessels",
+    "double": "double (REZ + cisternal)",
+    "tandem": "tandem (vertebral artery pushing the offending artery onto the nerve)",
+    "venous": "venous",
+    "tumor": "tumour",
+    "avm": "AVM",
+    "aneurysm": "aneurysm",
+    "brainstem_lesion": "brainstem lesion",
+    "post_bells": "post-Bell's palsy",
+    "idiopathic": "idiopathic",
+}
+
+# Headline colours: (background, text); every pair has a contrast ratio >= 6:1.
+SEVERITY_COLOURS = {
+    "none": ("#1b5e20", "#ffffff"),  # green: no compression
+    "mild": ("#ffb300", "#000000"),  # amber
+    "moderate": ("#ffb300", "#000000"),
+    "severe": ("#b71c1c", "#ffffff"),  # red
+    "other": ("#37474f", "#ffffff"),  # slate: a cause without nerve contact (central, post-Bell's)
+}
+
+TABLE_COLUMNS = ("Vessel/lesion", "Nerve", "Segment", "Severity", "Myelin", "Gap (mm)", "Side")
+
+
+def tag_words(tag: str) -> str:
+    return TAG_WORDS.get(tag, tag.replace("_", " "))
+
+
+def site_words(contact: Contact) -> str:
+    """'attached segment' on CN VII, the nerve's name elsewhere."""
+    return SEGMENT_NAMES[contact.segment] if contact.segment else contact.structure
+
+
+def headline(findings: Findings) -> str:
+    """The diagnosis in one line of plain words.
+
+    'Left AICA · attached segment · moderate · central myelin · likely symptomatic',
+    or, without a culprit, 'No contact — normal anatomy (idiopathic)' and the like.
+    """
+    cc = findings.culprit_contact()
+    kind = findings.mechanism.kind
+    if cc is None:
+        if kind == "central":
+            return "No nerve contact \u2014 brainstem lesion (central cause)"
+        if kind == "post_bells":
+            return "No contact \u2014 post-Bell's palsy synkinesis, not compression"
+        return "No contact \u2014 normal anatomy (idiopathic)"
+    parts = [cc.label, site_words(cc), cc.severity]
+    if cc.myelin:
+        parts.append(f"{cc.myelin} myelin")
+    parts.append("likely symptomatic" if findings.mechanism.likely_symptomatic else "less likely symptomatic")
+    return " \u00b7 ".join(parts)
+
+
+def headline_severity(findings: Findings) -> str:
+    """Key into SEVERITY_COLOURS: the culprit's severity, 'none', or 'other'."""
+    cc = findings.culprit_contact()
+    if cc is not None:
+        return cc.severity
+    return "other" if findings.mechanism.kind in ("central", "post_bells") else "none"
+
+
+def _font(widget: QWidget, size: float, bold: bool = False) -> QFont:
+    f = QFont(widget.font())
+    f.setPointSizeF(size)
+    f.setBold(bold)
+    return f
+
+
+class FindingsPanel(QWidget):
+    def __init__(self, document: SceneDocument, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.document = document
+        self._findings: Findings | None = None
+        self._tags_text = self._culprit_text = ""
+        if self.font().pointSizeF() < BASE_POINT_SIZE:
+            self.setFont(_font(self, BASE_POINT_SIZE))
+
+        self.headline_label = QLabel(self)
+        self.headline_label.setObjectName("findingsHeadline")
+        self.headline_label.setFont(_font(self, HEADLINE_POINT_SIZE, bold=True))
+        self.headline_label.setWordWrap(True)
+        self.headline_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.headline_label.setMargin(8)
+
+        self.tags_label = QLabel(self)
+        self.tags_label.setObjectName("findingsTags")
+        self.tags_label.setWordWrap(True)
+        self.culprit_label = QLabel(self)
+        self.culprit_label.setObjectName("findingsCulprit")
+        self.culprit_label.setWordWrap(True)
+        for lab in (self.tags_label, self.culprit_label):
+            lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.no_contacts_label = QLabel("No vessel or lesion touches CN VII or CN VIII.", self)
+        self.no_contacts_label.setWordWrap(True)
+        self.table = QTableWidget(0, len(TABLE_COLUMNS), self)
+        self.table.setObjectName("findingsContacts")
+        self.table.setHorizontalHeaderLabels(list(TABLE_COLUMNS))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)
+
+        self.details = QTextBrowser(self)
+        self.details.setObjectName("findingsDetails")
+        self.details.setOpenLinks(False)
+
+        self.copy_button = QPushButton("Copy as text", self)
+        self.copy_button.setToolTip("Copy the full report (contacts, mechanism, management, sources) to the clipboard")
+        self.copy_button.clicked.connect(self.copy_as_text)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.headline_label)
+        layout.addWidget(self.tags_label)
+        layout.addWidget(self.culprit_label)
+        layout.addWidget(self.no_contacts_label)
+        layout.addWidget(self.table)
+        layout.addWidget(self.details, 1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.copy_button)
+        layout.addLayout(buttons)
+
+        document.findingsChanged.connect(self.show_findings)
+        # The document analyses lazily: this runs any pending analysis (which also
+        # announces it through findingsChanged) or returns the current findings.
+        self.show_findings(document.findings)
+
+    # ------------------------------------------------------------------ display
+    @property
+    def findings(self) -> Findings | None:
+        """The findings on display."""
+        return self._findings
+
+    def show_findings(self, findings: Findings) -> None:
+        if findings is self._findings:
+            return
+        self._findings = findings
+        text = headline(findings)
+        bg, fg = SEVERITY_COLOURS[headline_severity(findings)]
+        self.headline_label.setText(text)
+        self.headline_label.setStyleSheet(f"QLabel {{ background-color: {bg}; color: {fg}; border-radius: 4px; }}")
+        self.headline_label.setProperty("severity", headline_severity(findings))
+
+        self._tags_text = ", ".join(tag_words(t) for t in findings.classification)
+        self.tags_label.setText(f"<b>Classification:</b> {html.escape(self._tags_text)}")
+        cc = findings.culprit_contact()
+        if cc is None:
+            self._culprit_text = "none"
+        else:
+            site = f"{SEGMENT_NAMES[cc.segment]} ({cc.segment})" if cc.segment else cc.structure
+            self._culprit_text = f"{cc.label} at the {site}, {cc.severity}"
+        self.culprit_label.setText(f"<b>Culprit:</b> {html.escape(self._culprit_text)}")
+        self._fill_table(findings, cc)
+        self.details.setHtml(self._details_html(findings))
+
+    def _fill_table(self, findings: Findings, culprit: Contact | None) -> None:
+        contacts = findings.all_contacts
+        self.table.setRowCount(len(contacts))
+        for row, c in enumerate(contacts):
+            seg = f"{SEGMENT_NAMES[c.segment]} ({c.segment})" if c.segment else "\u2014"
+            values = (c.label, c.structure, seg, c.severity, c.myelin or "\u2014", f"{c.gap_mm:.2f}", c.side or "\u2014")
+            bold = culprit is not None and c == culprit
+            for col, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if bold:
+                    f = item.font()
+                    f.setBold(True)
+                    item.setFont(f)
+                if col == 5:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(row, col, item)
+        empty = not contacts
+        self.table.setVisible(not empty)
+        self.no_contacts_label.setVisible(empty)
+        if not empty:
+            self.table.resizeColumnsToContents()
+            h = self.table.horizontalHeader().height() + 2 * self.table.frameWidth()
+            h += sum(self.table.rowHeight(r) for r in range(len(contacts)))
+            self.table.setMaximumHeight(h + 4)
+
+    @staticmethod
+    def _details_html(findings: Findings) -> str:
+        m = findings.mechanism
+        e = html.escape
+        out = ["<h3>Mechanism</h3>", f"<p>{e(m.summary)}</p>"]
+        out.append("<p><b>Likely symptomatic:</b> " + ("yes" if m.likely_symptomatic else "no") + "</p>")
+        out.append("<ol>" + "".join(f"<li>{e(s)}</li>" for s in m.steps) + "</ol>")
+        if m.notes:
+            out.append("<h3>Notes</h3><ul>" + "".join(f"<li>{e(n)}</li>" for n in m.notes) + "</ul>")
+        out.append("<h3>Management options</h3><ul>" + "".join(f"<li>{e(x)}</li>" for x in m.management) + "</ul>")
+        out.append("<h3>Sources</h3><ol>"
+                   + "".join(f"<li>{e(BIBLIOGRAPHY.get(k, k))}</li>" for k in m.sources) + "</ol>")
+        return "".join(out)
+
+    # ------------------------------------------------------------------ actions
+    def report_text(self) -> str:
+        return format_report(self._findings) if self._findings is not None else ""
+
+    def copy_as_text(self) -> None:
+        if self._findings is None:
+            return
+        QGuiApplication.clipboard().setText(self.report_text())
+        self.document.statusMessage.emit("Findings copied to the clipboard")
+
+    def text(self) -> str:
+        """Everything the panel shows, as plain text (headline first)."""
+        return "\n".join([self.headline_label.text(), f"Classification: {self._tags_text}",
+                          f"Culprit: {self._culprit_text}", self.details.toPlainText()])
