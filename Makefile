@@ -28,16 +28,17 @@ test-unit: setup
 	$(BIN)/pytest tests/unit
 
 bench: setup
-	$(BIN)/python benchmarks/bench_startup.py
-	$(BIN)/python benchmarks/bench_analysis.py
+	$(BIN)/python scripts/benchmarks/bench_startup.py
+	$(BIN)/python scripts/benchmarks/bench_analysis.py
+	$(BIN)/python scripts/benchmarks/bench_drag.py
 
 meshes: setup
 	$(BIN)/hfs-viewer meshes
 
 screenshots: setup
-	mkdir -p docs/screenshots
+	mkdir -p assets/screenshots
 	for v in anterior retrosigmoid; do \
-		$(XVFB) $(BIN)/hfs-viewer --screenshot docs/screenshots/window-$$v.png --view $$v; done
+		$(XVFB) $(BIN)/hfs-viewer --screenshot assets/screenshots/window-$$v.png --view $$v; done
 
 package: setup
 	@echo "Packaging is tracked in packaging/README.md (issue: desktop build)."; exit 1

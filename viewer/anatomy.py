@@ -34,6 +34,12 @@ SEGMENT_NAMES = {
 REZ_SEGMENTS = ("RExP", "AS", "RDP")  # root exit zone, centrally myelinated
 
 
+def _frozen(a) -> np.ndarray:
+    out = np.array(a, dtype=float)
+    out.setflags(write=False)
+    return out
+
+
 @dataclass(frozen=True)
 class Tube:
     """A nerve or vessel: smooth centreline through control points, one radius."""
@@ -48,9 +54,14 @@ class Tube:
     description: str
     visible: bool = True
 
+    def __post_init__(self):
+        # The model is cached and shared: its arrays are read-only copies, so no caller
+        # (a renderer aliasing them, a test) can move the anatomy by accident.
+        object.__setattr__(self, "control_mm", _frozen(self.control_mm))
+
     @cached_property
     def centerline_mm(self) -> np.ndarray:
-        return resample_polyline(catmull_rom(self.control_mm), step=0.5)
+        return _frozen(resample_polyline(catmull_rom(self.control_mm), step=0.5))
 
     def to_dict(self) -> dict:
         return {
@@ -70,6 +81,10 @@ class FacialNerve:
     rdp_arc_mm: float
     tz_arc_mm: tuple[float, float]  # transition zone start, end
     porus_arc_mm: float
+
+    def __post_init__(self):
+        object.__setattr__(self, "points_mm", _frozen(self.points_mm))
+        object.__setattr__(self, "arc_mm", _frozen(self.arc_mm))
 
     @property
     def radius_mm(self) -> float:

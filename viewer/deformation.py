@@ -275,7 +275,11 @@ class NerveDeformer:
             pen = r - sd
             if not np.any(pen > 0):
                 continue
-            depth_jobs.append((rings, pen, dirs))
+            # where the compressor's axis nearly crosses the nerve's, the push direction is
+            # ill-defined: colour the whole ring rather than a "facing" side that may flip
+            comp_r = getattr(comp, "radius", None)
+            axis_close = (sd + comp_r < 0.5 * r) if comp_r is not None else np.zeros(len(rings), bool)
+            depth_jobs.append((rings, pen, dirs, axis_close))
             # one contact per run of consecutive penetrating rings (a loop can touch twice)
             hit = np.flatnonzero(pen > 0)
             breaks = np.flatnonzero(np.diff(rings[hit]) > 1) + 1
@@ -359,7 +363,7 @@ class NerveDeformer:
 
         # ---- 4. colour depth: analysis-style penetration per ring, dilated, on the facing side
         depth = np.zeros(len(X))
-        for rings, pen, dirs in depth_jobs:
+        for rings, pen, dirs, axis_close in depth_jobs:
             hit = pen > 0
             da = arc[rings][:, None] - arc[rings[hit]][None, :]
             Dp = (pen[hit][None, :] * _raised_cos(da, rim)).max(axis=1)
@@ -368,6 +372,7 @@ class NerveDeformer:
             facing = -np.einsum("ij,ij->i", self.offsets[vids], dirs[sel][own]) / r
             w = np.clip((facing + 0.2) / 0.9, 0.0, 1.0)
             w = w * w * (3.0 - 2.0 * w)
+            w = np.where(axis_close[sel][own], 1.0, w)
             depth[vids] = np.maximum(depth[vids], Dp[sel][own] * w)
 
         return NerveDeformation(c1, dc, X, X - self.rest_points, depth, tuple(contacts))

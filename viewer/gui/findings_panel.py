@@ -166,6 +166,8 @@ class FindingsPanel(QWidget):
         """The findings on display."""
         return self._findings
 
+    _details_cache: str | None = None
+
     def show_findings(self, findings: Findings) -> None:
         if findings is self._findings:
             return
@@ -186,7 +188,10 @@ class FindingsPanel(QWidget):
             self._culprit_text = f"{cc.label} at the {site}, {cc.severity}"
         self.culprit_label.setText(f"<b>Culprit:</b> {html.escape(self._culprit_text)}")
         self._fill_table(findings, cc)
-        self.details.setHtml(self._details_html(findings))
+        details = self._details_html(findings)
+        if details != self._details_cache:  # re-laying out rich text costs ~3 ms: only on change
+            self._details_cache = details
+            self.details.setHtml(details)
 
     def _fill_table(self, findings: Findings, culprit: Contact | None) -> None:
         contacts = findings.all_contacts

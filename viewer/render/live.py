@@ -263,7 +263,7 @@ class Handles:
 
     def show(self, points: np.ndarray, active: int | None = None) -> None:
         """Show handles at `points`; same count -> in-place update, else the arrays are resized once."""
-        p = np.asarray(points, float).reshape(-1, 3)
+        p = np.array(points, float).reshape(-1, 3)  # a copy: pyvista keeps (aliases) the array it is given
         if len(p) == 0:
             self.hide()
             return

@@ -1,6 +1,6 @@
 """Benchmark: analyze() versus a VTK baseline on the same tube geometry (not a test).
 
-Run: .venv/bin/python benchmarks/bench_analysis.py [--placements 200]
+Run: .venv/bin/python scripts/benchmarks/bench_analysis.py [--placements 200]
 
 Prints, for the default scenario (7 vessels) and for a 10-vessel scene (the default 7 plus three
 straight vessels in contact with CN VII: an artery on the AS, a vein on the CP, an artery at the RDP): the median analyze() time
@@ -11,7 +11,7 @@ the time VTK needs for the same question (signed implicit distance of every vess
 mesh against the CN VII and CN VIII tube meshes, meshes prebuilt; plus pyvista's
 `collision` for reference), the ratio, and over N random crossing placements the largest
 disagreement in penetration depth between analyze() and VTK.
-pyvista/VTK are allowed here only (benchmarks/ is outside the pure core).
+pyvista/VTK are allowed here only (scripts/benchmarks/ is outside the pure core).
 """
 from __future__ import annotations
 

@@ -1,11 +1,11 @@
 """Start-up benchmark: process start -> first rendered frame of the GUI, and peak RSS.
 
 Compares the full application window against a floor measured in the same run:
-benchmarks/startup_floor.py (a QMainWindow + QtInteractor with one sphere). Each
+scripts/benchmarks/startup_floor.py (a QMainWindow + QtInteractor with one sphere). Each
 is run N times as a fresh process; medians are printed. Needs an X server: the
 script starts one with xvfb-run when DISPLAY is unset.
 
-    python benchmarks/bench_startup.py [--runs 7]
+    python scripts/benchmarks/bench_startup.py [--runs 7]
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Prints medians of: nerve deformation (1 and 3 vessels), vessel mesh update,
 nerve mesh update, and a full offscreen render of the same scene for comparison.
-Run: .venv/bin/python benchmarks/bench_live.py [--moves 200]
+Run: .venv/bin/python scripts/benchmarks/bench_live.py [--moves 200]
 """
 from __future__ import annotations
 
