@@ -18,14 +18,14 @@ class ViewPreset:
 
 
 # Focal points: the brainstem centre for whole-anatomy views, the CPA for the surgical one.
-_BRAINSTEM = (-6.0, 0.0, 3.0)
+_BRAINSTEM = (-11.0, 0.0, 2.0)  # brainstem and the left CPA
 _CPA = (-19.0, 2.0, 6.0)
 
 VIEWS: dict[str, ViewPreset] = {v.name: v for v in [
-    ViewPreset("anterior", "Anterior", (0.0, 1.0, 0.0), (0.0, 0.0, 1.0), _BRAINSTEM, 150.0, "1"),
-    ViewPreset("left_lateral", "Left lateral", (-1.0, 0.0, 0.0), (0.0, 0.0, 1.0), _BRAINSTEM, 150.0, "2"),
-    ViewPreset("inferior", "Inferior", (0.0, 0.0, -1.0), (0.0, 1.0, 0.0), _BRAINSTEM, 150.0, "3"),
-    ViewPreset("superior", "Superior", (0.0, 0.0, 1.0), (0.0, 1.0, 0.0), _BRAINSTEM, 150.0, "4"),
+    ViewPreset("anterior", "Anterior", (0.0, 1.0, 0.0), (0.0, 0.0, 1.0), _BRAINSTEM, 165.0, "1"),
+    ViewPreset("left_lateral", "Left lateral", (-1.0, 0.0, 0.0), (0.0, 0.0, 1.0), _BRAINSTEM, 165.0, "2"),
+    ViewPreset("inferior", "Inferior", (0.0, 0.0, -1.0), (0.0, 1.0, 0.0), _BRAINSTEM, 165.0, "3"),
+    ViewPreset("superior", "Superior", (0.0, 0.0, 1.0), (0.0, 1.0, 0.0), _BRAINSTEM, 165.0, "4"),
     # Left retrosigmoid: the surgeon looks anteromedially at the CPA from behind the
     # sigmoid sinus (posterolateral, slightly from above), with superior up.
     ViewPreset("retrosigmoid", "Left retrosigmoid (surgeon)", (-0.72, -0.62, 0.30), (0.0, 0.0, 1.0), _CPA, 120.0, "5"),
