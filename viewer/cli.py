@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import __version__
 
-VIEW_NAMES = ("anterior", "left_lateral", "inferior", "superior", "retrosigmoid")  # = viewer.render.views.VIEWS
+VIEW_NAMES = ("anterior", "left_lateral", "inferior", "superior", "retrosigmoid", "rez_closeup")  # = viewer.render.views.VIEWS
 
 
 class UsageError(Exception):

@@ -128,6 +128,7 @@ EXPECTED_SIDE = {
     "inferior": [(2, -1)],
     "superior": [(2, +1)],
     "retrosigmoid": [(1, -1), (0, -1)],
+    "rez_closeup": [(1, +1), (2, -1)],  # from in front and below
 }
 
 

@@ -20,6 +20,7 @@ class ViewPreset:
 # Focal points: the brainstem centre for whole-anatomy views, the CPA for the surgical one.
 _BRAINSTEM = (-11.0, 0.0, 2.0)  # brainstem and the left CPA
 _CPA = (-19.0, 2.0, 6.0)
+_REZ = (-15.0, 2.0, 6.0)
 
 VIEWS: dict[str, ViewPreset] = {v.name: v for v in [
     ViewPreset("anterior", "Anterior", (0.0, 1.0, 0.0), (0.0, 0.0, 1.0), _BRAINSTEM, 165.0, "1"),
@@ -29,6 +30,10 @@ VIEWS: dict[str, ViewPreset] = {v.name: v for v in [
     # Left retrosigmoid: the surgeon looks anteromedially at the CPA from behind the
     # sigmoid sinus (posterolateral, slightly from above), with superior up.
     ViewPreset("retrosigmoid", "Left retrosigmoid (surgeon)", (-0.72, -0.62, 0.30), (0.0, 0.0, 1.0), _CPA, 120.0, "5"),
+    # Close-up of CN VII's root exit zone from in front and below, with the petrous bone out
+    # of the line of sight: where most culprit contacts sit (AS 64 %, RDP 22 %,
+    # Campos-Benitez 2008), big enough to see a dent from the back of a lecture hall.
+    ViewPreset("rez_closeup", "Root exit zone close-up", (-0.2, 0.8, -0.55), (0.0, 0.0, 1.0), _REZ, 50.0, "6"),
 ]}
 DEFAULT_VIEW = "anterior"
 
