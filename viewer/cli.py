@@ -100,13 +100,10 @@ def _cmd_render(args) -> int:
 def _cmd_anatomy(args) -> int:
     from .anatomy import build_anatomy
 
-    data = build_anatomy().to_dict()
-    try:
-        from .scenario import default_scenario, scenario_to_dict
+    from .scenario import default_scenario, scenario_to_dict
 
-        data["default_scenario"] = scenario_to_dict(default_scenario())
-    except ImportError:  # analysis core not present in a stripped build
-        pass
+    data = build_anatomy().to_dict()
+    data["default_scenario"] = scenario_to_dict(default_scenario())
     json.dump(data, sys.stdout, indent=1)
     sys.stdout.write("\n")
     return 0

@@ -167,7 +167,7 @@ def main(argv=None):
     print(f"numpy {np.__version__}, pyvista {pv.__version__}; tube meshes {SIDES} sides; timing meshes on the 0.5 mm "
           f"courses, agreement meshes with rings every {AGREE_STEP} mm")
     d = time_scene("default scenario", default_scenario(), a.repeat)
-    t = time_scene("10-vessel scene", ten_vessel_scene(), a.repeat)
+    time_scene("10-vessel scene", ten_vessel_scene(), a.repeat)
     worst, med, case = agreement(a.placements)
     print(f"\npenetration depth, analyze() vs VTK implicit distance, {a.placements} random crossings:")
     print(f"  largest disagreement {worst:.4f} mm (median {med:.4f} mm); worst case arc/gap/radius/ours/vtk = {case}")

@@ -14,24 +14,23 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
-import subprocess
 import sys
 import time
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _display import relaunch_under_xvfb  # noqa: E402
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--moves", type=int, default=120)
     args = ap.parse_args()
-    if not os.environ.get("DISPLAY"):
-        if not shutil.which("xvfb-run"):
-            print("needs an X server (install xvfb)", file=sys.stderr)
-            return 2
-        return subprocess.call(["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24", sys.executable, __file__, *sys.argv[1:]])
+    status = relaunch_under_xvfb(__file__)
+    if status is not None:
+        return status
 
     from PySide6.QtWidgets import QApplication
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -19,6 +18,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _display import relaunch_under_xvfb  # noqa: E402
 
 APP_CHILD = r"""
 import resource, sys, time
@@ -55,11 +56,9 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=7)
     args = ap.parse_args()
-    if not os.environ.get("DISPLAY"):
-        if not shutil.which("xvfb-run"):
-            print("needs an X server (install xvfb)", file=sys.stderr)
-            return 2
-        return subprocess.call(["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24", sys.executable, __file__, *sys.argv[1:]])
+    status = relaunch_under_xvfb(__file__)
+    if status is not None:
+        return status
     floor_cmd = [sys.executable, str(HERE / "startup_floor.py")]
     app_cmd = [sys.executable, "-c", APP_CHILD]
     run_once(floor_cmd), run_once(app_cmd)  # warm the file cache

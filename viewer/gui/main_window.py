@@ -1,8 +1,6 @@
 """Main window: central 3D view, Structures and Info docks, menus, toolbar, settings."""
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +9,7 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QKeySequen
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox, QToolBar, QWidget
 
 from ..editing import NUDGE_STEP_LARGE_MM, NUDGE_STEP_MM
+from ..render.images import save_png_atomic as _save_array_png
 from ..render.scene import MeshSet, load_meshes
 from ..scenario import Scenario
 from ..render.views import VIEWS
@@ -39,33 +38,17 @@ def ensure_readable_font(app: QApplication | None = None) -> None:
         app.setFont(font)
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+def qimage_to_array(img: QImage) -> np.ndarray:
+    """QImage -> (h, w, 3) uint8 RGB array (a copy)."""
+    rgb = img.convertToFormat(QImage.Format.Format_RGB888)
+    h, w, bpl = rgb.height(), rgb.width(), rgb.bytesPerLine()
+    arr = np.frombuffer(rgb.constBits(), np.uint8, count=h * bpl).reshape(h, bpl)
+    return arr[:, : 3 * w].reshape(h, w, 3).copy()
 
 
 def save_png_atomic(img: np.ndarray | QImage, path: Path | str) -> Path:
-    """Write a PNG via a temporary file in the same folder, then rename (no half-written files)."""
-    path = Path(path)
-    if isinstance(img, np.ndarray):
-        arr = np.ascontiguousarray(img[..., :3], dtype=np.uint8)
-        h, w = arr.shape[:2]
-        qimg = QImage(arr.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
-    else:
-        qimg = img
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".png", dir=path.parent)
-    os.close(fd)
-    try:
-        if not qimg.save(tmp, "PNG"):
-            raise OSError(f"{path}: could not encode the PNG")
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a saved image gets normal permissions
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    """Save a render or a window grab atomically (one writer: viewer.render.images)."""
+    return _save_array_png(qimage_to_array(img) if isinstance(img, QImage) else img[..., :3], path)
 
 
 NUDGE_KEYS = (("Left", 0, -1, "left"), ("Right", 0, 1, "right"), ("Up", 1, 1, "up"), ("Down", 1, -1, "down"),

@@ -7,7 +7,6 @@ refreshed from the scenario on ``scenarioChanged`` / ``selectionChanged`` /
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QAbstractSpinBox, QDoubleSpinBox, QFormLayout, QLabel, QSpinBox, QVBoxLayout,
                                QWidget)
@@ -158,6 +157,7 @@ class VesselPanel(QWidget):
         self.editor.setVisible(True)
         n = len(v.centerline_mm)
         i = self.handle_index()
+        fixed = self.document.fixed_handles(v.id)  # once per refresh: it searches every vessel
         widgets = (self.radius_spin, self.handle_spin) + self.coord_spins
         for w in widgets:
             w.blockSignals(True)
@@ -166,7 +166,6 @@ class VesselPanel(QWidget):
             self.handle_spin.setRange(0, n)
             self.handle_spin.setValue(i + 1)
             has = i >= 0
-            fixed = self.document.fixed_handles(v.id)
             origin = i in fixed
             for axis, box in enumerate(self.coord_spins):
                 box.setEnabled(has)
@@ -182,7 +181,7 @@ class VesselPanel(QWidget):
                 w.blockSignals(False)
         if i == 0:
             self.handle_note.setText(ORIGIN_NOTE)
-        elif i > 0 and i in self.document.fixed_handles(v.id):
+        elif i > 0 and i in fixed:
             self.handle_note.setText(END_NOTE)
         elif i < 0:
             self.handle_note.setText(NO_HANDLE_NOTE)

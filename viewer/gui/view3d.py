@@ -19,7 +19,7 @@ from ..anatomy import SEGMENT_NAMES, build_anatomy
 from ..deformation import NerveDeformer
 from ..render.live import Callouts, Handles, LiveTubes
 from ..render.scene import MeshSet, Scene
-from .document import FACIAL_NERVE_ID, PickResult, SceneDocument
+from .document import PickResult, SceneDocument
 
 PICK_MARKER_COLOUR = (0, 230, 255)  # cyan: not used by any structure
 

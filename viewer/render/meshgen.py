@@ -58,7 +58,6 @@ def facial_nerve_mesh(anatomy: Anatomy) -> pv.PolyData:
     arc = np.concatenate([np.repeat(ring_arc, sides), [0.0, f.arc_mm[-1]]])
     assert len(arc) == mesh.n_points == (topo_rings + 2 * cap) * sides + 2
     seg = f.segment_at(arc)
-    seg_id = np.searchsorted(np.array(["AS", "CP", "RDP", "RExP"]), seg)  # stable ids below
     order = {"RExP": 0, "AS": 1, "RDP": 2, "CP": 3}
     seg_id = np.array([order[s] for s in seg], dtype=np.uint8)
     rgb = np.array([SEGMENT_COLOURS[s] for s in seg], dtype=np.uint8)

@@ -124,17 +124,6 @@ class Scene:
         self.actors[sid].mapper.scalar_visibility = False
         self.actors[sid].prop.color = tuple(int(c) for c in rgb)
 
-    def isolate(self, sid: str) -> None:
-        """Show only this structure (and the brainstem for context)."""
-        for other in self.actors:
-            self.actors[other].visibility = other in (sid, "brainstem")
-        self._refresh_labels()
-
-    def show_defaults(self) -> None:
-        for sid, info in self.structures.items():
-            self.actors[sid].visibility = info.visible
-        self._refresh_labels()
-
     # ------------------------------------------------------------------ camera
     def set_view(self, name: str) -> None:
         if name not in VIEWS:
