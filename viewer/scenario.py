@@ -9,9 +9,15 @@ anatomy (nerves, brainstem, bone) belongs to the model. File format, JSON UTF-8:
                   "radius_mm": float, "centerline_mm": [[x, y, z], ...]}],
      "lesions": [{"id": str, "kind": "tumor"|"avm"|"aneurysm"|"brainstem_lesion",
                   "label": str (optional), "center_mm": [x, y, z], "radii_mm": [a, b, c]}],
-     "history": {"prior_bells_palsy": bool}}
+     "history": {"prior_bells_palsy": bool},
+     "teaching": {"title": str, "note": str, "sources": [bibliography keys],
+                  "expected": [classification tags], "view": camera view name,
+                  "expected_segment": "RExP"|"AS"|"RDP"|"CP" (optional),
+                  "expected_severity": "mild"|"moderate"|"severe" (optional)}}
 
-`lesions` and `history` are optional; unknown keys are errors. A vessel's
+`lesions`, `history` and `teaching` are optional; unknown keys are errors.
+`teaching` (the shipped presets carry it, viewer/presets/) says what the case
+teaches and what the analysis is expected to find; it never changes the analysis. A vessel's
 `centerline_mm` holds its *handles*; the vessel's course is the centripetal
 Catmull-Rom spline through them (`vessel_course`, cached). The schema is also
 published as JSON Schema draft 2020-12 in ``viewer/schemas/scenario-v1.schema.json``;
@@ -37,12 +43,14 @@ from typing import Any, Iterable
 import numpy as np
 
 from .geometry import catmull_rom, resample_polyline
+from .sources import BIBLIOGRAPHY
 
 __all__ = [
     "FORMAT", "VERSION", "MAX_FILE_BYTES", "MAX_POINTS", "MIN_POINTS", "COORD_LIMIT_MM",
     "VESSEL_RADIUS_RANGE_MM", "LESION_RADIUS_RANGE_MM", "VESSEL_KINDS", "VESSEL_ROLES", "LESION_KINDS",
     "COURSE_STEP_MM",
-    "ScenarioError", "Vessel", "Lesion", "History", "Scenario",
+    "CLASSIFICATION_TAGS", "VIEW_NAMES", "SEGMENT_CODES", "SEVERITY_NAMES",
+    "ScenarioError", "Vessel", "Lesion", "History", "Teaching", "Scenario",
     "parse_scenario", "load_scenario", "save_scenario", "scenario_to_dict", "scenario_from_dict",
     "default_scenario", "vessel_course", "validate_scenario_dict",
 ]
@@ -62,13 +70,25 @@ VESSEL_KINDS = ("artery", "vein")
 VESSEL_ROLES = ("vertebral", "basilar", "aica", "pica", "sca", "vein", "other")
 LESION_KINDS = ("tumor", "avm", "aneurysm", "brainstem_lesion")
 COURSE_STEP_MM = 0.5  # same spacing as viewer.anatomy.Tube.centerline_mm
+# Vocabularies the optional "teaching" block refers to. They are owned by other modules
+# that this one must not import (viewer.analysis imports this module; viewer.render is
+# above the pure core), so they are repeated here and tests check that they agree:
+CLASSIFICATION_TAGS = ("single", "multiple", "double", "tandem", "venous", "tumor", "avm", "aneurysm",
+                       "brainstem_lesion", "post_bells", "idiopathic")  # = viewer.analysis.TAGS
+VIEW_NAMES = ("anterior", "left_lateral", "inferior", "superior", "retrosigmoid",
+              "rez_closeup")  # = viewer.render.views.VIEWS
+SEGMENT_CODES = ("RExP", "AS", "RDP", "CP")  # = viewer.anatomy.SEGMENTS
+SEVERITY_NAMES = ("mild", "moderate", "severe")  # = viewer.analysis.SEVERITIES
+MAX_TEXT_LENGTH = 20_000
 
-_TOP_KEYS = {"format", "version", "name", "description", "vessels", "lesions", "history"}
+_TOP_KEYS = {"format", "version", "name", "description", "vessels", "lesions", "history", "teaching"}
 _TOP_REQUIRED = ("format", "version", "name", "vessels")
 _VESSEL_KEYS = ("id", "label", "kind", "role", "radius_mm", "centerline_mm")
 _LESION_KEYS = {"id", "kind", "label", "center_mm", "radii_mm"}
 _LESION_REQUIRED = ("id", "kind", "center_mm", "radii_mm")
 _HISTORY_KEYS = ("prior_bells_palsy",)
+_TEACHING_KEYS = {"title", "note", "sources", "expected", "view", "expected_segment", "expected_severity"}
+_TEACHING_REQUIRED = ("title", "note", "sources", "expected", "view")
 
 
 class ScenarioError(Exception):
@@ -154,12 +174,36 @@ class History:
 
 
 @dataclass(frozen=True)
+class Teaching:
+    """What a teaching case (a preset) shows, and what the analysis must find in it.
+
+    ``expected`` is the classification (analysis tags, in the analysis' order);
+    ``expected_segment`` / ``expected_severity`` describe the culprit's contact
+    when given. ``sources`` are keys of viewer.sources.BIBLIOGRAPHY; ``view`` is a
+    camera preset name (viewer.render.views).
+    """
+
+    title: str
+    note: str
+    sources: tuple[str, ...]
+    expected: tuple[str, ...]
+    view: str
+    expected_segment: str | None = None
+    expected_severity: str | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "sources", tuple(self.sources))
+        object.__setattr__(self, "expected", tuple(self.expected))
+
+
+@dataclass(frozen=True)
 class Scenario:
     name: str
     vessels: tuple[Vessel, ...] = ()
     lesions: tuple[Lesion, ...] = ()
     history: History = field(default_factory=History)
     description: str | None = None
+    teaching: Teaching | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "vessels", tuple(self.vessels))
@@ -229,6 +273,15 @@ def scenario_to_dict(s: Scenario) -> dict:
         lesions.append(e)
     d["lesions"] = lesions
     d["history"] = {"prior_bells_palsy": bool(s.history.prior_bells_palsy)}
+    if s.teaching is not None:
+        t = s.teaching
+        td: dict[str, Any] = {"title": t.title, "note": t.note, "sources": list(t.sources),
+                              "expected": list(t.expected), "view": t.view}
+        if t.expected_segment is not None:
+            td["expected_segment"] = t.expected_segment
+        if t.expected_severity is not None:
+            td["expected_severity"] = t.expected_severity
+        d["teaching"] = td
     return d
 
 
@@ -402,7 +455,37 @@ class _Validator:
         if "history" in doc:
             h = self.obj(doc["history"], "$.history", _HISTORY_KEYS, _HISTORY_KEYS)
             history = History(self.boolean(h["prior_bells_palsy"], "$.history.prior_bells_palsy"))
-        return Scenario(name, tuple(vessels), tuple(lesions), history, desc)
+        teaching = self.teaching(doc["teaching"]) if "teaching" in doc else None
+        return Scenario(name, tuple(vessels), tuple(lesions), history, desc, teaching)
+
+    def names(self, v, path: str, options, what: str, nonempty: bool) -> tuple[str, ...]:
+        """An array of distinct strings, each one of `options`."""
+        items = self.array(v, path)
+        if nonempty and not items:
+            self.fail(path, f"must list at least one {what}")
+        seen: dict[str, int] = {}
+        for k, x in enumerate(items):
+            self.string(x, f"{path}[{k}]")
+            if x not in options:
+                self.fail(f"{path}[{k}]", f"{_show(x)} is not a known {what}")
+            if x in seen:
+                self.fail(f"{path}[{k}]", f"{_show(x)} given more than once (also at {path}[{seen[x]}])")
+            seen[x] = k
+        return tuple(items)
+
+    def teaching(self, t) -> Teaching:
+        p = "$.teaching"
+        self.obj(t, p, _TEACHING_KEYS, _TEACHING_REQUIRED)
+        title = self.string(t["title"], f"{p}.title", nonempty=True, max_len=MAX_ID_LENGTH)
+        note = self.string(t["note"], f"{p}.note", nonempty=True, max_len=MAX_TEXT_LENGTH)
+        sources = self.names(t["sources"], f"{p}.sources", BIBLIOGRAPHY, "source key (viewer/sources.py)", False)
+        expected = self.names(t["expected"], f"{p}.expected", CLASSIFICATION_TAGS, "classification tag", True)
+        view = self.choice(t["view"], f"{p}.view", VIEW_NAMES)
+        seg = self.choice(t["expected_segment"], f"{p}.expected_segment", SEGMENT_CODES) \
+            if "expected_segment" in t else None
+        sev = self.choice(t["expected_severity"], f"{p}.expected_severity", SEVERITY_NAMES) \
+            if "expected_severity" in t else None
+        return Teaching(title, note, sources, expected, view, seg, sev)
 
 
 def _plain_key(k: str) -> bool:

@@ -322,3 +322,118 @@ def test_json_schema_documents_the_format():
         d = copy.deepcopy(good)
         mutate(d)
         assert list(v.iter_errors(d)), f"schema accepted a document the loader rejects at {path}"
+
+
+# ------------------------------------------------------------------ teaching block (presets)
+
+def _teaching() -> dict:
+    return {"title": "Classic AICA", "note": "The AICA presses the attached segment. It is the commonest culprit.",
+            "sources": ["campos-benitez-2008"], "expected": ["single"], "view": "rez_closeup",
+            "expected_segment": "AS", "expected_severity": "moderate"}
+
+
+def _doc_t() -> dict:
+    d = _doc()
+    d["teaching"] = _teaching()
+    return d
+
+
+def test_vocabularies_repeated_in_the_scenario_module_agree_with_their_owners():
+    from viewer.analysis import SEVERITIES, TAGS
+    from viewer.anatomy import SEGMENTS
+    from viewer.render.views import VIEWS
+
+    assert sc.CLASSIFICATION_TAGS == TAGS
+    assert sc.SEGMENT_CODES == SEGMENTS
+    assert sc.SEVERITY_NAMES == SEVERITIES
+    assert set(sc.VIEW_NAMES) == set(VIEWS)
+    schema = json.loads(SCHEMA_PATH.read_text("utf-8"))["$defs"]["teaching"]["properties"]
+    assert tuple(schema["expected"]["items"]["enum"]) == TAGS
+    assert set(schema["view"]["enum"]) == set(VIEWS)
+    assert tuple(schema["expected_segment"]["enum"]) == SEGMENTS
+    assert tuple(schema["expected_severity"]["enum"]) == SEVERITIES
+
+
+def test_teaching_block_loads_and_round_trips(tmp_path):
+    s = parse_scenario(json.dumps(_doc_t()), "t.json")
+    t = s.teaching
+    assert t == sc.Teaching("Classic AICA", _teaching()["note"], ("campos-benitez-2008",), ("single",),
+                            "rez_closeup", "AS", "moderate")
+    p = tmp_path / "t.json"
+    save_scenario(s, p)
+    assert load_scenario(p) == s
+    assert json.loads(p.read_text("utf-8"))["teaching"] == _teaching()
+    d = _doc_t()
+    del d["teaching"]["expected_segment"], d["teaching"]["expected_severity"]
+    s2 = parse_scenario(json.dumps(d), "t.json")
+    assert s2.teaching.expected_segment is None and s2.teaching.expected_severity is None
+    assert "expected_segment" not in scenario_to_dict(s2)["teaching"]
+
+
+def test_files_without_teaching_round_trip_byte_identically(tmp_path):
+    s = default_scenario()
+    assert s.teaching is None and "teaching" not in scenario_to_dict(s)
+    p = tmp_path / "a.json"
+    save_scenario(s, p)
+    first = p.read_bytes()
+    save_scenario(load_scenario(p), p)
+    assert p.read_bytes() == first
+
+
+BAD_TEACHING = [
+    (_set(["teaching"], []), "$.teaching", "expected an object"),
+    (_set(["teaching", "colour"], 1), "$.teaching.colour", "unknown key \"colour\""),
+    (_del(["teaching", "title"]), "$.teaching.title", "missing required field"),
+    (_del(["teaching", "view"]), "$.teaching.view", "missing required field"),
+    (_set(["teaching", "title"], " "), "$.teaching.title", "must not be empty"),
+    (_set(["teaching", "note"], 5), "$.teaching.note", "expected a string"),
+    (_set(["teaching", "sources"], "tomii-2003"), "$.teaching.sources", "expected an array"),
+    (_set(["teaching", "sources", 0], "smith-1999"), "$.teaching.sources[0]", "\"smith-1999\" is not a known source key"),
+    (_set(["teaching", "sources"], ["tomii-2003", "tomii-2003"]), "$.teaching.sources[1]", "given more than once"),
+    (_set(["teaching", "expected"], []), "$.teaching.expected", "at least one classification tag"),
+    (_set(["teaching", "expected", 0], "classic"), "$.teaching.expected[0]", "not a known classification tag"),
+    (_set(["teaching", "expected"], ["single", "single"]), "$.teaching.expected[1]", "given more than once"),
+    (_set(["teaching", "view"], "top"), "$.teaching.view", "\"top\" is not one of anterior"),
+    (_set(["teaching", "expected_segment"], "REZ"), "$.teaching.expected_segment", "not one of RExP, AS, RDP, CP"),
+    (_set(["teaching", "expected_severity"], "grave"), "$.teaching.expected_severity", "not one of mild"),
+]
+
+
+@pytest.mark.parametrize("mutate,path,reason", BAD_TEACHING)
+def test_teaching_validation_errors_name_file_path_and_reason(mutate, path, reason):
+    d = _doc_t()
+    mutate(d)
+    e = _err(d)
+    assert e.source == "case.json" and e.path == path, str(e)
+    assert reason in e.reason, str(e)
+
+
+def test_json_schema_documents_the_teaching_block():
+    jsonschema = pytest.importorskip("jsonschema")
+    v = jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text("utf-8")))
+    assert list(v.iter_errors(_doc_t())) == []
+    for mutate, path, reason in BAD_TEACHING:
+        if "source key" in reason:
+            continue  # bibliography keys are checked by the program, not by the schema
+        d = _doc_t()
+        mutate(d)
+        assert list(v.iter_errors(d)), f"schema accepted a document the loader rejects at {path}"
+
+
+teaching_st = st.builds(
+    sc.Teaching, st.text(min_size=1, max_size=20).filter(str.strip), st.text(min_size=1, max_size=60).filter(str.strip),
+    st.lists(st.sampled_from(sorted(sc.BIBLIOGRAPHY)), unique=True, max_size=4),
+    st.lists(st.sampled_from(sc.CLASSIFICATION_TAGS), min_size=1, unique=True, max_size=3),
+    st.sampled_from(sc.VIEW_NAMES), st.none() | st.sampled_from(sc.SEGMENT_CODES),
+    st.none() | st.sampled_from(sc.SEVERITY_NAMES))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(s=scenarios(), t=teaching_st)
+def test_round_trip_with_teaching(tmp_path, s, t):
+    from dataclasses import replace
+
+    s = replace(s, teaching=t)
+    p = tmp_path / "rt.json"
+    save_scenario(s, p)
+    assert load_scenario(p) == s
