@@ -15,9 +15,8 @@ from pyvistaqt import QtInteractor
 from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
 from vtkmodules.vtkRenderingCore import vtkCellPicker
 
-from ..anatomy import SEGMENT_NAMES, build_anatomy
-from ..deformation import NerveDeformer
-from ..render.live import Callouts, Handles, LiveTubes
+from ..render.live import Handles
+from ..render.scenario_view import ScenarioView
 from ..render.scene import MeshSet, Scene
 from .document import PickResult, SceneDocument
 
@@ -113,13 +112,15 @@ class SceneView(QObject):
         self._picker.SetTolerance(0.0005)
 
         # Live manipulation (issue 4): in-place meshes, callouts, handles, nerve deformation.
-        self.live = LiveTubes(self.scene)
-        self.callouts = Callouts(self.plotter)
+        # The scenario (vessels, lesions, deformed nerve, callouts) is drawn by the render layer.
+        self.presenter = ScenarioView(self.scene)
+        self.live = self.presenter.live
+        self.callouts = self.presenter.callouts
+        self.deformer = self.presenter.deformer
         self.handles = Handles(self.plotter)
-        nerve = build_anatomy().facial_nerve
-        self.deformer = NerveDeformer(nerve.points_mm, nerve.radius_mm, anchor_arcs=(0.0, nerve.porus_arc_mm))
-        self.deformation = None
-        self._dirty_vessels: set[str] = set()
+        self._dirty_vessels: set[str] = set()  # vessels moved since the last frame
+        self._dirty_all = True  # vessels or lesions added/removed: full sync
+        self._dirty_lesions = True
         self._findings_dirty = True
         self._updating = False
         self._drag: tuple[str, int, float, object, bool] | None = None  # vessel, handle, depth, merge key, loop
@@ -141,7 +142,8 @@ class SceneView(QObject):
         d.findingsChanged.connect(self._on_findings)
         d.selectionChanged.connect(self._on_selection)
         d.handleSelected.connect(self._on_handle_selected)
-        self._dirty_vessels = set(d.vessel_ids())
+        self._dirty_all = True
+        self._dirty_lesions = True
         self.sync_from_document()
 
     @property
@@ -152,7 +154,7 @@ class SceneView(QObject):
     def sync_from_document(self) -> None:
         d, s = self.document, self.scene
         for sid, info in s.structures.items():
-            s.actors[sid].visibility = d.is_visible(sid)
+            s.actors[sid].visibility = d.is_visible(sid) and sid not in self.presenter.absent
             s.set_opacity(sid, d.opacity(sid))
             if d.colour(sid) != tuple(info.colour):
                 self._on_colour(sid, d.colour(sid))
@@ -161,7 +163,7 @@ class SceneView(QObject):
         self.request_render()
 
     def _on_visibility(self, sid: str, visible: bool) -> None:
-        self.scene.set_visible(sid, visible)
+        self.scene.set_visible(sid, visible and sid not in self.presenter.absent)
         if not visible and self.document.last_pick is not None and self.document.last_pick.sid == sid:
             self._marker.visibility = False
         self.request_render()
@@ -239,7 +241,12 @@ class SceneView(QObject):
 
     # ------------------------------------------------------------------ live scenario updates
     def _on_scenario(self, changed) -> None:
-        self._dirty_vessels.update(self.document.vessel_ids() if changed is None else changed)
+        if changed is None:
+            self._dirty_all = True
+        else:
+            vessels = set(self.document.vessel_ids())
+            self._dirty_vessels.update(c for c in changed if c in vessels)
+            self._dirty_lesions = self._dirty_lesions or any(c not in vessels for c in changed)
         self._findings_dirty = True
         self.request_render()
 
@@ -269,15 +276,22 @@ class SceneView(QObject):
         d = self.document
         self._updating = True
         try:
-            if self._dirty_vessels:
+            if self._dirty_vessels or self._dirty_all or self._dirty_lesions:
                 scenario = d.scenario
-                for vid in self._dirty_vessels:
-                    if vid in self.scene.actors:
-                        v = scenario.vessel(vid)
-                        self.live.update_vessel(vid, v.course_mm, v.radius_mm)
-                if d.selected in self._dirty_vessels:
+                structure_change = self._dirty_all
+                self._dirty_all = False
+                self.presenter.update_vessels(scenario, None if structure_change else self._dirty_vessels)
+                if structure_change:
+                    self.presenter.update_lesions(scenario)
+                    for sid in self.presenter.shipped_vessel_ids():  # present again: the user's visibility
+                        if sid not in self.presenter.absent:
+                            self.scene.actors[sid].visibility = d.is_visible(sid)
+                elif self._dirty_lesions:
+                    self.presenter.update_lesions(scenario)
+                self._dirty_lesions = False
+                if structure_change or d.selected in self._dirty_vessels:
                     self._show_handles()
-                self._dirty_vessels.clear()
+                self._dirty_vessels = set()
             if self._findings_dirty:
                 self._findings_dirty = False
                 findings = d.findings  # runs the pending analysis now if needed
@@ -286,19 +300,11 @@ class SceneView(QObject):
             self._updating = False
 
     def _update_nerve_and_callouts(self, findings) -> None:
-        scenario = self.document.scenario
-        on_vii = {c.id for c in findings.contacts if c.structure == "CN VII"}
-        tubes = [(v.course_mm, v.radius_mm) for v in scenario.vessels if v.id in on_vii]
-        lesions = [(les.center_mm, les.radii_mm) for les in scenario.lesions
-                   if any(c.id == les.id and c.structure == "CN VII" for c in findings.lesion_contacts)]
-        self.deformation = self.deformer.deform(tubes=tubes, lesions=lesions)
-        self.live.update_nerve(None if self.deformation.is_rest else self.deformation, self.deformation.depth_mm)
-        items = []
-        for c in findings.all_contacts:
-            site = SEGMENT_NAMES[c.segment] if c.segment else c.structure
-            items.append((np.asarray(c.nerve_point_mm), f"{c.label} \u00bb {site} \u00b7 {c.severity}",
-                          c.id == findings.culprit and c.structure == "CN VII"))
-        self.callouts.set(items)
+        self.presenter.update_findings(self.document.scenario, findings)
+
+    @property
+    def deformation(self):
+        return None if self.presenter is None else self.presenter.deformation
 
     # ------------------------------------------------------------------ dragging handles
     def camera_axes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -372,5 +378,5 @@ class SceneView(QObject):
         # Drop every VTK reference: a closed window's Python wrapper may outlive it
         # (a traceback, a test's fixture), and must not pin the scene's actors.
         self.scene = self._marker = self._picker = self.style = None
-        self.live = self.callouts = self.handles = self.deformer = self.deformation = None
+        self.live = self.callouts = self.handles = self.deformer = self.presenter = None
         self.plotter = None

@@ -27,3 +27,15 @@ DEFAULT_OPACITY = {"bone": 0.35}
 
 def hex_colour(rgb) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+# Lesions (issue 4/5): distinct from vessels and nerves at a glance. A tumour is a pale
+# grey-tan mass, an AVM nidus a dark purple tangle, an aneurysm sac arterial red (it is
+# an artery), a brainstem (MS) plaque white so it shows through the translucent pons.
+LESION_COLOURS = {
+    "tumor": (196, 186, 160),
+    "avm": (128, 30, 110),
+    "aneurysm": (225, 55, 45),
+    "brainstem_lesion": (250, 250, 250),
+}
+LESION_OPACITY = {"tumor": 0.85, "avm": 0.9}
+BRAINSTEM_SEE_THROUGH = 0.4  # brainstem opacity while an intra-axial lesion is shown

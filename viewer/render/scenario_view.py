@@ -1,0 +1,206 @@
+"""A scenario on a `Scene`: vessels, lesions, the deformed CN VII and contact callouts (no Qt).
+
+One code path for the GUI (issue 4, live drags), offscreen renders of a
+scenario or preset (`hfs-viewer render --scenario/--preset`), report images and
+video frames (issue 5). Everything updates in place: vessel tubes of the shipped
+mesh set are re-shaped by `LiveTubes`; vessels the mesh set lacks get a tube
+actor of their own the first time they appear (a fixed ring count, so later
+moves only overwrite points); lesions are one unit-sphere actor each, placed and
+sized by the actor's `user_matrix`, so moving or resizing one never touches a
+mesh. Shipped vessels that a scenario omits are hidden.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyvista as pv
+
+from ..analysis import Findings, analyze
+from ..anatomy import SEGMENT_NAMES, build_anatomy
+from ..deformation import NerveDeformer
+from ..geometry import resample_polyline
+from ..scenario import Lesion, Scenario
+from ..tubes import tube_points_normals, tube_topology
+from .live import CAP_RINGS, TUBE_SIDES, Callouts, LiveTubes
+from .style import BRAINSTEM_SEE_THROUGH, KIND_COLOURS, LESION_COLOURS, LESION_OPACITY
+
+__all__ = ["ScenarioView", "render_scenario", "callout_items", "EXTRA_RINGS"]
+
+EXTRA_RINGS = 160  # rings of a tube created for a vessel the shipped meshes lack
+
+
+def callout_items(findings: Findings) -> list[tuple[np.ndarray, str, bool]]:
+    """(point, text, highlight) per contact: "vessel » segment · severity", culprit highlighted."""
+    items = []
+    for c in findings.all_contacts:
+        site = SEGMENT_NAMES[c.segment] if c.segment else c.structure
+        items.append((np.asarray(c.nerve_point_mm), f"{c.label} \u00bb {site} \u00b7 {c.severity}",
+                      c.id == findings.culprit and c.structure == "CN VII"))
+    return items
+
+
+def _lesion_matrix(lesion: Lesion) -> np.ndarray:
+    m = np.eye(4)
+    m[0, 0], m[1, 1], m[2, 2] = (float(r) for r in lesion.radii_mm)
+    m[:3, 3] = np.asarray(lesion.center_mm, float)
+    return m
+
+
+class ScenarioView:
+    """Brings a Scene up to a Scenario and its Findings, creating actors only for new objects."""
+
+    def __init__(self, scene, deformer: NerveDeformer | None = None, callout_pool: int = 8):
+        self.scene = scene
+        self.plotter = scene.plotter
+        self.live = LiveTubes(scene)
+        self.callouts = Callouts(self.plotter, callout_pool)
+        if deformer is None:
+            nerve = build_anatomy().facial_nerve
+            deformer = NerveDeformer(nerve.points_mm, nerve.radius_mm, anchor_arcs=(0.0, nerve.porus_arc_mm))
+        self.deformer = deformer
+        self.deformation = None
+        self.extra_meshes: dict[str, pv.PolyData] = {}
+        self.extra_actors: dict[str, pv.Actor] = {}
+        self.lesion_actors: dict[str, pv.Actor] = {}
+        self._sphere = pv.Sphere(radius=1.0, theta_resolution=48, phi_resolution=32)
+        self._extra_topo = tube_topology(EXTRA_RINGS, TUBE_SIDES, CAP_RINGS)
+        self.absent: set[str] = set()  # shipped vessels the scenario omits (hidden)
+        self._brainstem_opacity: float | None = None
+
+    # ------------------------------------------------------------------ vessels
+    def shipped_vessel_ids(self) -> list[str]:
+        return [sid for sid, info in self.scene.structures.items() if info.kind in ("artery", "vein")]
+
+    def update_vessels(self, scenario: Scenario, ids=None) -> None:
+        """Re-shape the vessels `ids` (all when None) in place; hide shipped vessels the scenario lacks."""
+        wanted = {v.id for v in scenario.vessels}
+        if ids is None:
+            ids = wanted
+            for sid in self.shipped_vessel_ids():
+                if sid not in wanted:
+                    self.absent.add(sid)
+                    self.scene.actors[sid].visibility = False
+                elif sid in self.absent:
+                    self.absent.discard(sid)
+                    self.scene.actors[sid].visibility = self.scene.structures[sid].visible
+            for sid in list(self.extra_actors):
+                if sid not in wanted:
+                    self.plotter.remove_actor(self.extra_actors.pop(sid), render=False)
+                    self.extra_meshes.pop(sid)
+        for vid in ids:
+            if vid not in wanted:
+                continue
+            v = scenario.vessel(vid)
+            if vid in self.scene.actors:
+                self.live.update_vessel(vid, v.course_mm, v.radius_mm)
+            else:
+                self._update_extra(v)
+
+    def _update_extra(self, vessel) -> None:
+        line = resample_polyline(np.asarray(vessel.course_mm, float), count=EXTRA_RINGS)
+        pts, nrm = tube_points_normals(line, float(vessel.radius_mm), self._extra_topo)
+        mesh = self.extra_meshes.get(vessel.id)
+        if mesh is None:
+            mesh = pv.PolyData.from_regular_faces(pts, self._extra_topo.faces)
+            mesh.point_data["Normals"] = nrm
+            mesh.point_data.active_normals_name = "Normals"
+            colour = KIND_COLOURS["vein" if vessel.kind == "vein" else "artery"]
+            self.extra_actors[vessel.id] = self.plotter.add_mesh(
+                mesh, color=colour, smooth_shading=True, specular=0.35, specular_power=20, diffuse=0.85,
+                ambient=0.12, name=f"vessel-{vessel.id}", pickable=True, reset_camera=False, render=False)
+            self.extra_meshes[vessel.id] = mesh
+            return
+        mesh.points[:] = pts
+        mesh.point_data["Normals"][:] = nrm
+        mesh.GetPointData().GetNormals().Modified()
+
+    def vessel_actor(self, vid: str):
+        return self.extra_actors.get(vid) or self.scene.actors.get(vid)
+
+    # ------------------------------------------------------------------ lesions
+    def update_lesions(self, scenario: Scenario) -> None:
+        """One actor per lesion: created when a lesion appears, moved/resized by its matrix."""
+        ids = {les.id for les in scenario.lesions}
+        for lid in list(self.lesion_actors):
+            if lid not in ids:
+                self.plotter.remove_actor(self.lesion_actors.pop(lid), render=False)
+        for les in scenario.lesions:
+            actor = self.lesion_actors.get(les.id)
+            if actor is None:
+                actor = self.plotter.add_mesh(
+                    self._sphere, color=LESION_COLOURS[les.kind], smooth_shading=True, specular=0.3,
+                    specular_power=15, name=f"lesion-{les.id}", pickable=True, reset_camera=False, render=False)
+                actor.prop.opacity = LESION_OPACITY.get(les.kind, 1.0)
+                self.lesion_actors[les.id] = actor
+            elif tuple(actor.prop.color.int_rgb) != tuple(LESION_COLOURS[les.kind]):
+                actor.prop.color = LESION_COLOURS[les.kind]
+            actor.user_matrix = _lesion_matrix(les)
+        self._see_through_brainstem(any(les.kind == "brainstem_lesion" for les in scenario.lesions))
+
+    def _see_through_brainstem(self, on: bool) -> None:
+        # An intra-axial plaque is invisible inside the opaque pons: make the brainstem
+        # translucent while one exists, and give the user's opacity back afterwards.
+        actor = self.scene.actors.get("brainstem")
+        if actor is None:
+            return
+        if on and self._brainstem_opacity is None:
+            self._brainstem_opacity = float(actor.prop.opacity)
+            actor.prop.opacity = min(self._brainstem_opacity, BRAINSTEM_SEE_THROUGH)
+        elif not on and self._brainstem_opacity is not None:
+            actor.prop.opacity = self._brainstem_opacity
+            self._brainstem_opacity = None
+
+    def object_of_actor(self, actor) -> tuple[str, str] | None:
+        """("vessel"|"lesion", id) for an actor this view created (shipped actors: see Scene)."""
+        for lid, a in self.lesion_actors.items():
+            if a is actor:
+                return "lesion", lid
+        for vid, a in self.extra_actors.items():
+            if a is actor:
+                return "vessel", vid
+        return None
+
+    # ------------------------------------------------------------------ nerve + callouts
+    def update_findings(self, scenario: Scenario, findings: Findings) -> None:
+        """Deform CN VII under its contacts (dent/deviation + heat colours) and place the callouts."""
+        on_vii = {c.id for c in findings.contacts if c.structure == "CN VII"}
+        tubes = [(v.course_mm, v.radius_mm) for v in scenario.vessels if v.id in on_vii]
+        lesions = [(les.center_mm, les.radii_mm) for les in scenario.lesions
+                   if any(c.id == les.id and c.structure == "CN VII" for c in findings.lesion_contacts)]
+        self.deformation = self.deformer.deform(tubes=tubes, lesions=lesions)
+        self.live.update_nerve(None if self.deformation.is_rest else self.deformation, self.deformation.depth_mm)
+        self.callouts.set(callout_items(findings))
+
+    def show(self, scenario: Scenario, findings: Findings | None = None, annotations: bool = True) -> Findings:
+        """Everything at once (offscreen renders, opening a file); returns the findings used."""
+        findings = analyze(scenario) if findings is None else findings
+        self.update_vessels(scenario)
+        self.update_lesions(scenario)
+        self.update_findings(scenario, findings)
+        if not annotations:
+            self.callouts.clear()
+        return findings
+
+
+def render_scenario(scenario: Scenario, view: str | None = None, size=(1600, 1000), labels: bool = False,
+                    annotations: bool = True, out: Path | str | None = None) -> np.ndarray:
+    """Render a scenario (vessels, lesions, deformed nerve, callouts) offscreen to an RGB array.
+
+    `view` None takes the scenario's teaching view when it has one, else the default."""
+    from .scene import Scene
+    from .views import DEFAULT_VIEW
+
+    if view is None:
+        teaching = getattr(scenario, "teaching", None)
+        view = getattr(teaching, "view", None) or DEFAULT_VIEW
+    plotter = pv.Plotter(off_screen=True, window_size=list(size))
+    try:
+        scene = Scene(plotter)
+        scene.set_view(view)
+        scene.set_labels(labels)
+        ScenarioView(scene).show(scenario, annotations=annotations)
+        img = plotter.screenshot(str(out) if out else None, return_img=True)
+    finally:
+        plotter.close()
+    return img
