@@ -12,7 +12,7 @@ arrived (a zero-delay single-shot timer coalesces them).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -21,12 +21,14 @@ from PySide6.QtGui import QUndoStack
 from .. import editing
 from ..analysis import Findings, analyze
 from ..anatomy import SEGMENT_NAMES, FacialNerve, build_anatomy
-from ..scenario import Scenario, Vessel, default_scenario
+from ..scenario import History, Lesion, Scenario, Vessel, default_scenario
 from ..render.scene import StructureInfo
 from ..render.style import DEFAULT_OPACITY
 from ..render.views import DEFAULT_VIEW, VIEWS
 
 FACIAL_NERVE_ID = "cn7"
+LESION_WORDS = {"tumor": "tumour (space-occupying lesion)", "avm": "arteriovenous malformation nidus",
+                "aneurysm": "aneurysm sac", "brainstem_lesion": "brainstem lesion (intra-axial)"}
 CONTEXT_ID = "brainstem"  # kept visible by "isolate" for orientation
 
 
@@ -182,8 +184,9 @@ class SceneDocument(QObject):
 
     # ------------------------------------------------------------------ selection, picking
     def select(self, sid: str) -> None:
+        """Select a structure, a scenario vessel or a lesion by id ("" for none)."""
         sid = sid or ""
-        if sid and sid not in self.structures:
+        if sid and sid not in self.structures and sid not in self.vessel_ids() and sid not in self.lesion_ids():
             raise KeyError(sid)
         if self._selected != sid:
             self._selected = sid
@@ -199,8 +202,17 @@ class SceneDocument(QObject):
 
     def describe_point(self, sid: str, point_mm) -> PickResult:
         """Name, description and, on CN VII, the zone and myelin type at a surface point."""
-        info = self.structures[sid]
         p = np.asarray(point_mm, float).reshape(3)
+        if sid not in self.structures:  # a lesion, or a vessel the shipped meshes lack
+            if sid in self.lesion_ids():
+                les = self.lesion(sid)
+                size = " \u00d7 ".join(f"{2 * r:.1f}" for r in les.radii_mm)
+                return PickResult(sid, les.label or LESION_WORDS[les.kind],
+                                  f"{LESION_WORDS[les.kind]}, {size} mm (ellipsoid diameters R-L \u00d7 A-P \u00d7 S-I)",
+                                  tuple(float(v) for v in p))
+            v = self._scenario.vessel(sid)
+            return PickResult(sid, v.label, f"{v.kind}, radius {v.radius_mm:.2f} mm", tuple(float(x) for x in p))
+        info = self.structures[sid]
         seg = myelin = arc = None
         if sid == FACIAL_NERVE_ID:
             nerve = self.facial_nerve
@@ -249,8 +261,15 @@ class SceneDocument(QObject):
         self._scenario = self._scenario.with_vessel(vessel)
         self._invalidate((vessel.id,))
 
+    def _put_lesion(self, lesion: Lesion) -> None:  # used by undo commands
+        self._scenario = self._scenario.with_lesion(lesion)
+        self._invalidate((lesion.id,))
+
     def _put_scenario(self, scenario: Scenario) -> None:  # used by undo commands
         self._scenario = scenario
+        if self._selected and self._selected not in self.structures and self._selected not in self.vessel_ids() \
+                and self._selected not in self.lesion_ids():
+            self.select("")
         if self._handle >= 0 and (self._selected not in self.vessel_ids()
                                   or self._handle >= len(scenario.vessel(self._selected).centerline_mm)):
             self.select_handle(-1)
@@ -295,6 +314,9 @@ class SceneDocument(QObject):
         return True
 
     def nudge_selected_handle(self, delta_mm) -> bool:
+        lesion = self.selected_lesion
+        if lesion is not None:  # a lesion's one handle is its centre
+            return self.move_lesion(lesion.id, np.asarray(lesion.center_mm) + np.asarray(delta_mm, float))
         vessel = self.selected_vessel
         if vessel is None or self._handle < 0:
             self.statusMessage.emit("Select a vessel handle first (click a vessel, then a handle)")
@@ -314,6 +336,75 @@ class SceneDocument(QObject):
     def fixed_handles(self, vessel_id: str) -> set[int]:
         """Handles that never move (origin; an end joined to another vessel)."""
         return editing.fixed_handles(self._scenario.vessel(vessel_id), self._scenario)
+
+    # ------------------------------------------------------------------ lesions, history
+    def lesion_ids(self) -> list[str]:
+        return [les.id for les in self._scenario.lesions]
+
+    def lesion(self, lesion_id: str) -> Lesion:
+        for les in self._scenario.lesions:
+            if les.id == lesion_id:
+                return les
+        raise KeyError(lesion_id)
+
+    @property
+    def selected_lesion(self) -> Lesion | None:
+        return self.lesion(self._selected) if self._selected in self.lesion_ids() else None
+
+    def add_lesion(self, kind: str) -> str:
+        """Add a lesion of `kind` at its textbook site (undoable) and select it; returns its id."""
+        lesion = editing.clamp_lesion(editing.new_lesion(kind, self._scenario)).lesion
+        self.set_scenario(replace(self._scenario, lesions=self._scenario.lesions + (lesion,)), f"Add {lesion.label}")
+        self.select(lesion.id)
+        self.statusMessage.emit(f"Added {lesion.label}: drag its handle or nudge it with the arrow keys; "
+                                "[ and ] shrink and grow it")
+        return lesion.id
+
+    def remove_lesion(self, lesion_id: str) -> None:
+        les = self.lesion(lesion_id)
+        self.set_scenario(replace(self._scenario, lesions=tuple(x for x in self._scenario.lesions if x.id != lesion_id)),
+                          f"Remove {les.label or les.kind}")
+
+    def _edit_lesion(self, before: Lesion, result, text: str, merge_key) -> bool:
+        from .commands import EditLesionCommand
+
+        if result.lesion == before:
+            if result.clamped:
+                self.statusMessage.emit(self._clamp_message(before))
+            return False
+        self.undo_stack.push(EditLesionCommand(self, before, result.lesion, text, merge_key))
+        if result.clamped:
+            self.statusMessage.emit(self._clamp_message(before))
+        return True
+
+    @staticmethod
+    def _clamp_message(lesion: Lesion) -> str:
+        name = lesion.label or lesion.kind
+        if lesion.kind == "brainstem_lesion":
+            return f"{name} stays inside the brainstem: it is an intra-axial lesion"
+        return f"{name} stopped at the brainstem surface: an extra-axial mass cannot enter the brainstem"
+
+    def move_lesion(self, lesion_id: str, target, merge_key: object | None = None) -> bool:
+        before = self.lesion(lesion_id)
+        return self._edit_lesion(before, editing.move_lesion(before, target), f"Move {before.label or before.kind}",
+                                 merge_key)
+
+    def resize_lesion(self, lesion_id: str, radii_mm, merge_key: object | None = None) -> bool:
+        before = self.lesion(lesion_id)
+        return self._edit_lesion(before, editing.resize_lesion(before, radii_mm),
+                                 f"Resize {before.label or before.kind}", merge_key)
+
+    def scale_selected_lesion(self, factor: float) -> bool:
+        lesion = self.selected_lesion
+        if lesion is None:
+            self.statusMessage.emit("Select a lesion first (Scenario menu or click it in the 3D view)")
+            return False
+        return self.resize_lesion(lesion.id, np.asarray(lesion.radii_mm) * float(factor))
+
+    def set_prior_bells_palsy(self, on: bool) -> None:
+        if bool(on) != self._scenario.history.prior_bells_palsy:
+            self.set_scenario(replace(self._scenario, history=History(prior_bells_palsy=bool(on))),
+                              "Prior Bell's palsy " + ("on" if on else "off"))
 
     def set_scenario(self, scenario: Scenario, text: str = "Open scenario") -> None:
         from .commands import ReplaceScenarioCommand

@@ -17,6 +17,7 @@ from .dialogs import ExportDialog, about_dialog, sources_dialog
 from .document import PickResult, SceneDocument
 from .findings_panel import FindingsPanel
 from .info_panel import InfoPanel
+from .lesion_panel import LesionPanel
 from .settings import KEY_GEOMETRY, KEY_LABELS, KEY_STATE, KEY_VIEW, make_settings, read_bool
 from .structure_panel import StructurePanel
 from .vessel_panel import VesselPanel
@@ -93,6 +94,10 @@ class MainWindow(QMainWindow):
         self.vessel_panel = VesselPanel(self.document, self)
         self.vessel_dock = self._dock("Vessel", "vesselDock", self.vessel_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.splitDockWidget(self.findings_dock, self.vessel_dock, Qt.Orientation.Vertical)
+        self.lesion_panel = LesionPanel(self.document, self)
+        self.lesion_dock = self._dock("Lesion", "lesionDock", self.lesion_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.vessel_dock, self.lesion_dock)
+        self.vessel_dock.raise_()
         self.resizeDocks([self.findings_dock], [430], Qt.Orientation.Horizontal)
         self.resizeDocks([self.findings_dock, self.vessel_dock], [660, 280], Qt.Orientation.Vertical)
         self.resizeDocks([self.structures_dock], [400], Qt.Orientation.Horizontal)
@@ -109,6 +114,8 @@ class MainWindow(QMainWindow):
         # bound methods, not lambdas: Qt drops them when the window is deleted
         d.statusMessage.connect(self._show_status)
         d.scenarioChanged.connect(self._update_title)
+        d.scenarioChanged.connect(self._sync_scenario_actions)
+        d.selectionChanged.connect(self._on_selection)
         d.undo_stack.cleanChanged.connect(self._update_title)
         self._on_view_changed(d.current_view)
         self._update_title()
@@ -193,6 +200,31 @@ class MainWindow(QMainWindow):
                 self.nudge_actions.append(act)
         self.scene_view.widget.installEventFilter(self)
 
+        # Scenario menu (issue 4): lesions from a menu, moved and resized like vessels.
+        self.add_lesion_actions: dict[str, QAction] = {}
+        for kind, text, tip in (
+                ("tumor", "Add &tumour (vestibular schwannoma)", "A CPA mass at the porus pressing CN VII/VIII"),
+                ("avm", "Add &AVM nidus", "An arteriovenous malformation beside the cisternal portion"),
+                ("aneurysm", "Add a&neurysm sac", "A saccular aneurysm on the root exit point"),
+                ("brainstem_lesion", "Add &brainstem lesion (MS plaque)", "An intra-axial plaque at the facial motor nucleus")):
+            act = QAction(text, self)
+            act.setStatusTip(tip)
+            act.triggered.connect(lambda _=False, k=kind: d.add_lesion(k))
+            self.add_lesion_actions[kind] = act
+        self.remove_lesion_action = QAction("&Remove selected lesion", self)
+        self.remove_lesion_action.setShortcut(QKeySequence.StandardKey.Delete)
+        self.remove_lesion_action.triggered.connect(self.remove_selected_lesion)
+        self.grow_lesion_action = QAction("&Grow selected lesion 10 %", self)
+        self.grow_lesion_action.setShortcut(QKeySequence("]"))
+        self.grow_lesion_action.triggered.connect(lambda: d.scale_selected_lesion(1.1))
+        self.shrink_lesion_action = QAction("&Shrink selected lesion 10 %", self)
+        self.shrink_lesion_action.setShortcut(QKeySequence("["))
+        self.shrink_lesion_action.triggered.connect(lambda: d.scale_selected_lesion(1 / 1.1))
+        self.bells_action = QAction("Prior &Bell's palsy (history)", self, checkable=True)
+        self.bells_action.setStatusTip("Post-paralytic hemifacial spasm: synkinesis after Bell's palsy, no compression")
+        self.bells_action.toggled.connect(d.set_prior_bells_palsy)
+        self._sync_scenario_actions()
+
         self.about_action = QAction("&About HFS Compression Viewer", self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(lambda: about_dialog(self).exec())
@@ -214,6 +246,18 @@ class MainWindow(QMainWindow):
         for act in self.nudge_actions:
             nudge_menu.addAction(act)
         self.edit_menu = edit_menu
+        scenario_menu = mb.addMenu("&Scenario")
+        for act in self.add_lesion_actions.values():
+            scenario_menu.addAction(act)
+        scenario_menu.addSeparator()
+        scenario_menu.addAction(self.grow_lesion_action)
+        scenario_menu.addAction(self.shrink_lesion_action)
+        scenario_menu.addAction(self.remove_lesion_action)
+        scenario_menu.addSeparator()
+        scenario_menu.addAction(self.bells_action)
+        self.scenario_menu = scenario_menu
+        # menu-only actions: also on the window, so their shortcuts work while the 3D view has focus
+        self.addActions([self.grow_lesion_action, self.shrink_lesion_action, self.remove_lesion_action])
         view_menu = mb.addMenu("&View")
         for act in self.view_actions.values():
             view_menu.addAction(act)
@@ -226,6 +270,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.info_dock.toggleViewAction())
         view_menu.addAction(self.findings_dock.toggleViewAction())
         view_menu.addAction(self.vessel_dock.toggleViewAction())
+        view_menu.addAction(self.lesion_dock.toggleViewAction())
         help_menu = mb.addMenu("&Help")
         help_menu.addAction(self.sources_action)
         help_menu.addAction(self.about_action)
@@ -261,6 +306,26 @@ class MainWindow(QMainWindow):
         """Move the selected handle along the camera's right (0), up (1) or forward (2) axis."""
         direction = self.scene_view.camera_axes()[axis]
         return self.document.nudge_selected_handle(direction * amount_mm)
+
+    def remove_selected_lesion(self) -> bool:
+        lesion = self.document.selected_lesion
+        if lesion is None:
+            self.statusBar().showMessage("Select a lesion to remove (Scenario menu or click it)", 6000)
+            return False
+        self.document.remove_lesion(lesion.id)
+        return True
+
+    def _sync_scenario_actions(self, *_args) -> None:
+        self.bells_action.blockSignals(True)
+        self.bells_action.setChecked(self.document.scenario.history.prior_bells_palsy)
+        self.bells_action.blockSignals(False)
+
+    def _on_selection(self, sid: str) -> None:
+        d = self.document
+        if sid in d.lesion_ids():
+            self.lesion_dock.raise_()
+        elif sid in d.vessel_ids():
+            self.vessel_dock.raise_()
 
     def set_dimmed(self, on: bool) -> None:
         """Fade what is not involved in the compression (restores the previous opacities when off)."""

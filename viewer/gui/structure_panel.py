@@ -234,7 +234,7 @@ class StructurePanel(QWidget):
     def _on_selection(self, sid: str) -> None:
         self._syncing = True
         try:
-            if sid:
+            if sid in self.items:
                 self.tree.setCurrentItem(self.items[sid])
                 self.tree.scrollToItem(self.items[sid])
             else:

@@ -211,9 +211,12 @@ class SceneView(QObject):
                 actor = self._picker.GetActor()
                 sid = self.scene.structure_of_actor(actor)
                 if sid is None:
-                    break
+                    obj = self.presenter.object_of_actor(actor)  # a lesion or a vessel the meshes lack
+                    if obj is None:
+                        break
+                    sid = obj[1]
                 hit = (sid, tuple(self._picker.GetPickPosition()))
-                if self.scene.opacity(sid) >= self.TRANSLUCENT:
+                if float(actor.GetProperty().GetOpacity()) >= self.TRANSLUCENT:
                     return hit
                 if first[0] is None:
                     first = hit
@@ -264,6 +267,10 @@ class SceneView(QObject):
         self.request_render()
 
     def _show_handles(self) -> None:
+        lesion = self.document.selected_lesion
+        if lesion is not None:  # one handle: the centre
+            self.handles.show(np.asarray(lesion.center_mm, float)[None], active=0)
+            return
         vessel = self.document.selected_vessel
         if vessel is None:
             self.handles.hide()
@@ -288,6 +295,8 @@ class SceneView(QObject):
                             self.scene.actors[sid].visibility = d.is_visible(sid)
                 elif self._dirty_lesions:
                     self.presenter.update_lesions(scenario)
+                    if d.selected_lesion is not None:
+                        self._show_handles()
                 self._dirty_lesions = False
                 if structure_change or d.selected in self._dirty_vessels:
                     self._show_handles()
@@ -324,7 +333,19 @@ class SceneView(QObject):
         w = np.asarray(ren.GetWorldPoint(), float)
         return w[:3] / w[3]
 
+    def _display_depth(self, point) -> float:
+        ren = self.plotter.renderer
+        ren.SetWorldPoint(*np.asarray(point, float), 1.0)
+        ren.WorldToDisplay()
+        return float(ren.GetDisplayPoint()[2])  # z-buffer depth: the drag stays in this plane
+
     def _on_grab(self, x: int, y: int, shift: bool) -> bool:
+        lesion = self.document.selected_lesion
+        if lesion is not None:
+            if self.handles.pick_handle(x, y) is None:
+                return False
+            self._drag = ("lesion", lesion.id, self._display_depth(lesion.center_mm), self.document.begin_drag(), False)
+            return True
         vessel = self.document.selected_vessel
         if vessel is None:
             return False
@@ -332,10 +353,7 @@ class SceneView(QObject):
         if index is None:
             return False
         self.document.select_handle(index)
-        ren = self.plotter.renderer
-        ren.SetWorldPoint(*vessel.handles_mm[index], 1.0)
-        ren.WorldToDisplay()
-        depth = float(ren.GetDisplayPoint()[2])  # z-buffer depth: the drag stays in this plane
+        depth = self._display_depth(vessel.handles_mm[index])
         self._drag = (vessel.id, index, depth, self.document.begin_drag(), shift)
         return True
 
@@ -343,6 +361,9 @@ class SceneView(QObject):
         if self._drag is None:
             return
         vid, index, depth, key, loop = self._drag
+        if vid == "lesion":
+            self.document.move_lesion(index, self.display_to_world(x, y, depth), merge_key=key)
+            return
         self.document.move_handle(vid, index, self.display_to_world(x, y, depth), whole_loop=loop, merge_key=key)
 
     def _on_drop(self) -> None:
