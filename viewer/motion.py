@@ -117,6 +117,7 @@ class Pulsation:
     diameter_fraction: float = REAL_DIAMETER_FRACTION  # real peak-systolic diameter increase
     displacement_mm: float = REAL_DISPLACEMENT_MM  # real displacement towards the nerve at peak systole
     systolic_peak: float = 0.15  # cycle fraction of the systolic peak
+    systole_end: float = 0.35  # ventricular systole: about the first third of the cycle at rest [S]
     falloff_mm: float = 2.5  # minimum Gaussian sigma of the displacement along the vessel
     aneurysms: bool = True  # aneurysm sacs pulsate with the arteries
 
@@ -144,6 +145,10 @@ class Pulsation:
         """0 at end-diastole, 1 at peak systole."""
         return cardiac_waveform(self.phase(t_seconds), peak=self.systolic_peak)
 
+    def phase_name(self, t_seconds: float) -> str:
+        """'systole' or 'diastole' (for captions)."""
+        return "systole" if self.phase(t_seconds) < self.systole_end else "diastole"
+
     @property
     def systole_s(self) -> float:
         """Time of the systolic peak within a cycle (w = 1)."""
@@ -163,15 +168,20 @@ class Pulsation:
     def radius_scale(self, t_seconds: float) -> float:
         return 1.0 + self.radius_fraction * self.waveform(t_seconds)
 
-    def caption(self) -> str:
-        """One line for the viewport / video: what the animation shows and how much it is exaggerated."""
+    def caption_lines(self) -> tuple[str, str]:
+        """Two short lines for the viewport / video: what moves, and how much it is exaggerated."""
         real = 100.0 * self.diameter_fraction
+        head = f"Arterial pulsation \u00b7 {self.heart_rate_bpm:g} bpm \u00b7 veins do not pulsate"
         if abs(self.exaggeration - 1.0) < 1e-9:
-            scale = f"to scale: diameter +{real:.1f} % in systole (MCA, 7 T MRI)"
+            scale = f"To scale: diameter +{real:.1f} % in systole (MCA, 7 T MRI)"
         else:
-            scale = (f"exaggerated x{self.exaggeration:g} for teaching: diameter +{real * self.exaggeration:.0f} % "
+            scale = (f"Exaggerated \u00d7{self.exaggeration:g} for teaching: diameter +{real * self.exaggeration:.0f} % "
                      f"shown, +{real:.1f} % measured (MCA, 7 T MRI)")
-        return f"Arterial pulsation {self.heart_rate_bpm:g} bpm, {scale}; veins do not pulsate"
+        return head, scale
+
+    def caption(self) -> str:
+        """The caption on one line (status bar, tooltips)."""
+        return " \u00b7 ".join(self.caption_lines())
 
     # -- scenarios
     def plan(self, scenario: Scenario, findings=None) -> "PulsePlan":

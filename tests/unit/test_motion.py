@@ -130,9 +130,10 @@ def test_exaggeration_one_is_physiological_and_zero_freezes():
     s = contact_scene()
     frozen = Pulsation(exaggeration=0.0)
     assert frozen.scenario_at(s, 0.1).vessel("aica").radius_mm == s.vessel("aica").radius_mm
-    assert "to scale" in Pulsation(exaggeration=1.0).caption()
+    assert "To scale" in Pulsation(exaggeration=1.0).caption()
     cap = Pulsation().caption()
-    assert "exaggerated x8" in cap and "veins do not pulsate" in cap
+    assert "Exaggerated \u00d78 for teaching" in cap and "veins do not pulsate" in cap
+    assert "+10 % shown" in cap and "+1.3 % measured" in cap
 
 
 def test_sources_resolve():
