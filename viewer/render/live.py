@@ -174,6 +174,7 @@ class Callouts:
         win_w, win_h = ren.GetSize()
         anchors = world_to_display(ren, np.array([p for p, _, _ in items], float).reshape(-1, 3)) if items else None
         self.items = [(np.asarray(p, float), str(t), bool(h)) for p, t, h in items]
+        placed: list[tuple[float, float, int, int]] = []
         for i, cap in enumerate(self.actors):
             if i >= len(self.items):
                 if cap.GetVisibility():
@@ -185,7 +186,11 @@ class Callouts:
             self._style(cap, highlight)
             px = self.HIGHLIGHT_FONT_PX if highlight else self.FONT_PX
             lines = text.split("\n")
-            w = int(max(len(s) for s in lines) * px * 0.62) + 16
+            chars = max(len(s) for s in lines)
+            if chars * px * 0.64 + 24 > win_w > 0:  # too wide for the view: smaller type, down to 12 px
+                px = max(12, int((win_w - 24) / (chars * 0.64)))
+                cap.GetCaptionTextProperty().SetFontSize(px)
+            w = int(chars * px * 0.64) + 16
             h = int(len(lines) * px * 1.35) + 12
             # stagger the boxes up-right / up-left of their points so neighbours do not overlap,
             # and keep each box inside the view (offsets are relative to the anchor in pixels)
@@ -194,6 +199,13 @@ class Callouts:
             dy = 50 + 34 * (i // 2)
             dx = float(np.clip(dx, 4 - ax, win_w - 4 - w - ax)) if win_w > w + 8 else dx
             dy = float(np.clip(dy, 4 - ay, win_h - 4 - h - ay)) if win_h > h + 8 else dy
+            # push a box that would overlap an earlier one down (or up at the top edge)
+            for _ in range(12):
+                x0, y0 = ax + dx, ay + dy
+                if not any(x0 < bx + bw and bx < x0 + w and y0 < by + bh and by < y0 + h for bx, by, bw, bh in placed):
+                    break
+                dy = dy - (h + 6) if ay + dy - (h + 6) >= 4 else dy + (h + 6)
+            placed.append((ax + dx, ay + dy, w, h))
             cap.SetPosition(dx, dy)
             cap.SetPosition2(w, h)
             cap.VisibilityOn()
