@@ -95,9 +95,9 @@ def test_callouts_pool_text_and_visibility(scene, anatomy):
     pool = list(c.actors)
     n_props = sc.plotter.renderer.GetViewProps().GetNumberOfItems()
     p = anatomy.facial_nerve.points_mm
-    c.set([(p[10], "AICA · attached segment · moderate", True), (p[80], "vein · cisternal · mild", False)])
-    assert c.texts() == ["AICA · attached segment · moderate", "vein · cisternal · mild"]
-    assert pool[0].GetCaption() == "AICA · attached segment · moderate"
+    c.set([(p[10], "AICA · AS · moderate", True), (p[80], "vein · cisternal · mild", False)])
+    assert c.texts() == ["AICA · AS · moderate", "vein · cisternal · mild"]
+    assert pool[0].GetCaption() == "AICA · AS · moderate"
     assert pool[0].GetCaptionTextProperty().GetFontSize() >= 18 and pool[1].GetCaptionTextProperty().GetFontSize() >= 18
     assert pool[0].GetCaptionTextProperty().GetFontSize() > pool[1].GetCaptionTextProperty().GetFontSize()
     assert pool[0].GetVisibility() and pool[1].GetVisibility() and not pool[2].GetVisibility()
@@ -147,3 +147,23 @@ def test_world_to_display_matches_centre(scene):
     xy = world_to_display(ren, fp[None])[0]
     w, h = ren.GetSize()
     np.testing.assert_allclose(xy, [w / 2, h / 2], atol=0.5)
+
+
+def test_callout_wider_than_the_view_gets_smaller_type(scene, anatomy):
+    c = Callouts(scene.plotter, size=2)
+    p = anatomy.facial_nerve.points_mm
+    long = "Vestibular schwannoma \u00bb distal cisternal portion \u00b7 moderate"
+    c.set([(p[10], long, True), (p[60], "AICA \u00bb AS \u00b7 mild", False)])
+    width = scene.plotter.renderer.GetSize()[0]
+    px = c.actors[0].GetCaptionTextProperty().GetFontSize()
+    assert px < Callouts.HIGHLIGHT_FONT_PX and len(long) * px * 0.64 + 24 <= width
+    # the two boxes do not overlap (positions are offsets from the anchors)
+    boxes = []
+    for cap in c.actors:
+        ax, ay = world_to_display(scene.plotter.renderer, np.array([cap.GetAttachmentPoint()]))[0]
+        x, y = cap.GetPosition()
+        w, h = cap.GetPosition2()
+        boxes.append((ax + x, ay + y, w, h))
+    (x0, y0, w0, h0), (x1, y1, w1, h1) = boxes
+    assert not (x0 < x1 + w1 and x1 < x0 + w0 and y0 < y1 + h1 and y1 < y0 + h0)
+    c.clear()
