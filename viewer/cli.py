@@ -2,6 +2,9 @@
 
   hfs-viewer [--view NAME] [--scenario FILE] [--screenshot OUT.png] [--size WxH]
   hfs-viewer render [--view NAME] [--size WxH] [--labels] --out FILE.png
+  hfs-viewer render ... --out FILE.mp4|FILE.gif [--animation pulsation|turntable] [--frames N] [--fps F]
+                    [--heart-rate BPM] [--cycles N] [--exaggeration X]
+  hfs-viewer report --scenario FILE --out FILE.pdf [--size WxH]
   hfs-viewer anatomy --json
   hfs-viewer analyze SCENARIO.json|- [--json]
   hfs-viewer meshes [--out DIR]
@@ -56,6 +59,37 @@ def _writable_png(path: str) -> Path:
     return p
 
 
+VIDEO_SUFFIXES = (".mp4", ".gif")  # = viewer.render.video.VIDEO_SUFFIXES
+ANIMATIONS = ("pulsation", "turntable")  # = viewer.render.video.ANIMATIONS
+
+
+def _ranged(kind, lo, hi, what):
+    def parse(text: str):
+        try:
+            v = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a number, got '{text}'") from None
+        if not lo <= v <= hi:
+            raise argparse.ArgumentTypeError(f"{what} {text} outside {lo:g}..{hi:g}")
+        return v
+    return parse
+
+
+def _writable_file(path: str, suffixes: tuple[str, ...]) -> Path:
+    """Like _writable_png for any of `suffixes` (e.g. (".pdf",) or VIDEO_SUFFIXES)."""
+    p = Path(path)
+    if p.suffix.lower() not in suffixes:
+        raise UsageError(f"{path}: output must be a {' or '.join(suffixes)} file")
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(f"{path}: directory {parent} does not exist")
+    if p.is_dir():
+        raise UsageError(f"{path}: is a directory")
+    if not os.access(parent, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
+        raise UsageError(f"{path}: not writable")
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = _Parser(prog="hfs-viewer", description="HFS Compression Viewer: left cerebellopontine angle, CN VII compression.")
     ap.add_argument("--version", action="version", version=f"hfs-viewer {__version__}")
@@ -69,7 +103,23 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--view", choices=VIEW_NAMES, default="anterior")
     r.add_argument("--size", type=_size, default=(1600, 1000), metavar="WxH")
     r.add_argument("--labels", action="store_true", help="draw structure names")
-    r.add_argument("--out", required=True, metavar="FILE.png")
+    r.add_argument("--out", required=True, metavar="FILE.png|.mp4|.gif")
+    # video output (by the --out suffix): issue 5, exports
+    r.add_argument("--animation", choices=ANIMATIONS, help="with .mp4/.gif: what moves (default pulsation)")
+    r.add_argument("--frames", type=_ranged(int, 1, 10_000, "--frames"), metavar="N",
+                   help="video frames (default: one cardiac cycle in real time; turntable 120)")
+    r.add_argument("--fps", type=_ranged(float, 1, 60, "--fps"), default=25.0, metavar="F", help="video frame rate (default 25)")
+    r.add_argument("--heart-rate", type=_ranged(float, 20, 240, "--heart-rate"), default=70.0, metavar="BPM",
+                   help="pulsation heart rate (default 70)")
+    r.add_argument("--cycles", type=_ranged(float, 0.1, 20, "--cycles"), default=1.0, metavar="N",
+                   help="cardiac cycles in a pulsation video (default 1)")
+    r.add_argument("--exaggeration", type=_ranged(float, 0, 50, "--exaggeration"), default=None, metavar="X",
+                   help="pulsation amplitude factor (default 8 for teaching; 1 = measured)")
+
+    rp = sub.add_parser("report", help="write a PDF case report (images, contacts, classification, mechanism, references)")
+    rp.add_argument("--scenario", required=True, metavar="FILE", help="scenario file")
+    rp.add_argument("--out", required=True, metavar="FILE.pdf")
+    rp.add_argument("--size", type=_size, default=(1500, 900), metavar="WxH", help="pixels of each view image (default 1500x900)")
 
     a = sub.add_parser("anatomy", help="print the anatomy model")
     a.add_argument("--json", action="store_true", required=True, help="JSON output (the only format)")
@@ -84,6 +134,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_render(args) -> int:
+    suffix = Path(args.out).suffix.lower()
+    if suffix in VIDEO_SUFFIXES:
+        return _cmd_render_video(args)
+    if suffix != ".png":
+        raise UsageError(f"{args.out}: output must be a .png, .mp4 or .gif file")
+    if args.animation:
+        raise UsageError(f"{args.out}: --animation needs an .mp4 or .gif output")
     out = _writable_png(args.out)
     from .render.images import save_png_atomic
     from .render.scene import render_offscreen
@@ -94,6 +151,81 @@ def _cmd_render(args) -> int:
     except OSError as exc:
         raise UsageError(f"{out}: not writable ({exc.strerror or exc})") from None
     print(f"wrote {out} ({args.size[0]}x{args.size[1]}, view {args.view})")
+    return 0
+
+
+def _scenario_arg(args):
+    """The scenario named by --scenario (or --preset, where the command has it); the default otherwise."""
+    from .scenario import ScenarioError, default_scenario, load_scenario
+
+    path = getattr(args, "scenario", None)
+    preset = getattr(args, "preset", None)
+    if path and preset:
+        raise UsageError("give --scenario or --preset, not both")
+    try:
+        if path:
+            return load_scenario(path)
+        if preset:
+            from .presets import load_preset  # the shipped teaching cases
+
+            return load_preset(preset)
+    except ScenarioError as exc:
+        raise UsageError(str(exc)) from None
+    except KeyError as exc:
+        raise UsageError(f"--preset: {exc.args[0] if exc.args else preset}") from None
+    return default_scenario()
+
+
+class _Progress:
+    """Frame progress on stderr: one updating line on a terminal, a line per ~10 % otherwise."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.tty = sys.stderr.isatty()
+        self.shown = -1
+
+    def __call__(self, done: int, total: int) -> bool:
+        pct = 100 * done // max(total, 1)
+        if self.tty:
+            sys.stderr.write(f"\r{self.label}: frame {done}/{total} ({pct} %)" + ("\n" if done >= total else ""))
+            sys.stderr.flush()
+        elif pct // 10 != self.shown or done >= total:
+            self.shown = pct // 10
+            print(f"{self.label}: frame {done}/{total} ({pct} %)", file=sys.stderr, flush=True)
+        return True
+
+
+def _cmd_render_video(args) -> int:
+    out = _writable_file(args.out, VIDEO_SUFFIXES)
+    scenario = _scenario_arg(args)
+    from .motion import Pulsation
+    from .render.video import export_animation
+
+    animation = args.animation or "pulsation"
+    kw = {"heart_rate_bpm": args.heart_rate}
+    if args.exaggeration is not None:
+        kw["exaggeration"] = args.exaggeration
+    try:
+        info = export_animation(scenario, out, animation, frames=args.frames, fps=args.fps, size=args.size,
+                                view=args.view, pulsation=Pulsation(**kw), cycles=args.cycles,
+                                labels=args.labels, progress=_Progress(f"{out.name} ({animation})"))
+    except OSError as exc:
+        raise UsageError(f"{out}: not writable ({exc.strerror or exc})") from None
+    print(f"wrote {out} ({info.size[0]}x{info.size[1]}, {info.frames} frames at {info.fps:g} fps, "
+          f"{animation}, view {args.view}, {info.seconds:.1f} s)")
+    return 0
+
+
+def _cmd_report(args) -> int:
+    out = _writable_file(args.out, (".pdf",))
+    scenario = _scenario_arg(args)
+    from .gui.report import write_report
+
+    try:
+        write_report(scenario, out, image_size=args.size)
+    except OSError as exc:
+        raise UsageError(f"{out}: not writable ({exc.strerror or exc})") from None
+    print(f"wrote {out} (report on '{scenario.name}')")
     return 0
 
 
@@ -158,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        handler = {"render": _cmd_render, "anatomy": _cmd_anatomy, "analyze": _cmd_analyze,
+        handler = {"render": _cmd_render, "report": _cmd_report, "anatomy": _cmd_anatomy, "analyze": _cmd_analyze,
                    "meshes": _cmd_meshes, None: _cmd_gui}[args.command]
         return handler(args)
     except UsageError as exc:

@@ -81,3 +81,80 @@ def test_unwritable_output_exits_2(tmp_path):
         assert r.returncode == 2 and "not writable" in r.stderr
     finally:
         ro.chmod(0o700)
+
+
+# ---------------------------------------------------------------- exports: PDF report and video (issue 5)
+def _aica_scenario_file(folder: Path) -> Path:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
+    from dataclasses import replace
+
+    from test_analysis import crossing
+
+    from viewer.scenario import default_scenario, save_scenario
+
+    aica, _ = crossing(4.0, -0.3)
+    path = folder / "aica case.json"
+    save_scenario(replace(default_scenario().with_vessel(aica), name="AICA on the attached segment"), path)
+    return path
+
+
+def _headless_env():
+    import os
+
+    return {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+
+
+@pytest.mark.render
+def test_report_writes_a_pdf_headless(tmp_path):
+    import pypdf
+
+    scenario = _aica_scenario_file(tmp_path)
+    out = tmp_path / "report.pdf"
+    r = run("report", "--scenario", str(scenario), "--out", str(out), "--size", "300x180", env=_headless_env())
+    assert r.returncode == 0, r.stderr
+    assert str(out) in r.stdout
+    reader = pypdf.PdfReader(str(out))
+    assert len(reader.pages) >= 1
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    assert "AICA on the attached segment" in text
+    assert "Classification: single vessel" in text and "moderate" in text
+    assert len({im.indirect_reference.idnum for p in reader.pages for im in p.images}) == 2
+
+
+@pytest.mark.render
+def test_render_video_mp4_pulsation_and_gif_turntable(tmp_path):
+    import imageio_ffmpeg
+
+    mp4 = tmp_path / "pulse.mp4"
+    r = run("render", "--out", str(mp4), "--heart-rate", "120", "--fps", "10", "--size", "160x96",
+            "--view", "rez_closeup")
+    assert r.returncode == 0, r.stderr
+    assert "frame 5/5" in r.stderr  # progress on stderr: one 0.5 s cycle at 10 fps
+    gen = imageio_ffmpeg.read_frames(str(mp4))
+    meta = next(gen)
+    assert meta["size"] == (160, 96) and sum(1 for _ in gen) == 5
+    gif = tmp_path / "turn.gif"
+    r = run("render", "--out", str(gif), "--animation", "turntable", "--frames", "4", "--size", "120x80")
+    assert r.returncode == 0, r.stderr
+    with Image.open(gif) as im:
+        assert im.n_frames == 4 and im.size == (120, 80)
+
+
+@pytest.mark.parametrize("args, needle", [
+    (("render", "--out", "x.avi"), "must be a .png, .mp4 or .gif file"),
+    (("render", "--out", "x.png", "--animation", "turntable"), "needs an .mp4 or .gif output"),
+    (("render", "--out", "/nonexistent-dir/x.mp4"), "does not exist"),
+    (("render", "--out", "x.gif", "--heart-rate", "500"), "outside 20..240"),
+    (("render", "--out", "x.mp4", "--frames", "0"), "outside 1..10000"),
+    (("report", "--scenario", "missing.json", "--out", "r.pdf"), "missing.json"),
+    (("report", "--scenario", "bad.json", "--out", "r.pdf"), "bad.json: $"),
+    (("report", "--scenario", "bad.json", "--out", "r.txt"), "must be a .pdf file"),
+    (("report", "--out", "r.pdf"), "required"),
+])
+def test_export_bad_usage_exits_2_with_one_line(args, needle, tmp_path):
+    (tmp_path / "bad.json").write_text('{"format": "hfs-scenario", "version": 1, "name": "x", "vessels": 3}')
+    r = run(*args, cwd=tmp_path)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0], r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json"]
