@@ -16,7 +16,7 @@ from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper, vtkRenderer
 
 from ..deformation import NerveDeformation
 from ..geometry import resample_polyline
-from ..tubes import TubeTopology, tube_points_normals, tube_topology, vertex_normals
+from ..tubes import TubeTopology, VertexNormals, tube_points_normals, tube_topology
 
 __all__ = ["LiveTubes", "Callouts", "Handles", "heat_colours", "world_to_display"]
 
@@ -59,6 +59,7 @@ class LiveTubes:
         self._nerve_rest_normals = np.array(nerve.point_data["Normals"], copy=True)
         self._nerve_rest_rgb = np.array(nerve.point_data["rgb"], copy=True)
         self._nerve_faces = nerve.regular_faces.copy()
+        self._nerve_normals = VertexNormals(self._nerve_faces, nerve.n_points)
         self._nerve_deformed = False
         info = scene.structures.get(nerve_id)
         self.nerve_radius = float(info.radius_mm) if info is not None and info.radius_mm else 0.75
@@ -104,7 +105,7 @@ class LiveTubes:
             raise ValueError(f"deformation has {len(deformation.points)} vertices, {self.nerve_id} mesh {mesh.n_points}")
         depth = deformation.depth_mm if depth_per_vertex is None else np.asarray(depth_per_vertex, float)
         mesh.points[:] = deformation.points
-        mesh.point_data["Normals"][:] = vertex_normals(deformation.points, self._nerve_faces)
+        mesh.point_data["Normals"][:] = self._nerve_normals(deformation.points)
         rgb[:] = heat_colours(self._nerve_rest_rgb, depth, 2.0 * self.nerve_radius)
         mesh.GetPointData().GetNormals().Modified()
         mesh.GetPointData().GetArray("rgb").Modified()
