@@ -63,6 +63,8 @@ BIBLIOGRAPHY: dict[str, str] = {
     "warnert-2016": "Warnert EAH, et al. Using high-field magnetic resonance imaging to estimate distensibility of the middle cerebral artery. Neurodegener Dis 2016 (PMC5322578): 7 T MRI, 10 volunteers, M1 lumen area +2.58 % from diastole to systole (range 0.08-6.48 %) (authors' names unconfirmed).",
     "poncelet-1992": "Poncelet BP, et al. Brain parenchyma motion: measurement with cine echo-planar MR imaging. Radiology 1992;185(3):645-651. doi:10.1148/radiology.185.3.1438740 (PMID 1438740): rapid systolic displacement, slow diastolic recovery, net excursion at most 0.5 mm (first author unconfirmed).",
     "gwilliam-2009": "MR derived volumetric flow rate waveforms within the common carotid, internal carotid and basilar arteries (22 volunteers, archetypal waveforms). J Cereb Blood Flow Metab 2009. doi:10.1038/jcbfm.2009.176 (authors unconfirmed).",
+    # Added with the teaching presets (viewer/presets/), checked against PubMed Central.
+    "iida-2020": "Iida Y, Mori K, Kawahara Y, Fukui I, Abe K, Takeda M, et al. Hemifacial spasm caused by vertebral artery aneurysm treated by endovascular coil embolization. Surg Neurol Int 2020;11 (article number unconfirmed). doi:10.25259/SNI_564_2020 (PMC7749930; VA aneurysms are a rare cause of HFS; a saccular VA-PICA aneurysm compressing the root exit zone, spasm resolved after coiling).",
     "project-defaults": "HFS Compression Viewer operational definitions (hfs-reference.md sections 6-7): thresholds chosen by the project where published grading is visual.",
 }
 
