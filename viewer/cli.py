@@ -211,6 +211,9 @@ def _cmd_render_video(args) -> int:
                                 labels=args.labels, progress=_Progress(f"{out.name} ({animation})"))
     except OSError as exc:
         raise UsageError(f"{out}: not writable ({exc.strerror or exc})") from None
+    except KeyboardInterrupt:  # Ctrl+C: the partial video was removed, an existing file kept
+        print(f"\n{out}: interrupted, nothing written", file=sys.stderr)
+        return 130
     print(f"wrote {out} ({info.size[0]}x{info.size[1]}, {info.frames} frames at {info.fps:g} fps, "
           f"{animation}, view {args.view}, {info.seconds:.1f} s)")
     return 0
