@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QEvent, Qt
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QIcon, QImage
 from PySide6.QtWidgets import QApplication
 
 from .. import __version__
@@ -22,8 +22,23 @@ def _application() -> QApplication:
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("HFS Compression Viewer")
     app.setApplicationVersion(__version__)
+    _set_window_icon(app)
     ensure_readable_font(app)
     return app
+
+
+def _set_window_icon(app: QApplication) -> None:
+    """The application icon (packaging/icons; in the frozen build, its icons/ folder)."""
+    if getattr(sys, "frozen", False):
+        base = Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent))
+    else:
+        base = Path(__file__).resolve().parents[2] / "packaging"
+    pngs = sorted((base / "icons").glob("hfs-viewer-*.png"))
+    if pngs and app.windowIcon().isNull():
+        icon = QIcon()
+        for png in pngs:
+            icon.addFile(str(png))
+        app.setWindowIcon(icon)
 
 
 def _spin(app: QApplication, ms: int) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+from importlib import metadata
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -148,9 +149,17 @@ class TextDialog(QDialog):
         self.resize(760, 560)
 
 
+def app_version() -> str:
+    """The installed distribution's version (the frozen build carries its metadata), else the package's."""
+    try:
+        return metadata.version("hfs-viewer")
+    except metadata.PackageNotFoundError:
+        return __version__
+
+
 def about_dialog(parent: QWidget | None = None) -> TextDialog:
     body = (
-        f"<h2>HFS Compression Viewer {html.escape(__version__)}</h2>"
+        f"<h2>HFS Compression Viewer {html.escape(app_version())}</h2>"
         "<p>A 3D teaching model of the left cerebellopontine angle for hemifacial spasm: "
         "the facial nerve (CN VII) from its root exit point along the attached segment to the "
         "root detachment point and across the cistern, with the vessels that can compress it.</p>"
