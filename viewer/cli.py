@@ -4,7 +4,7 @@
   hfs-viewer render [--view NAME] [--size WxH] [--labels] --out FILE.png
   hfs-viewer render ... --out FILE.mp4|FILE.gif [--animation pulsation|turntable] [--frames N] [--fps F]
                     [--heart-rate BPM] [--cycles N] [--exaggeration X]
-  hfs-viewer report --scenario FILE --out FILE.pdf [--size WxH]
+  hfs-viewer report --scenario FILE|--preset NAME --out FILE.pdf [--size WxH]
   hfs-viewer anatomy --json
   hfs-viewer analyze SCENARIO.json|- [--json]
   hfs-viewer meshes [--out DIR]
@@ -117,7 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="pulsation amplitude factor (default 8 for teaching; 1 = measured)")
 
     rp = sub.add_parser("report", help="write a PDF case report (images, contacts, classification, mechanism, references)")
-    rp.add_argument("--scenario", required=True, metavar="FILE", help="scenario file")
+    src = rp.add_mutually_exclusive_group(required=True)
+    src.add_argument("--scenario", metavar="FILE", help="scenario file")
+    src.add_argument("--preset", metavar="NAME", help="a shipped teaching case (hfs-viewer presets)")
     rp.add_argument("--out", required=True, metavar="FILE.pdf")
     rp.add_argument("--size", type=_size, default=(1500, 900), metavar="WxH", help="pixels of each view image (default 1500x900)")
 
@@ -171,8 +173,8 @@ def _scenario_arg(args):
             return load_preset(preset)
     except ScenarioError as exc:
         raise UsageError(str(exc)) from None
-    except KeyError as exc:
-        raise UsageError(f"--preset: {exc.args[0] if exc.args else preset}") from None
+    except KeyError as exc:  # viewer.presets.UnknownPresetError: its text lists the valid names
+        raise UsageError(f"--preset: {exc}") from None
     return default_scenario()
 
 

@@ -122,6 +122,17 @@ def test_report_writes_a_pdf_headless(tmp_path):
 
 
 @pytest.mark.render
+def test_report_of_a_preset(tmp_path):
+    import pypdf
+
+    out = tmp_path / "avm.pdf"
+    r = run("report", "--preset", "avm", "--out", str(out), "--size", "240x144")
+    assert r.returncode == 0, r.stderr
+    text = " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(str(out)).pages)
+    assert "Teaching case" in text and "Classification: " in text and "AVM" in text
+
+
+@pytest.mark.render
 def test_render_video_mp4_pulsation_and_gif_turntable(tmp_path):
     import imageio_ffmpeg
 
@@ -150,6 +161,8 @@ def test_render_video_mp4_pulsation_and_gif_turntable(tmp_path):
     (("report", "--scenario", "bad.json", "--out", "r.pdf"), "bad.json: $"),
     (("report", "--scenario", "bad.json", "--out", "r.txt"), "must be a .pdf file"),
     (("report", "--out", "r.pdf"), "required"),
+    (("report", "--preset", "nope", "--out", "r.pdf"), "unknown preset 'nope' (valid: "),
+    (("report", "--preset", "avm", "--scenario", "bad.json", "--out", "r.pdf"), "not allowed with"),
 ])
 def test_export_bad_usage_exits_2_with_one_line(args, needle, tmp_path):
     (tmp_path / "bad.json").write_text('{"format": "hfs-scenario", "version": 1, "name": "x", "vessels": 3}')

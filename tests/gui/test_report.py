@@ -114,3 +114,21 @@ def test_report_images_are_rendered_offscreen(qapp, tmp_path):
     out = tmp_path / "rendered.pdf"
     write_report(s, out, images)
     assert image_count(pypdf.PdfReader(str(out))) == 2
+
+
+def test_report_of_a_teaching_preset(qapp, tmp_path):
+    from viewer.gui.report import report_views
+    from viewer.presets import load_preset
+
+    s = load_preset("vertebral-tandem")
+    f = analyze(s)
+    assert report_views(s) == ("anterior", s.teaching.view if s.teaching.view != "anterior" else "rez_closeup")
+    out = tmp_path / "tandem.pdf"
+    write_report(s, out, fake_images(*report_views(s)), findings=f, generated=WHEN)
+    text = text_of(out)
+    assert s.name in text and "Teaching case" in text
+    assert "Classification: " + ", ".join(tag_words(t) for t in f.classification) in text
+    assert "tandem" in f.classification and "Tandem: the " in text
+    assert "matches the analysis" in text
+    for k in s.teaching.sources:
+        assert BIBLIOGRAPHY[k][:30] in text

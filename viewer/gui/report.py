@@ -29,7 +29,7 @@ from ..scenario import Scenario
 from ..sources import BIBLIOGRAPHY
 from .findings_panel import SEVERITY_COLOURS, headline, headline_severity, site_words, tag_words
 
-__all__ = ["REPORT_VIEWS", "REPORT_IMAGE_SIZE", "ensure_gui_app", "report_images", "report_html",
+__all__ = ["REPORT_VIEWS", "REPORT_IMAGE_SIZE", "ensure_gui_app", "report_views", "report_images", "report_html",
            "write_report", "reference_keys"]
 
 REPORT_VIEWS = ("anterior", "rez_closeup")  # the whole CPA, then the root exit zone up close
@@ -56,6 +56,12 @@ def ensure_gui_app() -> QGuiApplication:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     _APP = QGuiApplication(["hfs-viewer"])
     return _APP
+
+
+def report_views(scenario: Scenario) -> tuple[str, str]:
+    """The anterior overview, then the teaching case's own view (else the root-exit-zone close-up)."""
+    view = getattr(getattr(scenario, "teaching", None), "view", None)
+    return (REPORT_VIEWS[0], view if view and view != REPORT_VIEWS[0] else REPORT_VIEWS[1])
 
 
 def report_images(scenario: Scenario, views=REPORT_VIEWS, size=REPORT_IMAGE_SIZE,
@@ -144,12 +150,11 @@ def report_html(scenario: Scenario, findings: Findings, image_names=(), generate
     teaching = getattr(scenario, "teaching", None)
     parts = [f"<h1>{_e(scenario.name)}</h1>"]
     if teaching is not None:
-        parts.append(f"<p><i>Teaching case: {_e(teaching.title)}</i>{_cites(teaching.sources, num)}</p>")
+        title = "" if teaching.title.strip() == scenario.name.strip() else f": {_e(teaching.title)}"
+        parts.append(f"<p><i>Teaching case{title}</i>{_cites(teaching.sources, num)}</p>")
     parts.append(f"<p><small>HFS Compression Viewer {_e(__version__)} \u00b7 report generated "
                  f"{_e(generated.strftime('%Y-%m-%d %H:%M %Z').strip())} \u00b7 left cerebellopontine angle"
                  f"</small></p>")
-    if scenario.description:
-        parts.append(f"<p>{_e(scenario.description)}</p>")
 
     bg, fg = SEVERITY_COLOURS[headline_severity(findings)]
     parts.append(f"<table width='100%' cellpadding='6' cellspacing='0'><tr><td bgcolor='{bg}'>"
@@ -164,18 +169,23 @@ def report_html(scenario: Scenario, findings: Findings, image_names=(), generate
                      f"{', ' + _e(cc.myelin) + ' myelin' if cc.myelin else ''}.</p>")
     else:
         parts.append("<p><b>Culprit:</b> none.</p>")
-    if teaching is not None:
-        expected = ", ".join(tag_words(t) for t in teaching.expected)
-        agree = set(teaching.expected) == set(findings.classification)
-        parts.append(f"<p><b>Expected for this case:</b> {_e(expected)} "
-                     f"({'matches' if agree else 'differs from'} the analysis). {_e(teaching.note)}</p>")
-
     for name in image_names:
         parts.append(f"<p align='center'><img src='img:{_e(name)}' width='{IMAGE_WIDTH_PX}'/><br/>"
                      f"<small>{_e(_view_title(name))} view: vessels, lesions and CN VII as modelled, the nerve "
                      f"deformed by its contacts (heat colours: penetration depth).</small></p>")
 
-    parts.append(f"<h2>Contacts</h2>")
+    if scenario.description or teaching is not None:  # after the images: keeps both on page 1
+        parts.append("<h2>Case</h2>")
+        if scenario.description:
+            parts.append(f"<p>{_e(scenario.description)}</p>")
+        if teaching is not None:
+            expected = ", ".join(tag_words(t) for t in teaching.expected)
+            agree = set(teaching.expected) == set(findings.classification)
+            parts.append(f"<p><b>Expected for this case:</b> {_e(expected)} "
+                         f"({'matches' if agree else 'differs from'} the analysis).</p>"
+                         f"<p>{_e(teaching.note)}{_cites(teaching.sources, num)}</p>")
+
+    parts.append("<h2>Contacts</h2>")
     if findings.all_contacts:
         head = "".join(f"<th align='left'>{h}</th>" for h in (
             "Vessel/lesion", "Nerve", "Segment", "Severity", "Myelin", "Gap (mm)", "Penetration (mm)", "Side"))
@@ -187,8 +197,10 @@ def report_html(scenario: Scenario, findings: Findings, image_names=(), generate
                      f"surfaces.</small></p>")
     else:
         parts.append("<p>No vessel or lesion touches CN VII or CN VIII.</p>")
+    label = {v.id: v.label or v.id for v in scenario.vessels}
     for vc in findings.vessel_contacts:
-        parts.append(f"<p>Tandem: {_e(vc.a)} touches {_e(vc.b)} (gap {vc.gap_mm:+.2f} mm).</p>")
+        parts.append(f"<p>Tandem: the {_e(label.get(vc.a, vc.a))} touches the {_e(label.get(vc.b, vc.b))} "
+                     f"(gap {vc.gap_mm:+.2f} mm).</p>")
 
     parts.append(f"<h2>Mechanism</h2><p>{_e(m.summary)}{_cites(m.sources, num)}</p>")
     if m.steps:
@@ -204,19 +216,20 @@ def report_html(scenario: Scenario, findings: Findings, image_names=(), generate
 
 
 def write_report(scenario: Scenario, out_path, images: Mapping[str, np.ndarray] | None = None, *,
-                 findings: Findings | None = None, views=REPORT_VIEWS, image_size=REPORT_IMAGE_SIZE,
+                 findings: Findings | None = None, views=None, image_size=REPORT_IMAGE_SIZE,
                  generated: _dt.datetime | None = None) -> Path:
     """Write the A4 PDF report of `scenario` to `out_path` (atomically) and return the path.
 
-    images: {view name: RGB(A) uint8 array}; None renders `views` offscreen at `image_size`
-    (VTK, no Qt OpenGL). findings: the scenario's analysis if the caller has it.
+    images: {view name: RGB(A) uint8 array}; None renders `views` (default `report_views(scenario)`)
+    offscreen at `image_size` (VTK, no Qt OpenGL). findings: the scenario's analysis if the caller has it.
     Raises OSError when the folder cannot be written (nothing is left behind).
     """
     ensure_gui_app()
     out = Path(out_path)
     findings = analyze(scenario) if findings is None else findings
     if images is None:
-        images = report_images(scenario, views, image_size, findings=findings)
+        images = report_images(scenario, report_views(scenario) if views is None else views, image_size,
+                               findings=findings)
     doc = QTextDocument()
     font = QFont()
     font.setPointSizeF(9.5)
