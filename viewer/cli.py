@@ -1,12 +1,13 @@
 """Command line: `hfs-viewer` opens the GUI; subcommands work headless.
 
-  hfs-viewer [--view NAME] [--scenario FILE] [--screenshot OUT.png] [--size WxH]
-  hfs-viewer render [--view NAME] [--size WxH] [--labels] --out FILE.png
+  hfs-viewer [--view NAME] [--scenario FILE|--preset NAME] [--screenshot OUT.png] [--size WxH]
+  hfs-viewer render [--scenario FILE|--preset NAME] [--view NAME] [--size WxH] [--labels] --out FILE.png
   hfs-viewer render ... --out FILE.mp4|FILE.gif [--animation pulsation|turntable] [--frames N] [--fps F]
                     [--heart-rate BPM] [--cycles N] [--exaggeration X]
   hfs-viewer report --scenario FILE|--preset NAME --out FILE.pdf [--size WxH]
   hfs-viewer anatomy --json
-  hfs-viewer analyze SCENARIO.json|- [--json]
+  hfs-viewer analyze SCENARIO.json|-|--preset NAME [--json]
+  hfs-viewer presets --list [--json]
   hfs-viewer meshes [--out DIR]
 
 Exit status: 0 on success, 2 with a one-line message on bad usage, invalid
@@ -97,10 +98,15 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--screenshot", metavar="OUT.png", help="open the window, grab it (panels included) to a PNG and exit")
     ap.add_argument("--size", type=_size, metavar="WxH", help="window size for --screenshot (default 1600x1000)")
     ap.add_argument("--scenario", metavar="FILE", help="open a scenario file (with --screenshot: render it with its findings)")
+    ap.add_argument("--preset", metavar="NAME", help="open a shipped teaching case (hfs-viewer presets --list)")
     sub = ap.add_subparsers(dest="command", parser_class=_Parser)
 
-    r = sub.add_parser("render", help="render the default scene offscreen to a PNG")
-    r.add_argument("--view", choices=VIEW_NAMES, default="anterior")
+    r = sub.add_parser("render", help="render a scenario, a preset or the default scene offscreen to a PNG")
+    rsrc = r.add_mutually_exclusive_group()
+    rsrc.add_argument("--scenario", metavar="FILE", help="scenario file: its vessels, lesions, deformed CN VII and callouts")
+    rsrc.add_argument("--preset", metavar="NAME", help="a shipped teaching case (hfs-viewer presets --list)")
+    r.add_argument("--view", choices=VIEW_NAMES, default=None,
+                   help="camera preset (default: the preset's teaching view, else anterior)")
     r.add_argument("--size", type=_size, default=(1600, 1000), metavar="WxH")
     r.add_argument("--labels", action="store_true", help="draw structure names")
     r.add_argument("--out", required=True, metavar="FILE.png|.mp4|.gif")
@@ -127,8 +133,13 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true", required=True, help="JSON output (the only format)")
 
     z = sub.add_parser("analyze", help="classify the facial-nerve compression of a scenario file")
-    z.add_argument("scenario", metavar="SCENARIO.json", help="scenario file, or - for standard input")
+    z.add_argument("scenario", metavar="SCENARIO.json", nargs="?", help="scenario file, or - for standard input")
+    z.add_argument("--preset", metavar="NAME", help="analyse a shipped teaching case instead of a file")
     z.add_argument("--json", action="store_true", help="findings as JSON instead of a readable report")
+
+    pr = sub.add_parser("presets", help="the shipped teaching cases (scenario files with a teaching note)")
+    pr.add_argument("--list", action="store_true", required=True, help="list name, title, expected classification, view")
+    pr.add_argument("--json", action="store_true", help='JSON list of {"name", "title", "expected": [tags], "view", ...}')
 
     m = sub.add_parser("meshes", help="regenerate the shipped meshes and manifest")
     m.add_argument("--out", default=None, metavar="DIR", help="output folder (default: assets/meshes)")
@@ -144,16 +155,32 @@ def _cmd_render(args) -> int:
     if args.animation:
         raise UsageError(f"{args.out}: --animation needs an .mp4 or .gif output")
     out = _writable_png(args.out)
+    scenario = _scenario_arg(args) if (args.scenario or args.preset) else None
+    args.view = _default_view(args.view, scenario)
     from .render.images import save_png_atomic
-    from .render.scene import render_offscreen
 
-    img = render_offscreen(args.view, args.size, None, labels=args.labels)
+    if scenario is None:
+        from .render.scene import render_offscreen
+
+        img = render_offscreen(args.view, args.size, None, labels=args.labels)
+    else:  # vessels, lesions, the deformed nerve and the contact callouts
+        from .render.scenario_view import render_scenario
+
+        img = render_scenario(scenario, view=args.view, size=args.size, labels=args.labels)
     try:
         save_png_atomic(img, out)
     except OSError as exc:
         raise UsageError(f"{out}: not writable ({exc.strerror or exc})") from None
     print(f"wrote {out} ({args.size[0]}x{args.size[1]}, view {args.view})")
     return 0
+
+
+def _default_view(view: str | None, scenario) -> str:
+    """The view asked for, else the scenario's teaching view (presets), else anterior."""
+    if view:
+        return view
+    teaching = getattr(scenario, "teaching", None)
+    return teaching.view if teaching is not None and teaching.view in VIEW_NAMES else "anterior"
 
 
 def _scenario_arg(args):
@@ -200,6 +227,7 @@ class _Progress:
 def _cmd_render_video(args) -> int:
     out = _writable_file(args.out, VIDEO_SUFFIXES)
     scenario = _scenario_arg(args)
+    args.view = _default_view(args.view, scenario)
     from .motion import Pulsation
     from .render.video import export_animation
 
@@ -250,8 +278,14 @@ def _cmd_analyze(args) -> int:
     from .analysis import analyze, format_report
     from .scenario import ScenarioError, load_scenario, parse_scenario
 
+    if args.preset and args.scenario:
+        raise UsageError("hfs-viewer analyze: give SCENARIO.json or --preset NAME, not both")
+    if not args.preset and not args.scenario:
+        raise UsageError("hfs-viewer analyze: give SCENARIO.json (- for standard input) or --preset NAME")
     try:
-        if args.scenario == "-":
+        if args.preset:
+            scenario = _scenario_arg(args)
+        elif args.scenario == "-":
             scenario = parse_scenario(sys.stdin.read(), "<stdin>")
         else:
             scenario = load_scenario(args.scenario)
@@ -263,6 +297,21 @@ def _cmd_analyze(args) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(format_report(findings) + "\n")
+    return 0
+
+
+def _cmd_presets(args) -> int:
+    from .presets import list_presets
+
+    infos = list_presets()
+    if args.json:
+        json.dump([p.to_dict() for p in infos], sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    rows = [("NAME", "TITLE", "EXPECTED", "VIEW")] + [(p.name, p.title, ", ".join(p.expected), p.view) for p in infos]
+    widths = [max(len(r[k]) for r in rows) for k in range(3)]
+    for r in rows:
+        sys.stdout.write("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[3] + "\n")
     return 0
 
 
@@ -279,16 +328,12 @@ def _cmd_gui(args) -> int:
     if args.screenshot:
         _writable_png(args.screenshot)
     scenario = None
-    if args.scenario:
-        from .scenario import ScenarioError, load_scenario
-
-        try:
-            scenario = load_scenario(args.scenario)
-        except ScenarioError as exc:
-            raise UsageError(str(exc)) from None
+    if args.scenario or args.preset:
+        scenario = _scenario_arg(args)
+    view = args.view or (_default_view(None, scenario) if args.preset else None)
     from .gui.app import run_gui
 
-    return run_gui(view=args.view, screenshot=args.screenshot, size=args.size, scenario=scenario)
+    return run_gui(view=view, screenshot=args.screenshot, size=args.size, scenario=scenario)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -296,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         handler = {"render": _cmd_render, "report": _cmd_report, "anatomy": _cmd_anatomy, "analyze": _cmd_analyze,
-                   "meshes": _cmd_meshes, None: _cmd_gui}[args.command]
+                   "presets": _cmd_presets, "meshes": _cmd_meshes, None: _cmd_gui}[args.command]
         return handler(args)
     except UsageError as exc:
         print(str(exc), file=sys.stderr)

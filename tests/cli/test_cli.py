@@ -171,3 +171,75 @@ def test_export_bad_usage_exits_2_with_one_line(args, needle, tmp_path):
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0], r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json"]
+
+
+# ------------------------------------------------------------------ teaching presets (issue 5, presets)
+
+def test_presets_list_json_shape():
+    from viewer.presets import PRESET_NAMES, load_preset
+
+    r = run("presets", "--list", "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert isinstance(data, list) and len(data) >= 16
+    assert [d["name"] for d in data] == list(PRESET_NAMES)  # stable teaching order
+    for d in data:
+        assert list(d)[:3] == ["name", "title", "expected"]
+        assert isinstance(d["title"], str) and d["title"]
+        assert isinstance(d["expected"], list) and all(isinstance(t, str) for t in d["expected"])
+        assert d["expected"] == list(load_preset(d["name"]).teaching.expected)
+
+
+def test_presets_list_plain_is_an_aligned_table():
+    r = run("presets", "--list")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.rstrip("\n").splitlines()
+    assert lines[0].split()[:2] == ["NAME", "TITLE"] and len(lines) >= 17
+    col = lines[0].index("TITLE")
+    assert all(line[col - 2:col] == "  " and line[col] != " " for line in lines)  # titles start in one column
+    assert any(line.startswith("vertebral-tandem ") and "single, tandem" in line for line in lines)
+
+
+def test_analyze_preset_json_equals_analyze_of_its_file():
+    from viewer.presets import preset_path
+
+    a = run("analyze", "--preset", "vertebral-tandem", "--json")
+    b = run("analyze", str(preset_path("vertebral-tandem")), "--json")
+    assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
+    assert json.loads(a.stdout) == json.loads(b.stdout)
+    assert json.loads(a.stdout)["classification"] == ["single", "tandem"]
+    text = run("analyze", "--preset", "idiopathic")
+    assert text.returncode == 0 and "Classification: idiopathic" in text.stdout
+
+
+@pytest.mark.parametrize("args, needle", [
+    (("analyze", "--preset", "nope"), "unknown preset 'nope' (valid: aica-attached-segment, "),
+    (("analyze",), "give SCENARIO.json"),
+    (("analyze", "x.json", "--preset", "avm"), "not both"),
+    (("presets",), "required"),
+    (("render", "--preset", "nope", "--out", "x.png"), "unknown preset 'nope'"),
+    (("render", "--preset", "avm", "--scenario", "x.json", "--out", "x.png"), "not allowed with"),
+    (("--preset", "nope"), "unknown preset 'nope'"),  # the GUI: refused before any window opens
+    (("--preset", "avm", "--scenario", "x.json"), "not both"),
+])
+def test_preset_bad_usage_exits_2_with_one_line(args, needle, tmp_path):
+    r = run(*args, cwd=tmp_path)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0], r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.render
+def test_render_preset_writes_png_of_the_asked_size_in_its_view(tmp_path):
+    out = tmp_path / "tandem.png"
+    r = run("render", "--preset", "vertebral-tandem", "--size", "480x300", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "view rez_closeup" in r.stdout  # the preset's teaching view by default
+    img = np.asarray(Image.open(out).convert("RGB"))
+    assert img.shape == (300, 480, 3) and img.std() > 10
+    assert ((img[..., 0] > 200) & (img[..., 1] > 170) & (img[..., 2] < 90)).sum() > 200  # the yellow callout
+    plain = tmp_path / "plain.png"
+    r = run("render", "--view", "rez_closeup", "--size", "480x300", "--out", str(plain))
+    assert r.returncode == 0, r.stderr
+    assert np.abs(img.astype(int) - np.asarray(Image.open(plain).convert("RGB")).astype(int)).mean() > 2  # not the default scene
