@@ -40,8 +40,21 @@ screenshots: setup
 	for v in anterior retrosigmoid; do \
 		$(XVFB) $(BIN)/hfs-viewer --screenshot assets/screenshots/window-$$v.png --view $$v; done
 
+# The one-folder desktop build: dist/hfs-viewer/ and dist/hfs-viewer-*.tar.gz (packaging/README.md).
+# Installs the pinned `package` extra once (stamp per pyproject.toml); binutils (strip) and
+# desktop-file-utils (the smoke test validates the .desktop entry) when root on Debian.
 package: setup
-	@echo "Packaging is tracked in packaging/README.md (issue: desktop build)."; exit 1
+	@stamp="$(VENV)/.package-$$(sha256sum pyproject.toml | cut -c1-16)"; \
+	if [ ! -f "$$stamp" ]; then \
+		echo "package: installing the pinned PyInstaller (pip install -e '.[package]')"; \
+		$(BIN)/python -m pip install -q -e ".[package]" && rm -f $(VENV)/.package-* && touch "$$stamp"; \
+	fi
+	@if ! command -v strip >/dev/null || ! command -v desktop-file-validate >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "package: installing binutils desktop-file-utils"; apt-get update -q >/dev/null && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends binutils desktop-file-utils >/dev/null; \
+		else echo "package: needs strip (binutils); desktop-file-validate (desktop-file-utils) is optional"; fi; fi
+	$(BIN)/python packaging/build.py
 
 clean:
 	rm -rf out build dist .pytest_cache
