@@ -18,6 +18,8 @@ import pytest
 # Before Qt reads anything: a private config home for this test process.
 _CONFIG_HOME = tempfile.mkdtemp(prefix="hfs-viewer-test-config-")
 os.environ["XDG_CONFIG_HOME"] = _CONFIG_HOME
+# ... and a private data home: autosaves (viewer.gui.files) go there, never to the user's
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="hfs-viewer-test-data-")
 
 from PySide6.QtCore import QSettings  # noqa: E402
 

@@ -106,4 +106,8 @@ def run_gui(view: str | None = None, screenshot: str | Path | None = None,
     if size is not None:
         window.resize(*size)
     window.show()
+    # after a crash or kill: offer the autosave once the window is up (not in --screenshot runs)
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(0, window.files.offer_recovery)
     return app.exec()

@@ -15,6 +15,7 @@ from ..scenario import Scenario
 from ..render.views import VIEWS
 from .dialogs import ExportDialog, about_dialog, sources_dialog
 from .document import PickResult, SceneDocument
+from .files import FileController
 from .findings_panel import FindingsPanel
 from .info_panel import InfoPanel
 from .lesion_panel import LesionPanel
@@ -103,6 +104,10 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.structures_dock], [400], Qt.Orientation.Horizontal)
         self.resizeDocks([self.structures_dock, self.info_dock], [640, 300], Qt.Orientation.Vertical)
 
+        self.files = FileController(self, self.document, self.settings)
+        self.confirm_close = persist  # ask about unsaved changes on close (off for screenshots and tests)
+        self.setAcceptDrops(True)  # drop a scenario .json onto the window to open it
+
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
@@ -117,6 +122,8 @@ class MainWindow(QMainWindow):
         d.scenarioChanged.connect(self._sync_scenario_actions)
         d.selectionChanged.connect(self._on_selection)
         d.undo_stack.cleanChanged.connect(self._update_title)
+        self.files.fileChanged.connect(self._update_title)
+        self.files.recentChanged.connect(self._rebuild_recent_menu)
         self._on_view_changed(d.current_view)
         self._update_title()
 
@@ -143,6 +150,20 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         d = self.document
+        f = self.files
+        self.new_action = QAction("&New (default anatomy)", self)
+        self.new_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_action.setStatusTip("Start from the normal anatomy with nothing compressing the nerve")
+        self.new_action.triggered.connect(self.new_scenario)
+        self.open_action = QAction("&Open scenario\u2026", self)
+        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.open_action.triggered.connect(f.open_dialog)
+        self.save_action = QAction("&Save", self)
+        self.save_action.setShortcut(QKeySequence.StandardKey.Save)
+        self.save_action.triggered.connect(f.save)
+        self.save_as_action = QAction("Save &as\u2026", self)
+        self.save_as_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.save_as_action.triggered.connect(f.save_as_dialog)
         self.export_action = QAction("&Export image\u2026", self)
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
         self.export_action.setStatusTip("Save the 3D view as a PNG at a chosen size")
@@ -234,6 +255,13 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         mb = self.menuBar()
         file_menu = mb.addMenu("&File")
+        file_menu.addAction(self.new_action)
+        file_menu.addAction(self.open_action)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.setObjectName("recentMenu")
+        file_menu.addAction(self.save_action)
+        file_menu.addAction(self.save_as_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -275,6 +303,7 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.sources_action)
         help_menu.addAction(self.about_action)
         self.file_menu, self.view_menu, self.help_menu = file_menu, view_menu, help_menu
+        self._rebuild_recent_menu()
 
     def _build_toolbar(self) -> None:
         tb = QToolBar("Views", self)
@@ -351,7 +380,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 6000)
 
     def _update_title(self, *_args) -> None:
-        self.setWindowTitle(f"{self.document.scenario.name}[*] \u2014 {WINDOW_TITLE}")
+        where = f" ({self.files.path.name})" if self.files.path is not None else ""
+        self.setWindowTitle(f"{self.document.scenario.name}{where}[*] \u2014 {WINDOW_TITLE}")
         self.setWindowModified(not self.document.undo_stack.isClean())
 
     # ------------------------------------------------------------------ document reactions
@@ -364,6 +394,46 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Nothing under the cursor")
         else:
             self.statusBar().showMessage(result.status_text())
+
+    # ------------------------------------------------------------------ files
+    def new_scenario(self) -> bool:
+        from ..scenario import default_scenario
+
+        return self.files.open_scenario(default_scenario(), text="New scenario")
+
+    def _rebuild_recent_menu(self) -> None:
+        menu = self.recent_menu
+        menu.clear()
+        recent = self.files.recent_files()
+        for i, path in enumerate(recent):
+            act = menu.addAction(f"&{i + 1} {Path(path).name}  \u2014  {Path(path).parent}")
+            act.setData(path)
+            act.triggered.connect(lambda _=False, p=path: self.files.open_recent(p))
+        menu.setEnabled(bool(recent))
+
+    @staticmethod
+    def _dropped_json(event) -> str | None:
+        md = event.mimeData()
+        if md.hasUrls():
+            for url in md.urls():
+                if url.isLocalFile() and url.toLocalFile().lower().endswith(".json"):
+                    return url.toLocalFile()
+        return None
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API name
+        if self._dropped_json(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802 - Qt API name
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt API name
+        path = self._dropped_json(event)
+        if path:
+            event.acceptProposedAction()
+            self.files.open_path(path)
 
     # ------------------------------------------------------------------ export
     def view_size(self) -> tuple[int, int]:
@@ -418,14 +488,18 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def shutdown(self) -> None:
-        """Save settings and close the plotter; idempotent (closeEvent calls it)."""
+        """Save settings, drop the autosave, close the plotter; idempotent (closeEvent calls it)."""
         if self._closed:
             return
         self._closed = True
         if self.persist:
             self.save_settings()
+        self.files.shutdown()
         self.scene_view.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self._closed and self.confirm_close and not self.files.confirm_discard():
+            event.ignore()
+            return
         self.shutdown()
         super().closeEvent(event)
