@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 XVFB := xvfb-run -a -s "-screen 0 1920x1080x24"
 
-.PHONY: setup run test test-unit lint bench meshes screenshots package clean
+.PHONY: setup run test test-unit lint bench meshes thumbnails screenshots package clean
 
 setup:
 	@./scripts/setup.sh
@@ -34,6 +34,10 @@ bench: setup
 
 meshes: setup
 	$(BIN)/hfs-viewer meshes
+
+# preset thumbnails for the Teaching cases browser (after changing a preset or the anatomy)
+thumbnails: setup
+	$(BIN)/python -m viewer.render.thumbnails
 
 screenshots: setup
 	mkdir -p assets/screenshots

@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QKeySequence
-from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox, QToolBar, QWidget
+from PySide6.QtWidgets import (QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QToolBar, QVBoxLayout,
+                               QWidget)
 
 from ..editing import NUDGE_STEP_LARGE_MM, NUDGE_STEP_MM
 from ..render.images import save_png_atomic as _save_array_png
@@ -19,6 +20,8 @@ from .files import FileController
 from .findings_panel import FindingsPanel
 from .info_panel import InfoPanel
 from .lesion_panel import LesionPanel
+from .preset_panel import PresetPanel
+from .presentation import Presentation
 from .settings import KEY_GEOMETRY, KEY_LABELS, KEY_STATE, KEY_VIEW, make_settings, read_bool
 from .structure_panel import StructurePanel
 from .vessel_panel import VesselPanel
@@ -83,7 +86,20 @@ class MainWindow(QMainWindow):
             self.document.set_labels(read_bool(self.settings, KEY_LABELS, False))
 
         self.scene_view = SceneView(self.document, mesh_set, self)
-        self.setCentralWidget(self.scene_view.widget)
+        # central area: the 3D view plus the presentation caption bar (hidden outside presentations)
+        central = QWidget(self)
+        central.setObjectName("centralArea")
+        box = QVBoxLayout(central)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.scene_view.widget, 1)
+        self.caption_bar = QLabel(central)
+        self.caption_bar.setObjectName("captionBar")
+        self.caption_bar.setWordWrap(True)
+        self.caption_bar.setStyleSheet("QLabel#captionBar { background: #000000; color: #f5f5f5; padding: 10px 24px; }")
+        self.caption_bar.hide()
+        box.addWidget(self.caption_bar)
+        self.setCentralWidget(central)
 
         self.structure_panel = StructurePanel(self.document, self)
         self.structures_dock = self._dock("Structures", "structuresDock", self.structure_panel)
@@ -99,14 +115,22 @@ class MainWindow(QMainWindow):
         self.lesion_dock = self._dock("Lesion", "lesionDock", self.lesion_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.vessel_dock, self.lesion_dock)
         self.vessel_dock.raise_()
+        self.preset_panel = PresetPanel(self)
+        self.presets_dock = self._dock("Teaching cases", "presetsDock", self.preset_panel)
+        self.tabifyDockWidget(self.structures_dock, self.presets_dock)
+        self.structures_dock.raise_()
+        self.preset_panel.presetActivated.connect(self.open_preset)
         self.resizeDocks([self.findings_dock], [430], Qt.Orientation.Horizontal)
         self.resizeDocks([self.findings_dock, self.vessel_dock], [660, 280], Qt.Orientation.Vertical)
         self.resizeDocks([self.structures_dock], [400], Qt.Orientation.Horizontal)
         self.resizeDocks([self.structures_dock, self.info_dock], [640, 300], Qt.Orientation.Vertical)
 
         self.files = FileController(self, self.document, self.settings)
+        self.current_preset: str | None = None
         self.confirm_close = persist  # ask about unsaved changes on close (off for screenshots and tests)
         self.setAcceptDrops(True)  # drop a scenario .json onto the window to open it
+
+        self.presentation = Presentation(self)
 
         self._build_actions()
         self._build_menus()
@@ -201,6 +225,13 @@ class MainWindow(QMainWindow):
         self.reset_scenario_action = QAction("Reset to &default anatomy", self)
         self.reset_scenario_action.setStatusTip("Put every vessel back where the normal anatomy has it (undoable)")
         self.reset_scenario_action.triggered.connect(d.reset_to_default)
+        self.presentation_action = QAction("&Presentation mode", self, checkable=True)
+        self.presentation_action.setShortcut(QKeySequence("F5"))
+        self.presentation_action.setStatusTip("Full screen, dark, large type; PageUp/PageDown step through the "
+                                              "teaching cases; Esc leaves")
+        self.presentation_action.triggered.connect(self.presentation.toggle)
+        self.presentation.activeChanged.connect(self.presentation_action.setChecked)
+        self.addAction(self.presentation_action)  # F5 works while the menu bar is hidden
         self.dim_action = QAction("&Dim uninvolved structures", self, checkable=True)
         self.dim_action.setShortcut(QKeySequence("D"))
         self.dim_action.setToolTip("Fade everything but the nerves, the brainstem and the vessels in contact (D)")
@@ -284,6 +315,13 @@ class MainWindow(QMainWindow):
         scenario_menu.addSeparator()
         scenario_menu.addAction(self.bells_action)
         self.scenario_menu = scenario_menu
+        cases_menu = mb.addMenu("&Teaching")
+        self.preset_actions = {}
+        for i, info in enumerate(self.preset_panel.infos):
+            act = cases_menu.addAction(f"{i + 1}. {info.title}")
+            act.triggered.connect(lambda _=False, n=info.name: self.open_preset(n))
+            self.preset_actions[info.name] = act
+        self.teaching_menu = cases_menu
         # menu-only actions: also on the window, so their shortcuts work while the 3D view has focus
         self.addActions([self.grow_lesion_action, self.shrink_lesion_action, self.remove_lesion_action])
         view_menu = mb.addMenu("&View")
@@ -293,12 +331,14 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.labels_action)
         view_menu.addAction(self.dim_action)
+        view_menu.addAction(self.presentation_action)
         view_menu.addSeparator()
         view_menu.addAction(self.structures_dock.toggleViewAction())
         view_menu.addAction(self.info_dock.toggleViewAction())
         view_menu.addAction(self.findings_dock.toggleViewAction())
         view_menu.addAction(self.vessel_dock.toggleViewAction())
         view_menu.addAction(self.lesion_dock.toggleViewAction())
+        view_menu.addAction(self.presets_dock.toggleViewAction())
         help_menu = mb.addMenu("&Help")
         help_menu.addAction(self.sources_action)
         help_menu.addAction(self.about_action)
@@ -395,7 +435,30 @@ class MainWindow(QMainWindow):
         else:
             self.statusBar().showMessage(result.status_text())
 
+    def docks(self) -> list[QDockWidget]:
+        return self.findChildren(QDockWidget)
+
+    def toolbars(self) -> list[QToolBar]:
+        return self.findChildren(QToolBar)
+
     # ------------------------------------------------------------------ files
+    def open_preset(self, name: str, confirm: bool = True) -> bool:
+        """Open a teaching case: its scenario (after the unsaved-changes question) and its view."""
+        from ..presets import load_preset
+
+        scenario = load_preset(name)
+        if confirm:
+            if not self.files.open_scenario(scenario, text="Teaching case"):
+                return False
+        else:
+            self.document.load_scenario(scenario)
+            self.files._set_path(None)
+        self.current_preset = name
+        self.document.select("")
+        self.document.set_view(scenario.teaching.view)
+        self.preset_panel.mark_current(name)
+        return True
+
     def new_scenario(self) -> bool:
         from ..scenario import default_scenario
 
@@ -491,6 +554,7 @@ class MainWindow(QMainWindow):
         """Save settings, drop the autosave, close the plotter; idempotent (closeEvent calls it)."""
         if self._closed:
             return
+        self.presentation.leave()  # settings must record the normal layout, not the full-screen one
         self._closed = True
         if self.persist:
             self.save_settings()

@@ -308,6 +308,13 @@ class SceneView(QObject):
         finally:
             self._updating = False
 
+    def refresh_callouts(self) -> None:
+        """Lay the callouts out again (after a camera move or a change of type size)."""
+        if self._closed:
+            return
+        self._findings_dirty = True
+        self.request_render()
+
     def _update_nerve_and_callouts(self, findings) -> None:
         self.presenter.update_findings(self.document.scenario, findings)
 

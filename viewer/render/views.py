@@ -48,3 +48,40 @@ def camera_for(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     up = up - np.dot(up, d) * d
     up /= np.linalg.norm(up)
     return focal + d * v.distance, focal, up
+
+
+def _slerp(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
+    a = a / np.linalg.norm(a)
+    b = b / np.linalg.norm(b)
+    dot = float(np.clip(np.dot(a, b), -1.0, 1.0))
+    if dot > 0.9995:
+        v = a + t * (b - a)
+        return v / np.linalg.norm(v)
+    if dot < -0.9995:  # opposite: turn through any perpendicular axis
+        perp = np.cross(a, [1.0, 0.0, 0.0] if abs(a[0]) < 0.9 else [0.0, 1.0, 0.0])
+        perp /= np.linalg.norm(perp)
+        ang = np.pi * t
+        return np.cos(ang) * a + np.sin(ang) * perp
+    omega = np.arccos(dot)
+    return (np.sin((1 - t) * omega) * a + np.sin(t * omega) * b) / np.sin(omega)
+
+
+def camera_between(start, end, t: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Camera (position, focal, up) a fraction `t` (0..1, eased) of the way from `start` to `end`.
+
+    The focal point moves in a straight line; the viewing direction turns on a great
+    circle and the distance changes linearly, so the camera swings round the anatomy
+    instead of cutting through it (presentation-mode transitions)."""
+    t = float(np.clip(t, 0.0, 1.0))
+    s = t * t * (3.0 - 2.0 * t)  # smoothstep: ease in and out
+    p0, f0, u0 = (np.asarray(x, float) for x in start)
+    p1, f1, u1 = (np.asarray(x, float) for x in end)
+    d0, d1 = p0 - f0, p1 - f1
+    dist = (1 - s) * np.linalg.norm(d0) + s * np.linalg.norm(d1)
+    direction = _slerp(d0, d1, s)
+    focal = (1 - s) * f0 + s * f1
+    up = _slerp(u0, u1, s)
+    up = up - np.dot(up, direction) * direction
+    n = np.linalg.norm(up)
+    up = up / n if n > 1e-9 else u1 / np.linalg.norm(u1)
+    return focal + direction * dist, focal, up

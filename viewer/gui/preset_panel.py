@@ -1,0 +1,61 @@
+"""Teaching-case browser: every shipped preset with its thumbnail, title and expected finding.
+
+Double-click (or Enter) opens the case: the scene is replaced after the
+unsaved-changes question and the camera goes to the case's view.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+
+from ..presets import list_presets
+from ..render.thumbnails import THUMB_SIZE, thumbnail_path
+
+TAG_WORDS = {"single": "single", "multiple": "multiple", "double": "double", "tandem": "tandem",
+             "venous": "venous", "tumor": "tumour", "avm": "AVM", "aneurysm": "aneurysm",
+             "brainstem_lesion": "brainstem lesion", "post_bells": "post-Bell's", "idiopathic": "idiopathic"}
+
+
+class PresetPanel(QWidget):
+    presetActivated = Signal(str)  # preset name
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.list = QListWidget(self)
+        self.list.setObjectName("presetList")
+        self.list.setIconSize(QSize(THUMB_SIZE[0] // 2, THUMB_SIZE[1] // 2))
+        self.list.setWordWrap(True)
+        self.list.setSpacing(2)
+        self.list.setUniformItemSizes(False)
+        self.infos = list_presets()
+        for i, info in enumerate(self.infos):
+            tags = ", ".join(TAG_WORDS.get(t, t) for t in info.expected)
+            item = QListWidgetItem(f"{i + 1}. {info.title}\n{tags}")
+            item.setData(Qt.ItemDataRole.UserRole, info.name)
+            item.setToolTip(f"{info.title} \u2014 expected: {tags}; view: {info.view}")
+            pix = QPixmap(str(thumbnail_path(info.name)))
+            if not pix.isNull():
+                item.setIcon(QIcon(pix))
+            self.list.addItem(item)
+        hint = QLabel("Double-click a case to open it. PageUp/PageDown step through them in presentation mode (F5).", self)
+        hint.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.list)
+        layout.addWidget(hint)
+        self.list.itemActivated.connect(self._activated)
+
+    def names(self) -> list[str]:
+        return [info.name for info in self.infos]
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        self.presetActivated.emit(item.data(Qt.ItemDataRole.UserRole))
+
+    def mark_current(self, name: str | None) -> None:
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == name:
+                self.list.setCurrentItem(item)
+                return
+        self.list.clearSelection()
