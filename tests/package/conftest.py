@@ -1,8 +1,8 @@
 """Smoke tests of the frozen build (dist/hfs-viewer, made by `make package`).
 
-Every test here is marked `package` and skipped, with the reason, when the build is absent, so the
-default `pytest` run neither fails nor slows down on a checkout without dist/. CI builds the
-package and then runs `pytest tests/package -m package` (see .ci/run).
+Every test here is marked `package`. They run only when selected with `-m package` (a plain
+`pytest` skips them, with the reason, whether dist/ exists or not), and are skipped when the build
+is absent. CI builds the package and then runs `pytest tests/package -m package` (see .ci/run).
 """
 from __future__ import annotations
 
@@ -22,10 +22,13 @@ MISSING = f"no frozen build at {EXE.relative_to(ROOT)}: run `make package` first
 
 def pytest_collection_modifyitems(config, items):
     here = Path(__file__).parent
+    selected = "package" in (config.getoption("markexpr", "") or "")
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.package)
-            if not EXE.is_file():
+            if not selected:  # a plain `pytest` never runs them, dist/ or not
+                item.add_marker(pytest.mark.skip(reason="frozen-build smoke test: run `pytest tests/package -m package`"))
+            elif not EXE.is_file():
                 item.add_marker(pytest.mark.skip(reason=MISSING))
 
 
