@@ -1,0 +1,631 @@
+"""The mechanism animation as data (pure core: numpy only, no Qt, no VTK).
+
+Issue 5, section 4: from a scenario's `Findings` and the anatomy, a
+`MechanismPlan` says what the mechanism view shows and when; `plan.state_at(t)`
+gives one frame (`MechanismState`): impulse positions and kinds, ephaptic sparks,
+the demyelination patch's intensity, the facial motor nucleus' glow, the
+transition-zone ring's glow and the caption. The render layer
+(`viewer.render.mechanism.MechanismView`) only draws states; the GUI drives `t`
+from a QTimer, the video export from the frame index.
+
+What is shown (hfs-reference.md section 5; the chain of `analysis._mechanism`):
+
+* CN VII carries `n_fibres` thin fibre polylines on its surface (rotation-
+  minimising frames, so they do not twist), and the intra-pontine facial pathway
+  runs from the root exit point around the internal genu to the facial motor
+  nucleus (`anatomy.facial_pathway_mm`).
+* Arterial compression on **central** myelin (``arterial_nvc``; also venous and
+  secondary-lesion cases, see below): a demyelination patch appears around the
+  contact (the contact run widened by `PATCH_MARGIN_MM`, at least
+  ``PATCH_MIN_HALF_MM`` either side, at most ``PATCH_MAX_HALF_MM``, clipped to
+  the central myelin, i.e. to the end of the transition zone); **ectopic**
+  impulses start at the patch and run orthodromically towards the porus (nerve
+  arc increases, Nielsen 1984); **ephaptic** cross-talk sparks jump between
+  neighbouring fibres at the patch and start impulses on the neighbour
+  (Nielsen 1984, Lefaucheur 2018); **antidromic** impulses run centrally through
+  the root exit point and the pathway to the nucleus (Moller & Jannetta 1985),
+  which then glows (hyperexcitability) and fires **efferent** volleys back out
+  along every fibre (Ferguson 1978).
+* Contact on **peripheral** myelin only (``peripheral_nvc``): no patch, no
+  impulses; the transition-zone ring glows while the captions explain that
+  Schwann-cell myelin distal to the TZ is sturdier (Gupta 2023, Tomii 2003,
+  Lacombe 2009) and that the contact is less likely symptomatic (Hughes 2021).
+* Venous compression: the same chain, weaker (dimmer patch, fewer impulses), with
+  captions on the low pulsatility of veins (Hermier 2018).
+* Secondary (tumour, AVM, aneurysm): mass effect; the patch sits at the contact
+  when it is on central myelin, else at the transition zone (the stretched root
+  exit zone, as the analysis' mechanism says).
+* Central (brainstem lesion): no patch; the nucleus glows and fires on its own.
+* Post-Bell's palsy: no compression; one command reaches several fibres
+  (synkinesis). Idiopathic: nothing moves; captions say what to look for.
+
+Timing: one loop of `period_s` (default 12 s, captions about 2 s each so they can
+be read aloud); `state_at(t)` depends only on ``t mod period`` (rounded to 1 ns),
+so ``state_at(t) == state_at(t + k * period)`` exactly. Every event starts and
+ends inside one loop. Impulse speeds are for display (a few cm/s; real facial
+motor axons conduct at tens of m/s), which the footnote says.
+
+Cost: `state_at` is a few vectorised numpy calls (about 0.1 ms); building a plan
+is about 1-3 ms.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .anatomy import SEGMENT_NAMES, Anatomy, build_anatomy
+from .geometry import arc_lengths, parallel_transport_frames
+from .sources import BIBLIOGRAPHY
+
+__all__ = [
+    "IMPULSE_KINDS", "PLAN_MODES", "DEFAULT_PERIOD_S", "Caption", "MechanismPlan", "MechanismState",
+    "build_mechanism_plan",
+]
+
+IMPULSE_KINDS = ("ectopic", "ephaptic", "antidromic", "efferent")
+# What the view does: "chain" = patch + ectopic/ephaptic/antidromic + nucleus; "peripheral" = still,
+# TZ ring glows; "central" = nucleus fires on its own; "synkinesis" = post-Bell's; "none" = nothing moves.
+PLAN_MODES = ("chain", "peripheral", "central", "synkinesis", "none")
+DEFAULT_PERIOD_S = 12.0
+_BASE = 12.0  # the schedule below is written for a 12 s loop and scaled to period_s
+N_FIBRES = 6
+FIBRE_RADIUS_FACTOR = 1.08  # fibres just outside the nerve surface (drawn over it)
+PATCH_MARGIN_MM = 0.5
+PATCH_MIN_HALF_MM = 1.0
+PATCH_MAX_HALF_MM = 2.5
+ORTHO_SPEED = 16.0  # mm/s of display time (real conduction: tens of m/s)
+ANTI_TRAVEL_S = 1.6  # antidromic: patch -> nucleus in this long, whatever the distance
+EFFERENT_TRAVEL_S = 1.8  # nucleus -> porus
+SPARK_S = 0.3
+SPARK_POINTS = 9
+_PATH_STRIDE = 1000.0  # paths are concatenated on one parameter axis, this far apart
+_NOT_ON_NERVE = -1.0e4
+FOOTNOTE = "Impulses slowed for display; colours: central myelin blue, transition zone white, peripheral green"
+
+_SEVERITY_WORDS = {
+    "mild": "mild (contact, no indentation)",
+    "moderate": "moderate (indentation)",
+    "severe": "severe (the nerve is deviated)",
+}
+_LESION_WORDS = {"tumor": "a tumour", "avm": "an arteriovenous malformation", "aneurysm": "an aneurysm",
+                 "brainstem_lesion": "a brainstem lesion"}
+
+
+@dataclass(frozen=True)
+class Caption:
+    """One lecture-hall caption: a short title, one detail line, bibliography keys."""
+
+    title: str
+    detail: str
+    sources: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return f"{self.title}\n{self.detail}"
+
+    def sources_line(self) -> str:
+        return ("Sources: " + ", ".join(self.sources)) if self.sources else ""
+
+
+@dataclass(frozen=True, eq=False)
+class MechanismState:
+    """One frame of the mechanism animation (arrays are fresh copies)."""
+
+    t: float  # time within the loop, [0, period)
+    step: int  # caption index
+    caption: Caption
+    points: np.ndarray  # (n, 3) impulse positions, mm
+    kinds: np.ndarray  # (n,) str, one of IMPULSE_KINDS
+    ids: np.ndarray  # (n,) int: event index, stable over an impulse's flight
+    arc_mm: np.ndarray  # (n,) CN VII arc length under the impulse, NaN inside the brainstem
+    sparks: np.ndarray  # (m, SPARK_POINTS, 3) polylines of the ephaptic sparks now visible
+    spark_ids: np.ndarray  # (m,) int: spark index in the plan's schedule
+    spark_strength: np.ndarray  # (m,) 0..1
+    patch_intensity: float  # 0..1 (0 when there is no patch)
+    nucleus_glow: float  # 0..1
+    tz_glow: float  # 0..1: the transition-zone ring pulses (peripheral contact)
+
+    def of_kind(self, kind: str) -> np.ndarray:
+        return self.points[self.kinds == kind]
+
+
+@dataclass(frozen=True, eq=False)
+class MechanismPlan:
+    """What the mechanism view shows for one set of findings, and when."""
+
+    mode: str  # one of PLAN_MODES
+    kind: str  # the analysis' mechanism kind (arterial_nvc, peripheral_nvc, venous, ...)
+    likely_symptomatic: bool
+    summary: str  # the analysis' mechanism summary
+    culprit_id: str | None  # vessel or lesion id (Findings.culprit)
+    culprit_source: str | None  # "vessel" | "lesion"
+    culprit_label: str | None
+    culprit_kind: str | None  # artery | vein | tumor | ...
+    culprit_segment: str | None  # RExP | AS | RDP | CP
+    culprit_myelin: str | None  # central | peripheral
+    culprit_severity: str | None
+    culprit_arc_mm: float | None
+    culprit_point_mm: np.ndarray | None
+    on_central_myelin: bool
+    patch_arc_mm: tuple[float, float] | None  # demyelination patch along CN VII (central myelin only)
+    patch_max: float  # peak patch intensity (weaker for a vein)
+    tz_arc_mm: tuple[float, float]
+    porus_arc_mm: float
+    nerve_radius_mm: float
+    nerve_arc_mm: np.ndarray  # (N,) CN VII samples' arc length
+    centerline_mm: np.ndarray  # (N, 3) the (possibly deformed) CN VII centreline the fibres follow
+    fibres: np.ndarray  # (K, N, 3) fibre polylines on the nerve surface
+    fibre_radius_mm: float
+    pathway_mm: np.ndarray  # (M, 3) intra-pontine pathway, from the root exit side to the nucleus
+    nucleus_mm: np.ndarray
+    period_s: float
+    captions: tuple[Caption, ...]
+    caption_starts: tuple[float, ...]  # seconds within the loop
+    footnote: str
+    # schedule (private: read through state_at)
+    _ev_t0: np.ndarray = field(repr=False)
+    _ev_dur: np.ndarray = field(repr=False)
+    _ev_path: np.ndarray = field(repr=False)
+    _ev_s0: np.ndarray = field(repr=False)
+    _ev_s1: np.ndarray = field(repr=False)
+    _ev_kind: np.ndarray = field(repr=False)
+    _path_g: np.ndarray = field(repr=False)  # concatenated global path parameter
+    _path_xyz: np.ndarray = field(repr=False)  # (P, 3) points on it
+    _path_arc: np.ndarray = field(repr=False)  # nerve arc at each (or _NOT_ON_NERVE)
+    _sp_t0: np.ndarray = field(repr=False)
+    _sp_geom: np.ndarray = field(repr=False)  # (S, SPARK_POINTS, 3)
+    _patch_keys: tuple[np.ndarray, np.ndarray] = field(repr=False)
+    _glow_keys: tuple[np.ndarray, np.ndarray] = field(repr=False)
+    _tz_keys: tuple[np.ndarray, np.ndarray] = field(repr=False)
+    _throb_beats: int = field(repr=False, default=0)
+
+    # ------------------------------------------------------------------ queries
+    @property
+    def n_fibres(self) -> int:
+        return int(self.fibres.shape[0])
+
+    @property
+    def has_patch(self) -> bool:
+        return self.patch_arc_mm is not None
+
+    @property
+    def has_impulses(self) -> bool:
+        return bool(self._ev_t0.size)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        out: list[str] = []
+        for c in self.captions:
+            out += [k for k in c.sources if k not in out]
+        return tuple(out)
+
+    def phase(self, t: float) -> float:
+        """Time within the loop, [0, period), rounded to 1 ns so that t and t + k period agree exactly."""
+        p = round(float(t) % self.period_s, 9)
+        return 0.0 if p >= self.period_s else p
+
+    def step_at(self, t: float) -> int:
+        return int(np.searchsorted(self.caption_starts, self.phase(t), side="right") - 1)
+
+    def event_kinds(self) -> tuple[str, ...]:
+        """Kind of every scheduled impulse (index = `MechanismState.ids`)."""
+        return tuple(str(k) for k in self._ev_kind)
+
+    @property
+    def spark_geometry(self) -> np.ndarray:
+        """(S, SPARK_POINTS, 3): every scheduled spark's polyline (index = `MechanismState.spark_ids`)."""
+        return self._sp_geom
+
+    def frame_times(self, n_frames: int, loops: float = 1.0) -> np.ndarray:
+        """n frame times evenly spaced over `loops` loops, the last one step short of the end (seamless)."""
+        return np.arange(int(n_frames)) * (float(loops) * self.period_s / int(n_frames))
+
+    def state_at(self, t: float) -> MechanismState:
+        tau = self.phase(t)
+        step = self.step_at(tau)
+        # travelling impulses
+        live = (self._ev_t0 <= tau) & (tau < self._ev_t0 + self._ev_dur)
+        idx = np.flatnonzero(live)
+        if idx.size:
+            frac = (tau - self._ev_t0[idx]) / self._ev_dur[idx]
+            s = self._ev_s0[idx] + frac * (self._ev_s1[idx] - self._ev_s0[idx])
+            g = self._ev_path[idx] * _PATH_STRIDE + s
+            pts = np.column_stack([np.interp(g, self._path_g, self._path_xyz[:, k]) for k in range(3)])
+            arc = np.interp(g, self._path_g, self._path_arc)
+            arc = np.where(arc < 0.0, np.nan, arc)
+            kinds = self._ev_kind[idx]
+        else:
+            pts = np.zeros((0, 3))
+            arc = np.zeros(0)
+            kinds = np.zeros(0, dtype=self._ev_kind.dtype)
+        # sparks: a quick flash that fades
+        sp = np.flatnonzero((self._sp_t0 <= tau) & (tau < self._sp_t0 + SPARK_S * self._scale))
+        strength = 1.0 - (tau - self._sp_t0[sp]) / (SPARK_S * self._scale)
+        patch = float(np.interp(tau, *self._patch_keys)) * self.patch_max if self.has_patch else 0.0
+        if patch > 0.0 and self._throb_beats:
+            # the compression is pulsatile: the patch throbs with the heart beat (whole beats per loop)
+            patch *= 0.85 + 0.15 * np.cos(2.0 * np.pi * self._throb_beats * tau / self.period_s)
+        return MechanismState(
+            t=tau, step=step, caption=self.captions[step], points=pts, kinds=kinds, ids=idx, arc_mm=arc,
+            sparks=self._sp_geom[sp].copy(), spark_ids=sp, spark_strength=strength,
+            patch_intensity=float(np.clip(patch, 0.0, 1.0)),
+            nucleus_glow=float(np.interp(tau, *self._glow_keys)),
+            tz_glow=float(np.interp(tau, *self._tz_keys)))
+
+    @property
+    def _scale(self) -> float:
+        return self.period_s / _BASE
+
+
+# --------------------------------------------------------------------------- building
+def _interp_rows(x: float, xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
+    return np.array([np.interp(x, xp, fp[:, k]) for k in range(fp.shape[1])])
+
+
+class _Paths:
+    """Polylines on one concatenated parameter axis: path p covers [p * STRIDE, p * STRIDE + length]."""
+
+    def __init__(self):
+        self.g: list[np.ndarray] = []
+        self.xyz: list[np.ndarray] = []
+        self.arc: list[np.ndarray] = []
+
+    def add(self, param: np.ndarray, xyz: np.ndarray, arc: np.ndarray) -> int:
+        p = len(self.g)
+        param = np.asarray(param, float)
+        if param.size < 2 or np.any(np.diff(param) <= 0) or param[-1] - param[0] >= _PATH_STRIDE - 1:
+            raise ValueError("path parameter must increase and stay shorter than the stride")
+        self.g.append(p * _PATH_STRIDE + param)
+        self.xyz.append(np.asarray(xyz, float))
+        self.arc.append(np.asarray(arc, float))
+        return p
+
+    def arrays(self):
+        if not self.g:
+            return np.array([0.0, 1.0]), np.zeros((2, 3)), np.full(2, _NOT_ON_NERVE)
+        return np.concatenate(self.g), np.vstack(self.xyz), np.concatenate(self.arc)
+
+
+def _dedupe(param: np.ndarray, xyz: np.ndarray, arc: np.ndarray):
+    keep = np.concatenate([[True], np.diff(param) > 1e-9])
+    return param[keep], xyz[keep], arc[keep]
+
+
+class _Schedule:
+    def __init__(self, scale: float):
+        self.k = scale
+        self.rows: list[tuple[float, float, int, float, float, str]] = []
+        self.sparks: list[tuple[float, np.ndarray]] = []
+
+    def impulse(self, t0: float, dur: float, path: int, s0: float, s1: float, kind: str) -> None:
+        if dur <= 0 or s1 == s0:
+            return
+        self.rows.append((t0 * self.k, dur * self.k, path, s0, s1, kind))
+
+    def spark(self, t0: float, geom: np.ndarray) -> None:
+        self.sparks.append((t0 * self.k, geom))
+
+
+def _keys(points, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    t = np.array([p[0] for p in points], float) * scale
+    v = np.array([p[1] for p in points], float)
+    return t, v
+
+
+def _patch_extent(arc: float, arc_range, tz_end: float) -> tuple[float, float]:
+    lo, hi = (arc, arc) if arc_range is None else (min(arc_range), max(arc_range))
+    lo = min(lo - PATCH_MARGIN_MM, arc - PATCH_MIN_HALF_MM)
+    hi = max(hi + PATCH_MARGIN_MM, arc + PATCH_MIN_HALF_MM)
+    lo = max(lo, arc - PATCH_MAX_HALF_MM, 0.0)
+    hi = min(hi, arc + PATCH_MAX_HALF_MM, tz_end)
+    if hi - lo < 0.4:  # a contact right at the end of the central myelin: keep a visible patch inside it
+        lo = max(0.0, min(lo, tz_end - 0.8))
+        hi = tz_end
+    return float(lo), float(hi)
+
+
+def _site(seg: str | None) -> str:
+    return f"{SEGMENT_NAMES[seg]} ({seg})" if seg else "facial nerve"
+
+
+def _cap(title: str, detail: str, *sources: str) -> Caption:
+    missing = [k for k in sources if k not in BIBLIOGRAPHY]
+    if missing:  # a programming error, caught by the tests
+        raise KeyError(f"unknown source keys {missing}")
+    return Caption(title, detail, tuple(sources))
+
+
+def _chain_captions(kind: str, c, plan_patch_at_tz: bool, lesion_word: str | None) -> list[Caption]:
+    label = c.label if c is not None else "The compressor"
+    seg = c.segment if c is not None else None
+    sev = _SEVERITY_WORDS.get(c.severity, c.severity) if c is not None else ""
+    if kind == "venous":
+        first = _cap(f"{label} presses on the {_site(seg)}",
+                     f"A vein \u00b7 {sev} \u00b7 central myelin \u00b7 veins hardly pulsate: rarely the sole cause",
+                     "hermier-2018", "hughes-2021")
+    elif kind == "secondary_lesion":
+        first = _cap(f"Mass effect: {label} on the {_site(seg)}",
+                     f"{(lesion_word or 'a mass').capitalize()} compresses, stretches or displaces the nerve"
+                     + (f" \u00b7 {sev}" if sev else ""),
+                     "lee-2010", "han-2009")
+    else:
+        first = _cap(f"{label} presses on the {_site(seg)}",
+                     f"Pulsatile arterial compression \u00b7 {sev} \u00b7 central myelin",
+                     "jannetta-1985", "campos-benitez-2008")
+    if plan_patch_at_tz:
+        demyel = _cap("The stretched root exit zone demyelinates",
+                      "Central myelin up to the transition zone is the weak spot (locus minoris resistentiae)",
+                      "lacombe-2009", "tomii-2003")
+    else:
+        demyel = _cap("Focal demyelination at the contact",
+                      "Central (oligodendrocyte) myelin, no epineurium: a locus minoris resistentiae",
+                      "nielsen-1985", "lacombe-2009", "tomii-2003")
+    if kind == "venous":
+        last_detail = "Possible, but less likely from a vein alone: look for an arterial co-offender"
+        last_src = ("moller-jannetta-1985", "hermier-2018")
+    elif kind == "secondary_lesion":
+        last_detail = "Treat the lesion: removing the mass decompresses the nerve"
+        last_src = ("moller-jannetta-1985", "lee-2010")
+    else:
+        last_detail = f"Synchronous discharges drive the whole hemiface: the spasm (MVD moves the {label})"
+        last_src = ("moller-jannetta-1985", "ferguson-1978")
+    return [
+        first,
+        demyel,
+        _cap("Ectopic impulses arise at the bare axons",
+             "They run orthodromically towards the face: twitches without a command", "nielsen-1984"),
+        _cap("Ephaptic cross-talk between fibres",
+             "An impulse jumps to its neighbours: one branch drives another (lateral spread)",
+             "nielsen-1984", "lefaucheur-2018"),
+        _cap("Antidromic impulses run back to the facial motor nucleus",
+             "Through the root exit point and around the internal genu, inside the pons",
+             "moller-jannetta-1985", "nielsen-1985"),
+        _cap("The nucleus becomes hyperexcitable and fires back", last_detail, *last_src),
+    ]
+
+
+def build_mechanism_plan(findings, anatomy: Anatomy | None = None, *, centerline_mm=None,
+                         period_s: float = DEFAULT_PERIOD_S, n_fibres: int = N_FIBRES) -> MechanismPlan:
+    """The mechanism animation for `findings` (viewer.analysis.Findings).
+
+    centerline_mm: the CN VII centreline the fibres follow (N x 3, the anatomy's samples; pass the
+        deformed centreline, `NerveDeformation.centerline`, to keep them on a deviated nerve); None
+        uses the anatomy's.
+    period_s: length of one loop (the schedule is written for 12 s and scaled).
+    """
+    if not period_s > 0:
+        raise ValueError(f"period must be positive, got {period_s}")
+    if not 2 <= int(n_fibres) <= 16:
+        raise ValueError(f"n_fibres {n_fibres} outside 2-16")
+    a = anatomy if anatomy is not None else build_anatomy()
+    fn = a.facial_nerve
+    arc = np.asarray(fn.arc_mm, float)
+    centre = np.array(fn.points_mm if centerline_mm is None else centerline_mm, dtype=float)  # a copy: frozen below
+    if centre.shape != fn.points_mm.shape or not np.isfinite(centre).all():
+        raise ValueError(f"centerline_mm must be a finite {fn.points_mm.shape} array, got {centre.shape}")
+    K = int(n_fibres)
+    R = float(fn.radius_mm)
+    Rf = FIBRE_RADIUS_FACTOR * R
+    _, nrm, bin_ = parallel_transport_frames(centre)
+    theta = 2.0 * np.pi * (np.arange(K) + 0.25) / K
+    fibres = centre[None] + Rf * (np.cos(theta)[:, None, None] * nrm[None] + np.sin(theta)[:, None, None] * bin_[None])
+    nucleus = np.asarray(a.landmarks["facial_motor_nucleus"], float)
+    pathway = np.asarray(a.facial_pathway_mm, float)
+    if np.linalg.norm(pathway[0] - nucleus) > 1e-6:
+        pathway = np.vstack([nucleus, pathway])
+    central_way = pathway[::-1].copy()  # root exit side -> nucleus
+    tz0, tz1 = (float(v) for v in fn.tz_arc_mm)
+    end_arc = float(arc[-1])
+
+    m = findings.mechanism
+    kind = m.kind
+    c = findings.culprit_contact()
+    if c is not None and c.arc_mm is None:
+        c = None
+    mode = {"arterial_nvc": "chain", "venous": "chain", "secondary_lesion": "chain",
+            "peripheral_nvc": "peripheral", "central": "central", "post_bells": "synkinesis"}.get(kind, "none")
+    if mode == "peripheral" and c is None:
+        mode = "none"
+    on_central = c is not None and c.myelin == "central"
+    lesion_word = None
+    if kind == "secondary_lesion":
+        lk = [t for t in ("tumor", "avm", "aneurysm") if t in findings.classification]
+        lesion_word = " and ".join(_LESION_WORDS[t] for t in lk) or None
+
+    k = float(period_s) / _BASE
+    sched = _Schedule(k)
+    paths = _Paths()
+    patch = None
+    patch_at_tz = False
+    patch_max = 1.0
+    throb = 0
+    cap_starts: list[float]
+    captions: list[Caption]
+    patch_keys = _keys([(0, 0), (_BASE, 0)], k)
+    glow_keys = _keys([(0, 0), (_BASE, 0)], k)
+    tz_keys = _keys([(0, 0), (_BASE, 0)], k)
+
+    def fibre_path(f: int) -> int:
+        return paths.add(arc, fibres[f], arc)
+
+    def central_route(f: int, a0: float) -> tuple[int, float]:
+        """Fibre f from arc a0 down to the root exit point, then the pathway to the nucleus."""
+        sel = arc < a0
+        nerve_pts = np.vstack([_interp_rows(a0, arc, fibres[f]), fibres[f][sel][::-1]])
+        nerve_arc = np.concatenate([[a0], arc[sel][::-1]])
+        xyz = np.vstack([nerve_pts, central_way])
+        on = np.concatenate([nerve_arc, np.full(len(central_way), _NOT_ON_NERVE)])
+        param, xyz, on = _dedupe(arc_lengths(xyz), xyz, on)
+        return paths.add(param, xyz, on), float(param[-1])
+
+    def efferent_route(f: int) -> tuple[int, float]:
+        """From the nucleus down the pathway, out along fibre f to the end of the nerve."""
+        xyz = np.vstack([pathway, fibres[f]])
+        on = np.concatenate([np.full(len(pathway), _NOT_ON_NERVE), arc])
+        param, xyz, on = _dedupe(arc_lengths(xyz), xyz, on)
+        return paths.add(param, xyz, on), float(param[-1])
+
+    if mode == "chain":
+        if c is not None and on_central:
+            site_arc = float(c.arc_mm)
+            patch = _patch_extent(site_arc, c.arc_range_mm, tz1)
+        else:  # secondary lesion beyond the central myelin: the stretched root exit zone (TZ) demyelinates
+            site_arc = 0.5 * (tz0 + tz1)
+            patch = _patch_extent(site_arc, None, tz1)
+            patch_at_tz = True
+        site_arc = float(np.clip(site_arc, patch[0], patch[1]))
+        weak = kind == "venous"
+        patch_max = 0.55 if weak else 1.0
+        throb = 0 if weak or kind == "secondary_lesion" else 14  # 70 bpm over the 12 s loop
+        captions = _chain_captions(kind, c, patch_at_tz, lesion_word)
+        cap_starts = [0.0, 1.8, 3.6, 5.6, 7.4, 9.4]
+        patch_keys = _keys([(0.0, 0.0), (0.3, 0.0), (1.6, 1.0), (11.3, 1.0), (_BASE, 0.0)], k)
+        fib = [fibre_path(f) for f in range(K)]
+        ortho_dur = (end_arc - site_arc) / ORTHO_SPEED
+        # ectopic impulses: a first salvo while the caption introduces them, then background firing
+        order = [(2 * i) % K if i < (K + 1) // 2 else (2 * i + 1) % K for i in range(K)]
+        first = [3.7 + 0.32 * i for i in range(5)]
+        background = list(np.arange(5.9, 10.35, 0.9 if weak else 0.55))
+        for i, t0 in enumerate(first + background):
+            if weak and i % 2 and i < len(first):
+                continue
+            f = order[i % K]
+            sched.impulse(t0, ortho_dur, fib[f], site_arc, end_arc, "ectopic")
+        # ephaptic sparks from fibre i to a neighbour; the neighbour then fires orthodromically
+        spark_times = [5.7, 6.05, 6.4, 6.75, 7.1] + ([8.3, 9.5] if not weak else [])
+        for j, t0 in enumerate(spark_times):
+            f0 = order[j % K]
+            f1 = (f0 + (1 if j % 2 == 0 else -1)) % K
+            s_arc = float(np.clip(site_arc + (0.35 if j % 2 else -0.35), patch[0], patch[1]))
+            sched.spark(t0, _spark_geometry(centre, nrm, bin_, arc, s_arc, theta[f0], theta[f1], Rf))
+            sched.impulse(t0 + SPARK_S * 0.6, (end_arc - s_arc) / ORTHO_SPEED, fib[f1], s_arc, end_arc, "ephaptic")
+        # antidromic impulses to the nucleus
+        anti_starts = [7.4, 7.6, 7.8] if not weak else [7.5, 7.9]
+        for j, t0 in enumerate(anti_starts):
+            f = order[(2 * j) % K]
+            p, L = central_route(f, site_arc)
+            sched.impulse(t0, ANTI_TRAVEL_S, p, 0.0, L, "antidromic")
+        arrive = anti_starts[0] + ANTI_TRAVEL_S
+        # the nucleus lights up, then fires back along every fibre
+        for t0 in (arrive + 0.55, arrive + 0.95):
+            for f in range(K):
+                p, L = efferent_route(f)
+                sched.impulse(t0, EFFERENT_TRAVEL_S, p, 0.0, L, "efferent")
+        glow_keys = _keys([(0.0, 0.0), (arrive, 0.0), (arrive + 0.4, 1.0), (11.2, 1.0), (11.9, 0.0), (_BASE, 0.0)], k)
+    elif mode == "peripheral":
+        captions = _peripheral_captions(c, tz0, tz1)
+        cap_starts = [0.0, 3.0, 6.0, 9.0]
+        tz_keys = _keys([(0.0, 0.0), (2.6, 0.0), (3.2, 1.0), (4.4, 0.5), (5.0, 1.0), (6.2, 0.5), (6.8, 1.0),
+                         (8.6, 1.0), (9.4, 0.35), (11.6, 0.35), (_BASE, 0.0)], k)
+    elif mode == "central":
+        captions = [
+            _cap("Brainstem lesion at the facial motor nucleus",
+                 "e.g. a multiple sclerosis plaque, a lacune or a tumour: no nerve compression",
+                 "marin-collazo-2018", "yaltho-jankovic-2011"),
+            _cap("The facial motor neurones become hyperexcitable",
+                 "Loss of inhibition or irritation at the nucleus itself", "moller-jannetta-1985", "ferguson-1978"),
+            _cap("The nucleus fires on its own, in synchrony",
+                 "Spasm without neurovascular compression: MVD is not indicated",
+                 "marin-collazo-2018", "simpson-2008-aan"),
+        ]
+        cap_starts = [0.0, 4.0, 8.0]
+        glow_keys = _keys([(0.0, 0.0), (1.0, 0.35), (3.5, 0.5), (4.4, 1.0), (11.2, 1.0), (11.9, 0.0), (_BASE, 0.0)], k)
+        for t0 in (2.2, 5.0, 6.2, 7.4, 8.3, 9.0, 9.7):
+            for f in range(K):
+                p, L = efferent_route(f)
+                sched.impulse(t0, EFFERENT_TRAVEL_S, p, 0.0, L, "efferent")
+    elif mode == "synkinesis":
+        captions = [
+            _cap("After Bell's palsy: no compression here",
+                 "The palsy damaged the facial nerve's fibres", "yaltho-jankovic-2011"),
+            _cap("Regenerating axons grew into the wrong branches",
+                 "Aberrant regeneration: fibres now reach other muscles", "yaltho-jankovic-2011"),
+            _cap("One command now moves several muscle groups",
+                 "Synkinesis mimics hemifacial spasm; MVD is not indicated", "yaltho-jankovic-2011", "simpson-2008-aan"),
+        ]
+        cap_starts = [0.0, 4.0, 8.0]
+        volleys = [(1.5, [0]), (4.6, [0]), (8.2, list(range(K))), (9.7, list(range(K)))]
+        for t0, fs in volleys:
+            for f in fs:
+                p, L = efferent_route(f)
+                sched.impulse(t0, EFFERENT_TRAVEL_S, p, 0.0, L, "efferent")
+        glow_keys = _keys([(0.0, 0.0), (1.4, 0.0), (1.6, 0.4), (2.2, 0.0), (4.5, 0.0), (4.7, 0.4), (5.3, 0.0),
+                           (8.1, 0.0), (8.3, 0.4), (8.9, 0.0), (9.6, 0.0), (9.8, 0.4), (10.4, 0.0), (_BASE, 0.0)], k)
+    else:
+        if c is None:
+            captions = [
+                _cap("No vessel or lesion touches CN VII",
+                     "No neurovascular compression in this scene: nothing to animate", "traylor-2021"),
+                _cap("Image the cerebellopontine angle",
+                     "Thin-slice T2 (CISS/FIESTA) and TOF: an artery touches on ~98 % of symptomatic sides",
+                     "traylor-2021", "hughes-2021"),
+                _cap("Exclude secondary causes",
+                     "CPA tumour, vascular malformation, brainstem lesion, prior Bell's palsy",
+                     "tan-2002", "yaltho-jankovic-2011"),
+            ]
+        else:  # a contact the analysis does not call a compression mechanism (e.g. CN VIII only)
+            captions = [_cap(f"{c.label} touches the {_site(c.segment)}",
+                             "The analysis names no compression mechanism for it: nothing to animate")]
+        cap_starts = [0.0, 4.0, 8.0][: len(captions)]
+
+    g, xyz, parc = paths.arrays()
+    rows = sched.rows
+    ev = (np.array([r[i] for r in rows], float) for i in range(5)) if rows else (np.zeros(0) for _ in range(5))
+    t0s, durs, pth, s0s, s1s = ev
+    kinds = np.array([r[5] for r in rows], dtype="<U10") if rows else np.zeros(0, dtype="<U10")
+    if sched.sparks:
+        sp_t0 = np.array([s[0] for s in sched.sparks])
+        sp_geom = np.stack([s[1] for s in sched.sparks])
+    else:
+        sp_t0 = np.zeros(0)
+        sp_geom = np.zeros((0, SPARK_POINTS, 3))
+    for arr in (centre, fibres, pathway, g, xyz, parc, sp_geom):
+        arr.setflags(write=False)
+    return MechanismPlan(
+        mode=mode, kind=kind, likely_symptomatic=bool(m.likely_symptomatic), summary=m.summary,
+        culprit_id=c.id if c is not None else None, culprit_source=c.source if c is not None else None,
+        culprit_label=c.label if c is not None else None, culprit_kind=c.kind if c is not None else None,
+        culprit_segment=c.segment if c is not None else None, culprit_myelin=c.myelin if c is not None else None,
+        culprit_severity=c.severity if c is not None else None,
+        culprit_arc_mm=float(c.arc_mm) if c is not None else None,
+        culprit_point_mm=np.asarray(c.nerve_point_mm, float) if c is not None else None,
+        on_central_myelin=on_central, patch_arc_mm=patch, patch_max=patch_max,
+        tz_arc_mm=(tz0, tz1), porus_arc_mm=float(fn.porus_arc_mm), nerve_radius_mm=R,
+        nerve_arc_mm=arc, centerline_mm=centre, fibres=fibres, fibre_radius_mm=Rf, pathway_mm=central_way,
+        nucleus_mm=nucleus, period_s=float(period_s), captions=tuple(captions),
+        caption_starts=tuple(float(s) * k for s in cap_starts), footnote=FOOTNOTE,
+        _ev_t0=t0s, _ev_dur=durs, _ev_path=pth.astype(int), _ev_s0=s0s, _ev_s1=s1s, _ev_kind=kinds,
+        _path_g=g, _path_xyz=xyz, _path_arc=parc, _sp_t0=sp_t0, _sp_geom=sp_geom,
+        _patch_keys=patch_keys, _glow_keys=glow_keys, _tz_keys=tz_keys, _throb_beats=throb)
+
+
+def _peripheral_captions(c, tz0: float, tz1: float) -> list[Caption]:
+    sev = _SEVERITY_WORDS.get(c.severity, c.severity)
+    return [
+        _cap(f"{c.label} touches the {_site(c.segment)}",
+             f"{sev.capitalize()} \u00b7 {c.arc_mm:.1f} mm out, beyond the transition zone ({tz0:.0f}-{tz1:.1f} mm)",
+             "tomii-2003", "haller-2016"),
+        _cap("Here the myelin is peripheral: Schwann cells",
+             "Central (oligodendrocyte) myelin ends at the transition zone, ~3.7 mm into the cisternal nerve",
+             "gupta-2023", "tomii-2003"),
+        _cap("Sturdier than the root exit zone",
+             "The transition zone is the locus minoris resistentiae; > 80 % of compressions hit central myelin",
+             "lacombe-2009", "tomii-2003"),
+        _cap("Less likely symptomatic",
+             "Distal contacts are common without spasm (44-53 % of sides): look for a root exit zone contact",
+             "hughes-2021", "deep-2016"),
+    ]
+
+
+def _spark_geometry(centre, nrm, bin_, arc, s_arc: float, th0: float, th1: float, Rf: float) -> np.ndarray:
+    """A jagged arc from fibre angle th0 to th1 at nerve arc s_arc, bulging outwards (a 'spark')."""
+    c = _interp_rows(s_arc, arc, centre)
+    n = _interp_rows(s_arc, arc, nrm)
+    b = _interp_rows(s_arc, arc, bin_)
+    d = (th1 - th0 + np.pi) % (2 * np.pi) - np.pi  # the short way round
+    u = np.linspace(0.0, 1.0, SPARK_POINTS)
+    th = th0 + d * u
+    zig = np.where(np.arange(SPARK_POINTS) % 2 == 1, 0.35, -0.1) * np.sin(np.pi * u)
+    r = Rf * (1.0 + 1.1 * np.sin(np.pi * u) + zig)
+    return c[None] + r[:, None] * (np.cos(th)[:, None] * n[None] + np.sin(th)[:, None] * b[None])
