@@ -53,9 +53,13 @@ def test_bundle_carries_meshes_package_data_fonts_licences_and_desktop_files():
     internal = APP / "_internal"
     shipped = sorted(p.name for p in (ROOT / "assets" / "meshes").iterdir() if p.suffix in (".vtp", ".json"))
     assert sorted(p.name for p in (internal / "assets" / "meshes").iterdir()) == shipped
-    for sub in ("schemas", "presets"):
-        src = sorted(p.name for p in (ROOT / "viewer" / sub).glob("*.json"))
-        assert src and sorted(p.name for p in (internal / "viewer" / sub).glob("*.json")) == src, sub
+    # every data file of the viewer package (schemas, presets, thumbnails, ...), whatever is added later
+    pkg = ROOT / "viewer"
+    data = sorted(str(p.relative_to(pkg)) for p in pkg.rglob("*") if p.is_file()
+                  and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts)
+    assert any(d.startswith("schemas/") for d in data) and any(d.startswith("presets/") for d in data)
+    missing = [d for d in data if not (internal / "viewer" / d).is_file()]
+    assert not missing, f"package data not bundled: {missing}"
     for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "LICENSE_DEJAVU", "fonts.conf"):
         assert (internal / "fonts" / name).is_file(), name
     lic = internal / "licenses"
