@@ -6,6 +6,7 @@ from importlib import metadata
 from pathlib import Path
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -74,6 +75,9 @@ class ExportDialog(QDialog):
         form.addRow("File:", path_row)
         form.addRow("Size:", self.size_combo)
         form.addRow("Width \u00d7 height:", size_row)
+        self.annotations_box = QCheckBox("Include annotations (contact callouts, labels)", self)
+        self.annotations_box.setChecked(True)
+        form.addRow("", self.annotations_box)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -108,6 +112,9 @@ class ExportDialog(QDialog):
 
     def image_size(self) -> tuple[int, int]:
         return self.width_box.value(), self.height_box.value()
+
+    def annotations(self) -> bool:
+        return self.annotations_box.isChecked()
 
     def path(self) -> Path:
         p = Path(self.path_edit.text().strip()).expanduser()

@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QKeySequence
-from PySide6.QtWidgets import (QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QToolBar, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QApplication, QDialog, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
+                               QSpinBox, QToolBar, QVBoxLayout, QWidget)
 
 from ..editing import NUDGE_STEP_LARGE_MM, NUDGE_STEP_MM
 from ..render.images import save_png_atomic as _save_array_png
@@ -22,6 +22,7 @@ from .info_panel import InfoPanel
 from .lesion_panel import LesionPanel
 from .preset_panel import PresetPanel
 from .presentation import Presentation
+from .animation import HEART_RATE_RANGE, PulsationPlayer
 from .settings import KEY_GEOMETRY, KEY_LABELS, KEY_STATE, KEY_VIEW, make_settings, read_bool
 from .structure_panel import StructurePanel
 from .vessel_panel import VesselPanel
@@ -131,6 +132,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)  # drop a scenario .json onto the window to open it
 
         self.presentation = Presentation(self)
+        self.pulsation = PulsationPlayer(self)
 
         self._build_actions()
         self._build_menus()
@@ -192,6 +194,20 @@ class MainWindow(QMainWindow):
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
         self.export_action.setStatusTip("Save the 3D view as a PNG at a chosen size")
         self.export_action.triggered.connect(self.export_image_dialog)
+        self.export_video_action = QAction("Export &video\u2026", self)
+        self.export_video_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
+        self.export_video_action.setStatusTip("Film the pulsation or a turntable as MP4 or GIF")
+        self.export_video_action.triggered.connect(self.export_video_dialog)
+        self.export_report_action = QAction("Export &report (PDF)\u2026", self)
+        self.export_report_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
+        self.export_report_action.setStatusTip("A4 PDF: two views, contact table, classification, mechanism, references")
+        self.export_report_action.triggered.connect(self.export_report_dialog)
+        self.pulsation_action = QAction("&Pulsation", self, checkable=True)
+        self.pulsation_action.setShortcut(QKeySequence("H"))
+        self.pulsation_action.setToolTip("Play/pause the arterial pulsation (H); veins do not pulsate")
+        self.pulsation_action.toggled.connect(self._pulsation_toggled)
+        self.pulsation.playingChanged.connect(self.pulsation_action.setChecked)
+        self.addAction(self.pulsation_action)
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -294,6 +310,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.save_as_action)
         file_menu.addSeparator()
         file_menu.addAction(self.export_action)
+        file_menu.addAction(self.export_video_action)
+        file_menu.addAction(self.export_report_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = mb.addMenu("&Edit")
@@ -332,6 +350,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.labels_action)
         view_menu.addAction(self.dim_action)
         view_menu.addAction(self.presentation_action)
+        view_menu.addAction(self.pulsation_action)
         view_menu.addSeparator()
         view_menu.addAction(self.structures_dock.toggleViewAction())
         view_menu.addAction(self.info_dock.toggleViewAction())
@@ -356,6 +375,20 @@ class MainWindow(QMainWindow):
         tb.addAction(self.labels_action)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
         self.views_toolbar = tb
+        anim = QToolBar("Animation", self)
+        anim.setObjectName("animationToolbar")
+        anim.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        anim.addAction(self.pulsation_action)
+        self.heart_rate_box = QSpinBox(anim)
+        self.heart_rate_box.setObjectName("heartRate")
+        self.heart_rate_box.setRange(*HEART_RATE_RANGE)
+        self.heart_rate_box.setValue(int(self.pulsation.heart_rate_bpm))
+        self.heart_rate_box.setSuffix(" bpm")
+        self.heart_rate_box.setToolTip("Heart rate of the pulsation")
+        self.heart_rate_box.valueChanged.connect(self.pulsation.set_heart_rate)
+        anim.addWidget(self.heart_rate_box)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, anim)
+        self.animation_toolbar = anim
 
     # ------------------------------------------------------------------ editing
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API name
@@ -504,9 +537,11 @@ class MainWindow(QMainWindow):
         dpr = w.devicePixelRatioF()
         return max(16, round(w.width() * dpr)), max(16, round(w.height() * dpr))
 
-    def export_image(self, path: Path | str, size: tuple[int, int] | None = None) -> Path:
-        """Render the 3D view at `size` (w, h; default the view's size) and save it as PNG."""
-        img = self.scene_view.screenshot(size)
+    def export_image(self, path: Path | str, size: tuple[int, int] | None = None, annotations: bool = True) -> Path:
+        """Render the 3D view at `size` (w, h; default the view's size) and save it as PNG.
+
+        `annotations=False` leaves out the contact callouts, labels and captions (a clean figure)."""
+        img = self.scene_view.screenshot(size, annotations=annotations)
         out = save_png_atomic(img, path)
         self.statusBar().showMessage(f"Exported {out} ({img.shape[1]} \u00d7 {img.shape[0]})")
         return out
@@ -522,17 +557,65 @@ class MainWindow(QMainWindow):
         try:
             if dlg.exec() != ExportDialog.DialogCode.Accepted:
                 return None
-            path, size = dlg.path(), dlg.image_size()
+            path, size, annotations = dlg.path(), dlg.image_size(), dlg.annotations()
         finally:
             dlg.deleteLater()
         try:
-            out = self.export_image(path, size)
+            out = self.export_image(path, size, annotations)
         except OSError as exc:
             QMessageBox.critical(self, "Export image", f"Could not write {path}:\n{exc}")
             return None
         if self.settings is not None:
             self.settings.setValue("export/dir", str(out.parent))
         return out
+
+    def _export_dir(self) -> Path:
+        d = Path.home() if self.settings is None else Path(str(self.settings.value("export/dir", Path.home())))
+        return d if d.is_dir() else Path.home()
+
+    def _stem(self) -> str:
+        return self.current_preset or "cpa-scenario"
+
+    def export_video_dialog(self):
+        from .exports import VideoExportDialog, export_video
+
+        dlg = VideoExportDialog(self._export_dir() / f"{self._stem()}.mp4", self.pulsation.heart_rate_bpm, self)
+        try:
+            if dlg.exec() != QDialog.DialogCode.Accepted:
+                return None
+            path, opts = dlg.path(), dlg.options()
+        finally:
+            dlg.deleteLater()
+        was_playing = self.pulsation.playing
+        self.pulsation.pause()
+        info = export_video(self, path, **opts)
+        if was_playing:
+            self.pulsation.play()
+        return info
+
+    def export_report_dialog(self) -> Path | None:
+        from .exports import export_report
+
+        path, _ = QFileDialog.getSaveFileName(self, "Export report", str(self._export_dir() / f"{self._stem()}.pdf"),
+                                              "PDF document (*.pdf)")
+        if not path:
+            return None
+        if not path.lower().endswith(".pdf"):
+            path += ".pdf"
+        return export_report(self, Path(path))
+
+    def _pulsation_toggled(self, on: bool) -> None:
+        if on != self.pulsation.playing:
+            self.pulsation.play() if on else self.pulsation.pause()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt API name
+        if event.type() == QEvent.Type.WindowStateChange and self.isMinimized():
+            self.pulsation.pause()  # animations stop when the window is hidden
+        super().changeEvent(event)
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt API name
+        self.pulsation.pause()
+        super().hideEvent(event)
 
     # ------------------------------------------------------------------ window grab, shutdown
     def grab_window(self) -> QImage:
@@ -555,6 +638,7 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self.presentation.leave()  # settings must record the normal layout, not the full-screen one
+        self.pulsation.pause()
         self._closed = True
         if self.persist:
             self.save_settings()

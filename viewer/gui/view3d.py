@@ -130,6 +130,8 @@ class SceneView(QObject):
         self._render_timer.setInterval(0)
         self._render_timer.timeout.connect(self.render_now)
         self._closed = False
+        self._transient = False
+        self._overlay = None
 
         d = document
         d.visibilityChanged.connect(self._on_visibility)
@@ -308,6 +310,39 @@ class SceneView(QObject):
         finally:
             self._updating = False
 
+    # ------------------------------------------------------------------ animations
+    def show_transient(self, scenario, findings) -> None:
+        """Show a scenario that is not the document's (an animation frame) and render it now."""
+        if self._closed:
+            return
+        self.presenter.update_vessels(scenario)
+        self.presenter.update_lesions(scenario)
+        self.presenter.update_findings(scenario, findings)
+        self._transient = True
+        self.plotter.render()
+
+    def show_document(self) -> None:
+        """Back to the document's scenario after an animation."""
+        if self._closed:
+            return
+        self._transient = False
+        self._dirty_all = True
+        self._findings_dirty = True
+        self.request_render()
+
+    def set_overlay_text(self, text: str) -> None:
+        """A caption in the top-left corner of the 3D view (animation state); '' hides it."""
+        if self._closed:
+            return
+        if self._overlay is None:
+            if not text:
+                return
+            self._overlay = self.plotter.add_text(text, position="upper_left", font_size=16, color="white",
+                                                  shadow=True, name="overlay-caption", render=False)
+        self._overlay.SetText(2, text or " ")  # corner 2: upper left (a vtkCornerAnnotation)
+        self._overlay.SetVisibility(bool(text))
+        self.request_render()
+
     def refresh_callouts(self) -> None:
         """Lay the callouts out again (after a camera move or a change of type size)."""
         if self._closed:
@@ -376,11 +411,43 @@ class SceneView(QObject):
     def _on_drop(self) -> None:
         self._drag = None
 
-    def screenshot(self, size: tuple[int, int] | None = None) -> np.ndarray:
-        """The 3D view as an RGB array, at the widget size or rendered at `size` (w, h)."""
+    def screenshot(self, size: tuple[int, int] | None = None, annotations: bool = True) -> np.ndarray:
+        """The 3D view as an RGB array, at the widget size or rendered at `size` (w, h).
+
+        `annotations=False` hides callouts, structure labels, handles and the caption for this image."""
         self._render_timer.stop()
         self.render_now()  # pyvista's screenshot reads the last frame without rendering
-        return self.plotter.screenshot(return_img=True, window_size=list(size) if size else None)
+        hidden = []
+        if not annotations:
+            props = list(self.callouts.actors) + [self._overlay, self.handles.actor, self.scene._label_actor]
+            for a in props:
+                if a is not None and a.GetVisibility():
+                    a.SetVisibility(False)
+                    hidden.append(a)
+        rw = self.plotter.render_window
+        old_size = tuple(rw.GetSize())
+        resized = bool(size) and tuple(size) != old_size
+        c = self.callouts
+        old_px = (c.FONT_PX, c.HIGHLIGHT_FONT_PX)
+        try:
+            if resized:
+                # callouts are laid out in pixels: at the export size, with type scaled to match
+                rw.SetSize(int(size[0]), int(size[1]))
+                scale = size[1] / max(old_size[1], 1)
+                c.FONT_PX, c.HIGHLIGHT_FONT_PX = (max(8, round(px * scale)) for px in old_px)
+                if annotations:
+                    c.set(c.items)
+            self.plotter.render()
+            return self.plotter.screenshot(return_img=True)
+        finally:
+            for a in hidden:
+                a.SetVisibility(True)
+            if resized:
+                rw.SetSize(*old_size)
+                c.FONT_PX, c.HIGHLIGHT_FONT_PX = old_px
+                c.set(c.items)
+            if hidden or resized:
+                self.plotter.render()
 
     def close(self) -> None:
         """Stop timers, detach the picking style, close the plotter (before the window dies)."""
@@ -405,6 +472,6 @@ class SceneView(QObject):
         self.plotter.close()
         # Drop every VTK reference: a closed window's Python wrapper may outlive it
         # (a traceback, a test's fixture), and must not pin the scene's actors.
-        self.scene = self._marker = self._picker = self.style = None
+        self.scene = self._marker = self._picker = self.style = self._overlay = None
         self.live = self.callouts = self.handles = self.deformer = self.presenter = None
         self.plotter = None

@@ -116,7 +116,8 @@ class ScenarioView:
         mesh.GetPointData().GetNormals().Modified()
 
     def vessel_actor(self, vid: str):
-        return self.extra_actors.get(vid) or self.scene.actors.get(vid)
+        actor = self.extra_actors.get(vid)
+        return actor if actor is not None else self.scene.actors.get(vid)
 
     # ------------------------------------------------------------------ lesions
     def update_lesions(self, scenario: Scenario) -> None:

@@ -1,0 +1,165 @@
+"""Video and PDF-report export from the window, with a cancellable progress dialog.
+
+Rendering runs on the GUI thread in an offscreen VTK window (a separate render
+window from the QtInteractor); the progress callback pumps the event loop so the
+dialog repaints and its Cancel button works. A cancelled or failed export leaves
+no partial file and never touches an existing one (viewer.render.video writes a
+temp file and renames it; the report is written the same way).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox,
+                               QFileDialog, QFormLayout, QHBoxLayout, QLineEdit, QMessageBox, QProgressDialog,
+                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
+
+from ..motion import Pulsation
+from ..render import video
+
+ANIMATION_LABELS = {"pulsation": "Arterial pulsation (one or more heartbeats)",
+                    "turntable": "Turntable (one turn round the anatomy)",
+                    "mechanism": "Mechanism (ectopic and ephaptic excitation)"}
+VIDEO_SIZES = (("HD 720p (1280 \u00d7 720)", (1280, 720)), ("Full HD (1920 \u00d7 1080)", (1920, 1080)),
+               ("Small GIF (640 \u00d7 360)", (640, 360)))
+
+
+class VideoExportDialog(QDialog):
+    """What to film: animation, file (.mp4 or .gif), size, frame rate, length, annotations."""
+
+    def __init__(self, default_path: Path, heart_rate_bpm: float = 70.0, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Export video")
+        self.animation_combo = QComboBox(self)
+        for name in video.ANIMATIONS:
+            self.animation_combo.addItem(ANIMATION_LABELS.get(name, name), name)
+        self.path_edit = QLineEdit(str(default_path), self)
+        self.path_edit.setMinimumWidth(380)
+        browse = QPushButton("Browse\u2026", self)
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(browse)
+        self.size_combo = QComboBox(self)
+        for label, size in VIDEO_SIZES:
+            self.size_combo.addItem(label, size)
+        self.fps_box = QSpinBox(self)
+        self.fps_box.setRange(5, 60)
+        self.fps_box.setValue(int(video.DEFAULT_FPS))
+        self.fps_box.setSuffix(" frames/s")
+        self.length_box = QDoubleSpinBox(self)
+        self.length_box.setRange(0.5, 30.0)
+        self.length_box.setValue(2.0)
+        self.length_box.setSuffix(" s")
+        self.length_box.setToolTip("Video length; the pulsation runs at the chosen heart rate")
+        self.heart_box = QSpinBox(self)
+        self.heart_box.setRange(40, 180)
+        self.heart_box.setValue(int(heart_rate_bpm))
+        self.heart_box.setSuffix(" bpm")
+        self.annotations_box = QCheckBox("Callouts and captions", self)
+        self.annotations_box.setChecked(True)
+        form = QFormLayout()
+        form.addRow("Animation:", self.animation_combo)
+        form.addRow("File (.mp4 or .gif):", row)
+        form.addRow("Size:", self.size_combo)
+        form.addRow("Frame rate:", self.fps_box)
+        form.addRow("Length:", self.length_box)
+        form.addRow("Heart rate:", self.heart_box)
+        form.addRow("", self.annotations_box)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export video", self.path_edit.text(),
+                                              "MP4 video (*.mp4);;Animated GIF (*.gif)")
+        if path:
+            self.path_edit.setText(path)
+
+    def path(self) -> Path:
+        p = Path(self.path_edit.text().strip()).expanduser()
+        return p if p.suffix.lower() in video.VIDEO_SUFFIXES else p.with_name(p.name + ".mp4")
+
+    def options(self) -> dict:
+        fps = self.fps_box.value()
+        return {"animation": self.animation_combo.currentData(), "size": tuple(self.size_combo.currentData()),
+                "fps": fps, "frames": max(2, round(self.length_box.value() * fps)),
+                "heart_rate_bpm": float(self.heart_box.value()), "annotations": self.annotations_box.isChecked()}
+
+    def accept(self) -> None:
+        if not self.path().parent.is_dir():
+            QMessageBox.warning(self, "Export video", f"The folder {self.path().parent} does not exist.")
+            return
+        super().accept()
+
+
+def _progress_dialog(parent, label: str, total: int) -> QProgressDialog:
+    dlg = QProgressDialog(label, "Cancel", 0, total, parent)
+    dlg.setObjectName("exportProgress")
+    dlg.setWindowTitle("Exporting")
+    dlg.setWindowModality(Qt.WindowModality.WindowModal)
+    dlg.setMinimumDuration(0)
+    dlg.setAutoClose(False)
+    dlg.setAutoReset(False)
+    dlg.setValue(0)
+    dlg.show()
+    QApplication.processEvents()
+    return dlg
+
+
+def export_video(window, path: Path, animation: str, *, size=(1280, 720), fps: float = 25, frames: int = 50,
+                 heart_rate_bpm: float = 70.0, annotations: bool = True, progress_hook=None):
+    """Film `animation` of the window's scenario into `path`; returns VideoInfo, or None if cancelled/failed.
+
+    `progress_hook(done, total, dialog)` is called after each frame (tests use it to press Cancel)."""
+    d = window.document
+    dlg = _progress_dialog(window, f"Rendering {animation} to {Path(path).name}\u2026", frames)
+
+    def progress(done: int, total: int) -> bool:
+        dlg.setMaximum(total)
+        dlg.setValue(done)
+        dlg.setLabelText(f"Rendering {animation}: frame {done} of {total}")
+        if progress_hook is not None:
+            progress_hook(done, total, dlg)
+        QApplication.processEvents()
+        return not dlg.wasCanceled()
+
+    try:
+        info = video.export_animation(d.scenario, path, animation, frames=frames, fps=fps, size=size,
+                                      view=d.current_view, pulsation=Pulsation(heart_rate_bpm=heart_rate_bpm),
+                                      annotations=annotations, progress=progress)
+    except video.ExportCancelled:
+        d.statusMessage.emit(f"Video export cancelled; {Path(path).name} was not written")
+        return None
+    except (OSError, ValueError) as exc:
+        QMessageBox.critical(window, "Export video", f"Could not write {path}:\n{exc}")
+        return None
+    finally:
+        dlg.close()
+        dlg.deleteLater()
+    d.statusMessage.emit(f"Exported {info.path} ({info.frames} frames, {info.seconds:.1f} s)")
+    return info
+
+
+def export_report(window, path: Path) -> Path | None:
+    """The PDF report of the window's scenario (two rendered views, findings, mechanism, references)."""
+    from .report import write_report
+
+    d = window.document
+    dlg = _progress_dialog(window, f"Rendering the report images for {Path(path).name}\u2026", 0)  # busy
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        out = write_report(d.scenario, path, findings=d.findings)
+    except OSError as exc:
+        QMessageBox.critical(window, "Export report", f"Could not write {path}:\n{exc.strerror or exc}")
+        return None
+    finally:
+        QApplication.restoreOverrideCursor()
+        dlg.close()
+        dlg.deleteLater()
+    d.statusMessage.emit(f"Exported the report {out}")
+    return out
