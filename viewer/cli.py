@@ -2,7 +2,7 @@
 
   hfs-viewer [--view NAME] [--scenario FILE|--preset NAME] [--screenshot OUT.png] [--size WxH]
   hfs-viewer render [--scenario FILE|--preset NAME] [--view NAME] [--size WxH] [--labels] --out FILE.png
-  hfs-viewer render ... --out FILE.mp4|FILE.gif [--animation pulsation|turntable] [--frames N] [--fps F]
+  hfs-viewer render ... --out FILE.mp4|FILE.gif [--animation pulsation|turntable|mechanism] [--frames N] [--fps F]
                     [--heart-rate BPM] [--cycles N] [--exaggeration X]
   hfs-viewer report --scenario FILE|--preset NAME --out FILE.pdf [--size WxH]
   hfs-viewer anatomy --json
@@ -61,7 +61,7 @@ def _writable_png(path: str) -> Path:
 
 
 VIDEO_SUFFIXES = (".mp4", ".gif")  # = viewer.render.video.VIDEO_SUFFIXES
-ANIMATIONS = ("pulsation", "turntable")  # = viewer.render.video.ANIMATIONS
+ANIMATIONS = ("pulsation", "turntable", "mechanism")  # = viewer.render.video.ANIMATIONS
 
 
 def _ranged(kind, lo, hi, what):
@@ -113,12 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
     # video output (by the --out suffix): issue 5, exports
     r.add_argument("--animation", choices=ANIMATIONS, help="with .mp4/.gif: what moves (default pulsation)")
     r.add_argument("--frames", type=_ranged(int, 1, 10_000, "--frames"), metavar="N",
-                   help="video frames (default: one cardiac cycle in real time; turntable 120)")
+                   help="video frames (default: one cardiac cycle in real time; turntable 120; "
+                        "mechanism: one 12 s loop in real time)")
     r.add_argument("--fps", type=_ranged(float, 1, 60, "--fps"), default=25.0, metavar="F", help="video frame rate (default 25)")
     r.add_argument("--heart-rate", type=_ranged(float, 20, 240, "--heart-rate"), default=70.0, metavar="BPM",
                    help="pulsation heart rate (default 70)")
     r.add_argument("--cycles", type=_ranged(float, 0.1, 20, "--cycles"), default=1.0, metavar="N",
-                   help="cardiac cycles in a pulsation video (default 1)")
+                   help="cardiac cycles in a pulsation video, loops of the mechanism animation (default 1)")
     r.add_argument("--exaggeration", type=_ranged(float, 0, 50, "--exaggeration"), default=None, metavar="X",
                    help="pulsation amplitude factor (default 8 for teaching; 1 = measured)")
 

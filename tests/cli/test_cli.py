@@ -243,3 +243,16 @@ def test_render_preset_writes_png_of_the_asked_size_in_its_view(tmp_path):
     r = run("render", "--view", "rez_closeup", "--size", "480x300", "--out", str(plain))
     assert r.returncode == 0, r.stderr
     assert np.abs(img.astype(int) - np.asarray(Image.open(plain).convert("RGB")).astype(int)).mean() > 2  # not the default scene
+
+
+@pytest.mark.render
+def test_render_mechanism_animation_of_a_preset(tmp_path):
+    gif = tmp_path / "mech.gif"
+    r = run("render", "--preset", "aica-attached-segment", "--out", str(gif), "--animation", "mechanism",
+            "--frames", "4", "--size", "160x100")
+    assert r.returncode == 0, r.stderr
+    assert "frame 4/4" in r.stderr and "mechanism" in r.stdout and "view rez_closeup" in r.stdout
+    with Image.open(gif) as im:
+        assert im.n_frames == 4 and im.size == (160, 100)
+    r = run("render", "--out", str(tmp_path / "x.gif"), "--animation", "nope")
+    assert r.returncode == 2 and "mechanism" in r.stderr  # listed among the choices

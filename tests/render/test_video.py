@@ -144,3 +144,40 @@ def test_pulsation_gif_follows_the_cardiac_cycle(tmp_path):
     # systole (frame 0.1 s = 0.2 cycle) differs from end-diastole (frame 0) in the scene itself
     body = slice(40, None)  # below the caption
     assert np.abs(frames[1][body] - frames[0][body]).mean() > 0.2
+
+
+def test_mechanism_gif_and_mp4_frame_counts(tmp_path):
+    from viewer.mechanism_anim import DEFAULT_PERIOD_S
+    from viewer.presets import load_preset
+    from viewer.render.video import mechanism_frame_count
+
+    assert mechanism_frame_count(DEFAULT_PERIOD_S, 1.0, 25) == 300  # one 12 s loop in real time
+    s = load_preset("aica-attached-segment")
+    gif = tmp_path / "mech.gif"
+    info = export_animation(s, gif, "mechanism", frames=6, size=(200, 120))
+    assert info.frames == 6
+    with Image.open(gif) as im:
+        assert im.n_frames == 6 and im.size == (200, 120)
+        frames = []
+        for k in range(im.n_frames):
+            im.seek(k)
+            frames.append(np.asarray(im.convert("RGB")).astype(int))
+    # frame k is at k * 2 s of the loop: the captions and impulses change
+    assert all(np.abs(b - a).mean() > 0.2 for a, b in zip(frames, frames[1:]))
+    mp4 = tmp_path / "mech.mp4"
+    export_animation(s, mp4, "mechanism", frames=3, fps=5, size=(160, 96))
+    meta, mframes = mp4_frames(mp4)
+    assert len(mframes) == 3 and meta["size"] == (160, 96)
+    assert leftovers(tmp_path, {"mech.gif", "mech.mp4"}) == []
+
+
+def test_mechanism_generator_releases_its_plotter():
+    from pyvista.plotting.plotter import _ALL_PLOTTERS
+
+    from viewer.render.video import mechanism_frames
+
+    before = len(_ALL_PLOTTERS)
+    gen = mechanism_frames(default_scenario(), 3, size=(64, 48))
+    assert next(gen).shape == (48, 64, 3)
+    gen.close()
+    assert len(_ALL_PLOTTERS) == before

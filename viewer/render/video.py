@@ -6,7 +6,10 @@ dialog and the CLI a progress line while the same code renders:
 * `turntable_frames`: the camera goes once around the scene (azimuth 360 deg over
   N frames, the last frame one step short of the first, so the loop is seamless);
 * `pulsation_frames`: `viewer.motion` over one or more cardiac cycles; every
-  frame is re-analysed and CN VII re-deformed, so the dent follows systole.
+  frame is re-analysed and CN VII re-deformed, so the dent follows systole;
+* `mechanism_frames`: the mechanism view (`viewer.render.mechanism`) over one or
+  more loops of `viewer.mechanism_anim`: myelin colours, demyelination patch,
+  ectopic/ephaptic/antidromic impulses, the facial motor nucleus, captions.
 
 `write_video(frames, out, fps, total, progress)` writes them: MP4 (H.264,
 yuv420p) through the ffmpeg binary in the imageio-ffmpeg wheel, GIF through
@@ -38,10 +41,11 @@ from ..scenario import Scenario
 __all__ = [
     "ANIMATIONS", "VIDEO_SUFFIXES", "DEFAULT_VIDEO_SIZE", "DEFAULT_FPS", "DEFAULT_TURNTABLE_FRAMES",
     "ExportCancelled", "VideoInfo", "OffscreenScenario",
-    "turntable_frames", "pulsation_frames", "pulsation_frame_count", "write_video", "export_animation",
+    "turntable_frames", "pulsation_frames", "pulsation_frame_count", "mechanism_frames", "mechanism_frame_count",
+    "write_video", "export_animation",
 ]
 
-ANIMATIONS = ("pulsation", "turntable")
+ANIMATIONS = ("pulsation", "turntable", "mechanism")
 VIDEO_SUFFIXES = (".mp4", ".gif")
 DEFAULT_VIDEO_SIZE = (1280, 720)
 DEFAULT_FPS = 25  # GIF frame delays are whole centiseconds: 25 fps is exactly 4 cs
@@ -186,6 +190,40 @@ def pulsation_frames(scenario: Scenario, n_frames: int | None = None, *, pulsati
             yield r.grab()
 
 
+def mechanism_frame_count(period_s: float, loops: float, fps: float) -> int:
+    """Frames for `loops` loops of the mechanism animation in real time at `fps` (at least 2)."""
+    return max(2, int(round(loops * period_s * fps)))
+
+
+def mechanism_frames(scenario: Scenario, n_frames: int | None = None, *, period_s: float | None = None,
+                     loops: float = 1.0, fps: float = DEFAULT_FPS, view: str | None = None,
+                     size=DEFAULT_VIDEO_SIZE, labels: bool = False, annotations: bool = False,
+                     findings: Findings | None = None) -> Iterator[np.ndarray]:
+    """The mechanism animation of `scenario` over `loops` loops: n frames evenly spaced in time
+    (default: real time at `fps`; the last frame one step short of the loop's end, so it loops).
+
+    The caption at the bottom replaces the contact callouts (`annotations=True` keeps them)."""
+    from ..mechanism_anim import DEFAULT_PERIOD_S, build_mechanism_plan
+    from .mechanism import MechanismView
+
+    period = DEFAULT_PERIOD_S if period_s is None else float(period_s)
+    n = _check_frames(mechanism_frame_count(period, loops, fps) if n_frames is None else n_frames)
+    with OffscreenScenario(None, view=view, size=size, labels=labels, annotations=annotations) as r:
+        f = r.show(scenario, findings)
+        deformation = r.presenter.deformation
+        plan = build_mechanism_plan(f, centerline_mm=None if deformation is None else deformation.centerline,
+                                    period_s=period)
+        view_ = MechanismView(r.scene)
+        try:
+            view_.set_plan(plan)
+            view_.set_enabled(True)
+            for t in plan.frame_times(n, loops):
+                view_.update(t)
+                yield r.grab()
+        finally:
+            view_.close()
+
+
 def _check_frames(n) -> int:
     n = int(n)
     if not 1 <= n <= MAX_FRAMES:
@@ -328,14 +366,18 @@ class _GifSink:
 def export_animation(scenario: Scenario, out_path, animation: str = "pulsation", *, frames: int | None = None,
                      fps: float = DEFAULT_FPS, size=DEFAULT_VIDEO_SIZE, view: str | None = None,
                      pulsation: Pulsation | None = None, cycles: float = 1.0, labels: bool = False,
-                     annotations: bool = True, progress: Progress | None = None) -> VideoInfo:
-    """Render `animation` ("pulsation" | "turntable") of `scenario` to an MP4 or GIF.
+                     annotations: bool | None = None, progress: Progress | None = None) -> VideoInfo:
+    """Render `animation` ("pulsation" | "turntable" | "mechanism") of `scenario` to an MP4 or GIF.
 
-    frames: None = one cardiac cycle in real time (pulsation) or DEFAULT_TURNTABLE_FRAMES.
+    frames: None = one cardiac cycle in real time (pulsation), DEFAULT_TURNTABLE_FRAMES, or one
+    loop of the mechanism animation in real time (`cycles` loops for "mechanism").
+    annotations: contact callouts; None = on, except for "mechanism" (its caption replaces them).
     """
     suffix = Path(out_path).suffix.lower()
     if suffix not in VIDEO_SUFFIXES:
         raise ValueError(f"{out_path}: video output must end in {' or '.join(VIDEO_SUFFIXES)}")
+    if annotations is None:
+        annotations = animation != "mechanism"
     if animation == "pulsation":
         pulsation = pulsation or Pulsation()
         n = _check_frames(frames if frames is not None else pulsation_frame_count(pulsation, cycles, fps))
@@ -344,6 +386,12 @@ def export_animation(scenario: Scenario, out_path, animation: str = "pulsation",
     elif animation == "turntable":
         n = _check_frames(frames if frames is not None else DEFAULT_TURNTABLE_FRAMES)
         source = turntable_frames(scenario, n, view=view, size=size, labels=labels, annotations=annotations)
+    elif animation == "mechanism":
+        from ..mechanism_anim import DEFAULT_PERIOD_S
+
+        n = _check_frames(frames if frames is not None else mechanism_frame_count(DEFAULT_PERIOD_S, cycles, fps))
+        source = mechanism_frames(scenario, n, loops=cycles, fps=fps, view=view, size=size, labels=labels,
+                                  annotations=annotations)
     else:
         raise ValueError(f"unknown animation {animation!r} (one of {', '.join(ANIMATIONS)})")
     return write_video(source, out_path, fps, total=n, progress=progress)
