@@ -27,7 +27,7 @@ from ..analysis import Findings, analyze
 from ..anatomy import SEGMENT_NAMES
 from ..scenario import Scenario
 from ..sources import BIBLIOGRAPHY
-from .findings_panel import SEVERITY_COLOURS, headline, headline_severity, site_words, tag_words
+from .findings_panel import SEVERITY_COLOURS, headline, headline_severity, tag_words
 
 __all__ = ["REPORT_VIEWS", "REPORT_IMAGE_SIZE", "ensure_gui_app", "report_views", "report_images", "report_html",
            "write_report", "reference_keys"]
