@@ -88,3 +88,95 @@ class PulsationPlayer(QObject):
         view.set_overlay_text(f"{p.phase_name(t)}  \u00b7  {p.heart_rate_bpm:.0f} bpm\n{p.caption_lines()[1]}")
         self.frames += 1
         self.frameShown.emit(t)
+
+
+class MechanismPlayer(QObject):
+    """The mechanism view (viewer.render.mechanism): CN VII by myelin, demyelination patch, ectopic and
+    ephaptic impulses, antidromic drive to the facial nucleus, with captions from the current findings.
+
+    The view is built on first use; findings changes re-plan it; a QTimer paces `update(t)`; ticks stop
+    when the window is hidden or minimised. The contact callouts give way to the mechanism's captions."""
+
+    playingChanged = Signal(bool)
+    frameShown = Signal(float)
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.view = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(FRAME_MS)
+        self._timer.timeout.connect(self._tick)
+        self._clock = QElapsedTimer()
+        self.frames = 0
+        window.document.findingsChanged.connect(self._on_findings)
+
+    @property
+    def playing(self) -> bool:
+        return self._timer.isActive()
+
+    def _plan(self):
+        from ..mechanism_anim import build_mechanism_plan
+
+        sv = self.window.scene_view
+        deformation = sv.deformation
+        centre = None
+        if deformation is not None and not deformation.is_rest:
+            centre = getattr(deformation, "centerline", None)
+        return build_mechanism_plan(self.window.document.findings, centerline_mm=centre)
+
+    def play(self) -> None:
+        if self.playing:
+            return
+        from ..render.mechanism import MechanismView
+
+        sv = self.window.scene_view
+        sv.apply_pending_updates()
+        if self.view is None:
+            self.view = MechanismView(sv.scene)
+        self.view.set_plan(self._plan())
+        self.view.set_enabled(True)
+        sv.callouts.clear()
+        sv.callouts_suppressed = True
+        self.frames = 0
+        self._clock.start()
+        self._timer.start()
+        self.playingChanged.emit(True)
+
+    def pause(self) -> None:
+        if not self.playing:
+            return
+        self._timer.stop()
+        sv = self.window.scene_view
+        if self.view is not None:
+            self.view.set_enabled(False)
+        sv.callouts_suppressed = False
+        sv.refresh_callouts()
+        self.playingChanged.emit(False)
+
+    def toggle(self) -> None:
+        self.pause() if self.playing else self.play()
+
+    def caption_text(self) -> str:
+        return self.view.caption_text() if self.view is not None else ""
+
+    def _on_findings(self, _findings) -> None:
+        if self.playing:
+            self.view.set_plan(self._plan())
+
+    def _tick(self) -> None:
+        sv = self.window.scene_view
+        if not sv.widget.isVisible() or self.window.isMinimized():
+            self.pause()
+            return
+        t = self._clock.elapsed() / 1000.0
+        self.view.update(t)
+        sv.plotter.render()
+        self.frames += 1
+        self.frameShown.emit(t)
+
+    def close(self) -> None:
+        self._timer.stop()
+        if self.view is not None:
+            self.view.close()
+            self.view = None

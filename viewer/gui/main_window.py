@@ -22,7 +22,7 @@ from .info_panel import InfoPanel
 from .lesion_panel import LesionPanel
 from .preset_panel import PresetPanel
 from .presentation import Presentation
-from .animation import HEART_RATE_RANGE, PulsationPlayer
+from .animation import HEART_RATE_RANGE, MechanismPlayer, PulsationPlayer
 from .settings import KEY_GEOMETRY, KEY_LABELS, KEY_STATE, KEY_VIEW, make_settings, read_bool
 from .structure_panel import StructurePanel
 from .vessel_panel import VesselPanel
@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
 
         self.presentation = Presentation(self)
         self.pulsation = PulsationPlayer(self)
+        self.mechanism = MechanismPlayer(self)
 
         self._build_actions()
         self._build_menus()
@@ -208,6 +209,13 @@ class MainWindow(QMainWindow):
         self.pulsation_action.toggled.connect(self._pulsation_toggled)
         self.pulsation.playingChanged.connect(self.pulsation_action.setChecked)
         self.addAction(self.pulsation_action)
+        self.mechanism_action = QAction("&Mechanism", self, checkable=True)
+        self.mechanism_action.setShortcut(QKeySequence("M"))
+        self.mechanism_action.setToolTip("Why the face twitches: myelin, demyelination, ectopic and ephaptic "
+                                         "excitation, antidromic drive to the facial nucleus (M)")
+        self.mechanism_action.toggled.connect(self._mechanism_toggled)
+        self.mechanism.playingChanged.connect(self.mechanism_action.setChecked)
+        self.addAction(self.mechanism_action)
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -351,6 +359,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.dim_action)
         view_menu.addAction(self.presentation_action)
         view_menu.addAction(self.pulsation_action)
+        view_menu.addAction(self.mechanism_action)
         view_menu.addSeparator()
         view_menu.addAction(self.structures_dock.toggleViewAction())
         view_menu.addAction(self.info_dock.toggleViewAction())
@@ -379,6 +388,7 @@ class MainWindow(QMainWindow):
         anim.setObjectName("animationToolbar")
         anim.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         anim.addAction(self.pulsation_action)
+        anim.addAction(self.mechanism_action)
         self.heart_rate_box = QSpinBox(anim)
         self.heart_rate_box.setObjectName("heartRate")
         self.heart_rate_box.setRange(*HEART_RATE_RANGE)
@@ -604,17 +614,29 @@ class MainWindow(QMainWindow):
             path += ".pdf"
         return export_report(self, Path(path))
 
+    def _mechanism_toggled(self, on: bool) -> None:
+        if on != self.mechanism.playing:
+            if on:
+                self.pulsation.pause()  # one animation at a time
+                self.mechanism.play()
+            else:
+                self.mechanism.pause()
+
     def _pulsation_toggled(self, on: bool) -> None:
+        if on and self.mechanism.playing:
+            self.mechanism.pause()
         if on != self.pulsation.playing:
             self.pulsation.play() if on else self.pulsation.pause()
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt API name
         if event.type() == QEvent.Type.WindowStateChange and self.isMinimized():
             self.pulsation.pause()  # animations stop when the window is hidden
+            self.mechanism.pause()
         super().changeEvent(event)
 
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt API name
         self.pulsation.pause()
+        self.mechanism.pause()
         super().hideEvent(event)
 
     # ------------------------------------------------------------------ window grab, shutdown
@@ -639,6 +661,7 @@ class MainWindow(QMainWindow):
             return
         self.presentation.leave()  # settings must record the normal layout, not the full-screen one
         self.pulsation.pause()
+        self.mechanism.close()
         self._closed = True
         if self.persist:
             self.save_settings()

@@ -132,6 +132,7 @@ class SceneView(QObject):
         self._closed = False
         self._transient = False
         self._overlay = None
+        self.callouts_suppressed = False
 
         d = document
         d.visibilityChanged.connect(self._on_visibility)
@@ -352,6 +353,8 @@ class SceneView(QObject):
 
     def _update_nerve_and_callouts(self, findings) -> None:
         self.presenter.update_findings(self.document.scenario, findings)
+        if self.callouts_suppressed:  # the mechanism view's captions replace the callouts
+            self.callouts.clear()
 
     @property
     def deformation(self):
