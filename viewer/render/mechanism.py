@@ -163,7 +163,9 @@ class _PointCloud:
             self.poly.points[:] = pts
             self.poly.point_data["rgb"][:] = rgb
             self.poly.GetPointData().GetArray("rgb").Modified()
-        else:
+        else:  # a new plan with another count: new arrays, and no cell may point past them
+            empty = np.zeros(0, np.int64)
+            self.show_cells(empty, visible=bool(self.actor.GetVisibility()))
             self.poly.points = pts.copy()
             self.poly.point_data["rgb"] = np.ascontiguousarray(rgb, np.uint8)
         self.poly.GetPoints().Modified()
