@@ -117,6 +117,8 @@ def export_video(window, path: Path, animation: str, *, size=(1280, 720), fps: f
 
     `progress_hook(done, total, dialog)` is called after each frame (tests use it to press Cancel)."""
     d = window.document
+    if animation == "mechanism" and annotations:
+        annotations = None  # the mechanism's own captions, not the contact callouts (video.export_animation)
     dlg = _progress_dialog(window, f"Rendering {animation} to {Path(path).name}\u2026", frames)
 
     def progress(done: int, total: int) -> bool:
