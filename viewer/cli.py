@@ -230,7 +230,7 @@ def _cmd_render_video(args) -> int:
     scenario = _scenario_arg(args)
     args.view = _default_view(args.view, scenario)
     from .motion import Pulsation
-    from .render.video import export_animation
+    from .render.video import FfmpegMissing, export_animation
 
     animation = args.animation or "pulsation"
     kw = {"heart_rate_bpm": args.heart_rate}
@@ -240,6 +240,8 @@ def _cmd_render_video(args) -> int:
         info = export_animation(scenario, out, animation, frames=args.frames, fps=args.fps, size=args.size,
                                 view=args.view, pulsation=Pulsation(**kw), cycles=args.cycles,
                                 labels=args.labels, progress=_Progress(f"{out.name} ({animation})"))
+    except FfmpegMissing as exc:
+        raise UsageError(f"{out}: {exc}") from None
     except OSError as exc:
         raise UsageError(f"{out}: not writable ({exc.strerror or exc})") from None
     except KeyboardInterrupt:  # Ctrl+C: the partial video was removed, an existing file kept

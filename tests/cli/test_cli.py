@@ -256,3 +256,18 @@ def test_render_mechanism_animation_of_a_preset(tmp_path):
         assert im.n_frames == 4 and im.size == (160, 100)
     r = run("render", "--out", str(tmp_path / "x.gif"), "--animation", "nope")
     assert r.returncode == 2 and "mechanism" in r.stderr  # listed among the choices
+
+
+def test_mp4_without_ffmpeg_is_a_one_line_error(tmp_path, monkeypatch):
+    # a frozen build without bundled ffmpeg on a machine without ffmpeg
+    import imageio_ffmpeg
+
+    from viewer import cli
+
+    def missing():
+        raise RuntimeError("No ffmpeg exe could be found")
+    monkeypatch.setattr(imageio_ffmpeg, "get_ffmpeg_exe", missing)
+    out = tmp_path / "x.mp4"
+    with pytest.raises(cli.UsageError, match="needs ffmpeg"):
+        cli._cmd_render(cli.build_parser().parse_args(["render", "--out", str(out), "--frames", "2", "--size", "64x48"]))
+    assert not out.exists()

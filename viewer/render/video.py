@@ -40,7 +40,7 @@ from ..scenario import Scenario
 
 __all__ = [
     "ANIMATIONS", "VIDEO_SUFFIXES", "DEFAULT_VIDEO_SIZE", "DEFAULT_FPS", "DEFAULT_TURNTABLE_FRAMES",
-    "ExportCancelled", "VideoInfo", "OffscreenScenario",
+    "ExportCancelled", "FfmpegMissing", "VideoInfo", "OffscreenScenario",
     "turntable_frames", "pulsation_frames", "pulsation_frame_count", "mechanism_frames", "mechanism_frame_count",
     "write_video", "export_animation",
 ]
@@ -58,6 +58,14 @@ Progress = Callable[[int, int], bool | None]
 
 class ExportCancelled(Exception):
     """The progress callback returned False: nothing was written (an existing file is untouched)."""
+
+
+class FfmpegMissing(OSError):
+    """MP4 needs an ffmpeg binary (the imageio-ffmpeg wheel's, or one on PATH / IMAGEIO_FFMPEG_EXE)."""
+
+    def __init__(self):
+        super().__init__("MP4 export needs ffmpeg, which was not found: install ffmpeg (or set IMAGEIO_FFMPEG_EXE), "
+                         "or export a .gif")
 
 
 @dataclass(frozen=True)
@@ -318,6 +326,10 @@ class _Mp4Sink:
         if self.gen is None:
             import imageio_ffmpeg
 
+            try:
+                imageio_ffmpeg.get_ffmpeg_exe()
+            except RuntimeError:  # frozen builds ship without ffmpeg unless built --with-ffmpeg
+                raise FfmpegMissing() from None
             self.size = (img.shape[1], img.shape[0])
             self.gen = imageio_ffmpeg.write_frames(
                 self.path, self.size, fps=self.fps, codec="libx264", pix_fmt_in="rgb24", pix_fmt_out="yuv420p",
