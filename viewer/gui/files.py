@@ -21,6 +21,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from ..atomic import write_text_atomic
 from ..scenario import ScenarioError, load_scenario, save_scenario
 
 AUTOSAVE_MS = int(os.environ.get("HFS_VIEWER_AUTOSAVE_MS", "30000"))  # the env var is for tests
@@ -50,15 +51,6 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:  # someone else's process
         return True
     return True
-
-
-def _write_json_atomic(path: Path, data: dict) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(data, f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 @dataclass(frozen=True)
@@ -240,9 +232,9 @@ class FileController(QObject):
         try:
             self._autosave_path.parent.mkdir(parents=True, exist_ok=True)
             save_scenario(self.document.scenario, self._autosave_path)
-            _write_json_atomic(self._autosave_meta, {"pid": os.getpid(), "saved_at": time.time(),
-                                                     "source": str(self.path) if self.path else None,
-                                                     "name": self.document.scenario.name})
+            write_text_atomic(self._autosave_meta, json.dumps({
+                "pid": os.getpid(), "saved_at": time.time(), "source": str(self.path) if self.path else None,
+                "name": self.document.scenario.name}))
         except (ScenarioError, OSError) as exc:
             self.document.statusMessage.emit(f"Autosave failed: {exc}")
             return False

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import os
-import tempfile
 from pathlib import Path
 from typing import Mapping
 
@@ -23,6 +22,7 @@ from PySide6.QtCore import QCoreApplication, QMarginsF, QUrl
 from PySide6.QtGui import QFont, QGuiApplication, QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from .. import __version__
+from ..atomic import atomic_path
 from ..analysis import Findings, analyze
 from ..anatomy import SEGMENT_NAMES
 from ..scenario import Scenario
@@ -243,10 +243,7 @@ def write_report(scenario: Scenario, out_path, images: Mapping[str, np.ndarray] 
         doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"img:{name}"), _qimage(img))
     doc.setHtml(report_html(scenario, findings, tuple(images), generated))
 
-    parent = out.parent if str(out.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent)
-    os.close(fd)
-    try:
+    with atomic_path(out) as tmp:
         writer = QPdfWriter(tmp)
         writer.setResolution(PDF_RESOLUTION_DPI)
         writer.setTitle(f"HFS report: {scenario.name}")
@@ -257,13 +254,4 @@ def write_report(scenario: Scenario, out_path, images: Mapping[str, np.ndarray] 
         del writer  # flushes and closes the file
         if os.path.getsize(tmp) < 100:
             raise OSError(f"{out}: the PDF writer produced no output")
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        mask = os.umask(0o022)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return out

@@ -24,8 +24,6 @@ VTK's offscreen window is separate from the QtInteractor's.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +33,7 @@ import numpy as np
 import pyvista as pv
 
 from ..analysis import Findings
+from ..atomic import atomic_path
 from ..motion import Pulsation
 from ..scenario import Scenario
 
@@ -273,41 +272,34 @@ def write_video(frames: Iterable[np.ndarray], out_path, fps: float = DEFAULT_FPS
     if total is None and hasattr(frames, "__len__"):
         total = len(frames)  # type: ignore[arg-type]
     total = int(total or 0)
-    parent = out.parent if str(out.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=suffix, dir=parent)
-    os.close(fd)
     t0 = time.perf_counter()
     it = iter(frames)
     sink = None
     done = 0
     size = None
     try:
-        sink = _Mp4Sink(tmp, fps) if suffix == ".mp4" else _GifSink(tmp, fps)
-        for frame in it:
-            img = _rgb(frame)
-            if size is None:
-                size = (img.shape[1], img.shape[0])
-            elif (img.shape[1], img.shape[0]) != size:
-                raise ValueError(f"frame {done} is {img.shape[1]}x{img.shape[0]}, the first was {size[0]}x{size[1]}")
-            sink.add(img)
-            done += 1
-            if progress is not None and progress(done, max(total, done)) is False:
-                raise ExportCancelled(f"{out}: cancelled after {done} frames")
-        if done == 0:
-            raise ValueError(f"{out}: no frames to write")
-        written = sink.finish()
-        sink = None
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        mask = os.umask(0o022)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, out)
-    except BaseException:
-        if sink is not None:
-            sink.abort()
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        with atomic_path(out, suffix=suffix) as tmp:  # the encoder sees the real suffix
+            try:
+                sink = _Mp4Sink(tmp, fps) if suffix == ".mp4" else _GifSink(tmp, fps)
+                for frame in it:
+                    img = _rgb(frame)
+                    if size is None:
+                        size = (img.shape[1], img.shape[0])
+                    elif (img.shape[1], img.shape[0]) != size:
+                        raise ValueError(f"frame {done} is {img.shape[1]}x{img.shape[0]}, "
+                                         f"the first was {size[0]}x{size[1]}")
+                    sink.add(img)
+                    done += 1
+                    if progress is not None and progress(done, max(total, done)) is False:
+                        raise ExportCancelled(f"{out}: cancelled after {done} frames")
+                if done == 0:
+                    raise ValueError(f"{out}: no frames to write")
+                written = sink.finish()
+                sink = None
+            except BaseException:
+                if sink is not None:
+                    sink.abort()
+                raise
     finally:
         close = getattr(it, "close", None)
         if close is not None:
