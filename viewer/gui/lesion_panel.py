@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QPushButton, QVBox
 
 from ..scenario import LESION_RADIUS_RANGE_MM, Lesion
 from .document import LESION_WORDS, SceneDocument
-from .vessel_panel import BASE_POINT_SIZE, COORD_RANGE_MM, COORD_STEP_MM, _spin
+from .vessel_panel import COORD_RANGE_MM, COORD_STEP_MM, _spin, ensure_base_font, help_label
 
 HINT = "No lesion selected. Add one from the Scenario menu, or click a lesion in the 3D view."
 HELP = ("Drag the lesion's handle in the 3D view or nudge it with the arrow keys (Shift: 1 mm); "
@@ -21,10 +21,7 @@ class LesionPanel(QWidget):
     def __init__(self, document: SceneDocument, parent: QWidget | None = None):
         super().__init__(parent)
         self.document = document
-        if self.font().pointSizeF() < BASE_POINT_SIZE:
-            f = QFont(self.font())
-            f.setPointSizeF(BASE_POINT_SIZE)
-            self.setFont(f)
+        ensure_base_font(self)
         self.chooser = QComboBox(self)
         self.chooser.setObjectName("lesionChooser")
         self.chooser.setToolTip("Lesions of this scenario")
@@ -53,11 +50,7 @@ class LesionPanel(QWidget):
         for label, box in zip(("Semi-axis R-L:", "Semi-axis A-P:", "Semi-axis S-I:"), self.radius_spins):
             form.addRow(label, box)
         form.addRow(self.remove_button)
-        self.help_label = QLabel(HELP, self)
-        self.help_label.setWordWrap(True)
-        hf = QFont(self.help_label.font())
-        hf.setItalic(True)
-        self.help_label.setFont(hf)
+        self.help_label = help_label(HELP, self)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -74,7 +67,7 @@ class LesionPanel(QWidget):
             box.valueChanged.connect(lambda _v, a=axis: self._radius_edited(a))
         self.remove_button.clicked.connect(self._remove)
         document.selectionChanged.connect(self._refresh_slot)
-        document.scenarioChanged.connect(self._refresh_slot)
+        document.scenarioChanged.connect(self._scenario_changed)
         self.refresh()
 
     @property
@@ -83,6 +76,11 @@ class LesionPanel(QWidget):
 
     def _refresh_slot(self, *_args) -> None:
         self.refresh()
+
+    def _scenario_changed(self, changed) -> None:
+        # vessel drags emit this on every mouse move: rebuild only for lesion changes
+        if changed is None or any(c in self.document.lesion_ids() for c in changed):
+            self.refresh()
 
     def refresh(self) -> None:
         d = self.document

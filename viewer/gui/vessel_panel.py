@@ -48,14 +48,29 @@ def _spin(parent: QWidget, lo: float, hi: float, step: float, decimals: int = 2)
     return box
 
 
+def ensure_base_font(widget: QWidget) -> None:
+    """At least BASE_POINT_SIZE for an editor panel (readable on a projector)."""
+    if widget.font().pointSizeF() < BASE_POINT_SIZE:
+        f = QFont(widget.font())
+        f.setPointSizeF(BASE_POINT_SIZE)
+        widget.setFont(f)
+
+
+def help_label(text: str, parent: QWidget) -> QLabel:
+    """Secondary text: italic rather than greyed out, for contrast on a projector."""
+    label = QLabel(text, parent)
+    label.setWordWrap(True)
+    f = QFont(label.font())
+    f.setItalic(True)
+    label.setFont(f)
+    return label
+
+
 class VesselPanel(QWidget):
     def __init__(self, document: SceneDocument, parent: QWidget | None = None):
         super().__init__(parent)
         self.document = document
-        if self.font().pointSizeF() < BASE_POINT_SIZE:
-            f = QFont(self.font())
-            f.setPointSizeF(BASE_POINT_SIZE)
-            self.setFont(f)
+        ensure_base_font(self)
 
         self.title_label = QLabel(HINT, self)
         self.title_label.setObjectName("vesselTitle")
@@ -94,12 +109,8 @@ class VesselPanel(QWidget):
         form.addRow("Z (S):", self.z_spin)
         form.addRow(self.handle_note)
 
-        self.help_label = QLabel(HELP, self)
+        self.help_label = help_label(HELP, self)
         self.help_label.setObjectName("vesselHelp")
-        self.help_label.setWordWrap(True)
-        hf = QFont(self.help_label.font())
-        hf.setItalic(True)  # secondary text; italic rather than greyed out, for contrast on a projector
-        self.help_label.setFont(hf)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
