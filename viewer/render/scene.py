@@ -14,6 +14,7 @@ import numpy as np
 import pyvista as pv
 
 from .meshgen import ASSET_DIR
+from .orientation import OrientationMarker
 from .style import BACKGROUND, DEFAULT_OPACITY
 from .views import DEFAULT_VIEW, VIEWS, camera_for
 
@@ -103,7 +104,7 @@ class Scene:
             actor.prop.opacity = DEFAULT_OPACITY.get(info.kind, 1.0)
             actor.visibility = info.visible
             self.actors[sid] = actor
-        p.add_axes(xlabel="R", ylabel="A", zlabel="S", line_width=3, labels_off=False)
+        self.orientation = OrientationMarker(p, labels=("R", "A", "S"), line_width=3)
         self.set_view(DEFAULT_VIEW)
 
     # ------------------------------------------------------------------ state
