@@ -231,8 +231,11 @@ def _multibyte_cnv(data: bytes) -> bool:
     return data[header_size + 71] > 1
 
 
-def classify(name: str, data: bytes | None = None) -> tuple[bool, str]:
-    """(keep?, reason) for one package item, e.g. 'coll/sv.res' or 'ibm-943_P15A-2003.cnv'."""
+def classify(name: str, data: bytes | None = None, keep: tuple[str, ...] = ()) -> tuple[bool, str]:
+    """(keep?, reason) for one package item, e.g. 'coll/sv.res' or 'ibm-943_P15A-2003.cnv'.
+    keep: extra globs that override the rules (e.g. "zone/*", "*.cnv", "coll/*")."""
+    if any(fnmatch.fnmatchcase(name, pattern) for pattern in keep):
+        return True, "kept on request"
     if name.endswith(".cnv") and "/" not in name and data is not None and _multibyte_cnv(data):
         return False, "multi-byte converter"
     for pattern, keep, reason in RULES:
@@ -249,11 +252,14 @@ def _asm(symbol: str, dat: Path, align: int) -> str:
             f'\t.section .note.GNU-stack,"",@progbits\n')
 
 
-def trim_icu(qt_lib_dir: Path, *, scan_root: Path | None = None, dry_run: bool = False) -> dict:
+def trim_icu(qt_lib_dir: Path, *, scan_root: Path | None = None, keep: tuple[str, ...] = (),
+             dry_run: bool = False) -> dict:
     """Trim libicudata.so.NN in qt_lib_dir in place (see the module docstring for what is kept).
 
     scan_root: where to look for the ELF files that link ICU (default qt_lib_dir; pass the
-    frozen build's _internal to cover everything in it). dry_run: report, change nothing.
+    frozen build's _internal to cover everything in it). keep: extra item globs to keep, overriding
+    the rules ("zone/*": localised zone names, "*.cnv": every codec, "coll/*": CJK collation).
+    dry_run: report, change nothing.
     Returns {"status": "skipped"|"trimmed"|"unchanged"|"dry-run", "library", "before_bytes",
     "after_bytes", "saved_bytes", "items_before", "items_kept", "items_removed",
     "removed_by_reason": {reason: [count, bytes]}, "consumers": {file: [ICU functions]},
@@ -300,8 +306,8 @@ def trim_icu(qt_lib_dir: Path, *, scan_root: Path | None = None, dry_run: bool =
         remove = []
         for name in items:
             item = extracted / name
-            keep, reason = classify(name, item.read_bytes() if name.endswith(".cnv") else None)
-            if not keep:
+            kept, reason = classify(name, item.read_bytes() if name.endswith(".cnv") else None, tuple(keep))
+            if not kept:
                 remove.append(name)
                 counts = removed_by_reason.setdefault(reason, [0, 0])
                 counts[0] += 1
@@ -360,6 +366,8 @@ def trim_icu(qt_lib_dir: Path, *, scan_root: Path | None = None, dry_run: bool =
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("path", type=Path, help="the frozen build (or its _internal), a Qt lib dir, or libicudata.so.NN")
+    ap.add_argument("--keep", action="append", default=[], metavar="GLOB",
+                    help='also keep these package items (repeatable), e.g. "zone/*" or "*.cnv"')
     ap.add_argument("--dry-run", action="store_true", help="report what would be removed, change nothing")
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
     args = ap.parse_args(argv)
@@ -369,7 +377,7 @@ def main(argv: list[str] | None = None) -> int:
     lib_dir = find_qt_lib_dir(args.path) or (args.path if args.path.is_dir() else args.path.parent)
     scan_root = args.path if args.path.is_dir() else lib_dir
     try:
-        res = trim_icu(lib_dir, scan_root=scan_root, dry_run=args.dry_run)
+        res = trim_icu(lib_dir, scan_root=scan_root, keep=tuple(args.keep), dry_run=args.dry_run)
     except IcuTrimError as exc:
         print(f"icu_trim: {exc}", file=sys.stderr)
         return 1
