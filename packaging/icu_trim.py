@@ -1,7 +1,7 @@
 """Replace PySide6's ICU data library with one that carries only the data Qt can use.
 
-    python packaging/icu_trim.py DIST/_internal            # finds PySide6/Qt/lib/libicudata.so.NN
-    python packaging/icu_trim.py .../Qt/lib/libicudata.so.73 [--json]
+    python packaging/icu_trim.py dist/hfs-viewer[/_internal]   # finds PySide6/Qt/lib/libicudata.so.NN
+    python packaging/icu_trim.py .../Qt/lib/libicudata.so.73 [--json] [--dry-run] [--keep GLOB]
 
 Linux PySide6 wheels ship ICU (libicuuc, libicui18n, libicudata.so.73). libicudata is nothing but
 the ICU "common data" package (one exported object, `icudt73_dat`, in .rodata): 32 MB, every locale
@@ -19,7 +19,7 @@ the library and refuses (IcuTrimError, nothing changed) when one imports anythin
 extracts the package, removes what none of those functions read, and links a new libicudata.so.NN
 around the smaller package (same SONAME, symbol, alignment, RUNPATH and flags as the original).
 
-Kept (ICU 73, PySide6 6.11, about 4.3 MB of the 30.5 MB package):
+Kept (ICU 73, PySide6 6.11: 320 of 3921 items, 4.1 MB of the 32.0 MB package):
   * coll/root.res + coll/ucadata.icu (root collation = DUCET/CLDR root order), coll/res_index.res,
     and the alphabetic tailorings (sv, de, tr, da, cs, pl, ... 1.2 MB): QCollator, so QFileDialog's
     file list sorts as the user's locale expects.
@@ -29,7 +29,7 @@ Kept (ICU 73, PySide6 6.11, about 4.3 MB of the 30.5 MB package):
     res_index.res, likelySubtags, supplementalData, metadata, keyTypeData, plurals, numberingSystems,
     ..., and the time-zone tables zoneinfo64, metaZones, timezoneTypes, windowsZones.
   * zone/root.res, zone/pool.res, zone/res_index.res: the GMT-offset format used as display name.
-Dropped (about 26 MB):
+Dropped (27.8 MB):
   * the 51 multi-byte converter tables (4.7 MB: Shift_JIS, EUC-JP, GBK, GB18030, Big5, EUC-KR,
     ISO-2022-*, EBCDIC DBCS): QStringDecoder("Shift_JIS") etc. become invalid -- Qt reports
     isValid() == false, as for any unknown encoding, and they vanish from availableCodecs().
@@ -37,19 +37,22 @@ Dropped (about 26 MB):
     to the root order (Han characters by code point within the root order, no pinyin/stroke).
   * brkitr/ (3.4 MB; rules and the CJK/Thai/Khmer/Lao/Burmese dictionaries): Qt never calls ubrk_*.
   * zone/ names other than root (3.0 MB): QTimeZone::displayName() gives "GMT+01:00" instead of
-    "Central European Standard Time"/"Mitteleuropäische Normalzeit" (abbreviations, offsets,
-    transitions and ids are unaffected: they come from tzdata).
-  * curr/, lang/, region/, unit/, rbnf/, translit/ (13.3 MB): currency/language/region/unit names,
+    "Central European Standard Time"/"Mitteleuropäische Normalzeit", and the "t" date-time format
+    gives "GMT+1" instead of a localised short name (de "MEZ", fr "UTC+1"; en "CET" is tzdata's and
+    stays). Abbreviations, offsets, transitions and ids are unaffected: they come from tzdata.
+    (The app formats no time zones; keep=("zone/*",) brings the names back.)
+  * curr/, lang/, region/, unit/, rbnf/, translit/ (11.8 MB): currency/language/region/unit names,
     spell-out rules, transliterators -- ICU formatting APIs Qt does not use.
-  * top-level locale bundles (af.res ... zu.res, 4.1 MB: ICU's own date/number formats) and the
+  * top-level locale bundles (af.res ... zu.res, 3.05 MB: ICU's own date/number formats) and the
     items for APIs Qt does not import: unames.icu (u_charName), *.spp (StringPrep),
-    confusables.cfu (uspoof), langInfo.res (LocaleMatcher).
-Result: libicudata.so.73 32.0 MB -> 4.3 MB (-27.7 MB), in about 1 s.
+    confusables.cfu (uspoof), langInfo.res (LocaleMatcher): 0.7 MB.
+Result: libicudata.so.73 32.0 MB -> 4.1 MB (-27.9 MB; dist/hfs-viewer, as build.py
+measures it, 595.0 -> 567.1 MB) in 1 s (4.5 s on the frozen build, most of it running readelf on
+its ~340 shared libraries to find the ones that link ICU).
 
 trim_icu() returns a dict (see its docstring); it raises IcuTrimError with a message naming the
 missing tool (icupkg: Debian icu-devtools; readelf: binutils; cc: gcc) or what went wrong, and
-leaves the original library in place on any error. Pure function of the input: running it twice
-is harmless (the second run finds nothing to remove and reports status "unchanged").
+leaves the original library in place on any error. Idempotent: running it twice is harmless (the second run finds nothing to remove and reports status "unchanged").
 """
 from __future__ import annotations
 
@@ -141,11 +144,11 @@ def find_qt_lib_dir(path: Path) -> Path | None:
     path = Path(path)
     if path.is_file():
         return path.parent if LIB_RE.match(path.name) else None
+    for cand in ("PySide6/Qt/lib", "_internal/PySide6/Qt/lib"):
+        if any(LIB_RE.match(p.name) for p in (path / cand).glob("libicudata.so.*")):
+            return path / cand
     if any(LIB_RE.match(p.name) for p in path.glob("libicudata.so.*")):
         return path
-    for cand in ("PySide6/Qt/lib", "_internal/PySide6/Qt/lib"):
-        if (path / cand).is_dir() and find_qt_lib_dir(path / cand):
-            return path / cand
     hits = sorted(p.parent for p in path.rglob("libicudata.so.*") if LIB_RE.match(p.name))
     return hits[0] if hits else None
 
@@ -272,7 +275,7 @@ def trim_icu(qt_lib_dir: Path, *, scan_root: Path | None = None, keep: tuple[str
         return {"status": "skipped", "reason": f"no libicudata.so.NN in {qt_lib_dir}", "library": None}
     if len(libs) > 1:
         raise IcuTrimError(f"several ICU data libraries in {qt_lib_dir}: {[p.name for p in libs]}")
-    lib = libs[0]
+    lib = libs[0].resolve()  # PyInstaller's _internal/libicudata.so.NN is a symlink into PySide6/Qt/lib
     major = LIB_RE.match(lib.name).group(1)
     icupkg, cc = _tool("icupkg"), _tool("cc")
 

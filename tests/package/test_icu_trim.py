@@ -101,6 +101,21 @@ def test_second_run_changes_nothing(tmp_path, trimmed):
     assert (tmp_path / libs["data"].name).read_bytes() == before
 
 
+def test_symlinked_library_is_trimmed_where_it_lives(tmp_path, venv_icu):
+    """PyInstaller's _internal/libicudata.so.NN is a symlink to PySide6/Qt/lib/...: the real file is
+    replaced, the link stays a link (given _internal, the CLI finds PySide6/Qt/lib itself)."""
+    _need_tools()
+    real_dir = tmp_path / "PySide6" / "Qt" / "lib"
+    real_dir.mkdir(parents=True)
+    name = venv_icu["data"].name
+    shutil.copy2(venv_icu["data"], real_dir / name)
+    (tmp_path / name).symlink_to(f"PySide6/Qt/lib/{name}")
+    assert icu_trim.find_qt_lib_dir(tmp_path) == real_dir
+    result = icu_trim.trim_icu(tmp_path)
+    assert result["status"] == "trimmed" and result["library"] == str(real_dir / name)
+    assert (tmp_path / name).is_symlink() and (real_dir / name).stat().st_size == result["after_bytes"]
+
+
 def test_no_icu_is_skipped_and_unexpected_icu_use_is_refused(tmp_path, trimmed, venv_icu):
     assert icu_trim.trim_icu(tmp_path)["status"] == "skipped"
     # a consumer importing an ICU API the trimmed data does not serve (ubrk_: break iteration)
