@@ -52,7 +52,8 @@ its ~340 shared libraries to find the ones that link ICU).
 
 trim_icu() returns a dict (see its docstring); it raises IcuTrimError with a message naming the
 missing tool (icupkg: Debian icu-devtools; readelf: binutils; cc: gcc) or what went wrong, and
-leaves the original library in place on any error. Idempotent: running it twice is harmless (the second run finds nothing to remove and reports status "unchanged").
+leaves the original library in place on any error. Idempotent: a second run finds nothing to
+remove and reports status "unchanged".
 """
 from __future__ import annotations
 
@@ -161,6 +162,7 @@ def _elf_facts(lib: Path, major: str) -> dict:
     little = "little endian" in header
     if not little and "big endian" not in header:
         raise IcuTrimError(f"{lib}: cannot tell the byte order from readelf -h")
+    machine = re.search(r"^\s*Machine:\s*(.+?)\s*$", header, re.M)
     dyn = _run([readelf, "-dW", str(lib)])
     soname = re.search(r"\(SONAME\).*\[(.+?)\]", dyn)
     runpath = re.search(r"\((RUNPATH|RPATH)\).*\[(.+?)\]", dyn)
@@ -187,6 +189,7 @@ def _elf_facts(lib: Path, major: str) -> dict:
         raise IcuTrimError(f"{lib}: no section holds {symname} at {value:#x}")
     return {
         "little_endian": little,
+        "machine": machine.group(1) if machine else None,
         "soname": soname.group(1) if soname else None,
         "runpath": (runpath.group(1), runpath.group(2)) if runpath else None,
         "symbolic": "(SYMBOLIC)" in dyn,
@@ -315,6 +318,7 @@ def trim_icu(qt_lib_dir: Path, *, scan_root: Path | None = None, keep: tuple[str
                 counts = removed_by_reason.setdefault(reason, [0, 0])
                 counts[0] += 1
                 counts[1] += item.stat().st_size
+        removed_by_reason = dict(sorted(removed_by_reason.items(), key=lambda kv: -kv[1][1]))
         result = {"library": str(lib), "before_bytes": lib.stat().st_size, "items_before": len(items),
                   "items_removed": len(remove), "items_kept": len(items) - len(remove),
                   "consumers": {f: sorted(n) for f, n in consumers.items()}}
@@ -352,15 +356,17 @@ def trim_icu(qt_lib_dir: Path, *, scan_root: Path | None = None, keep: tuple[str
         nsec = check["section"]
         nstart = nsec["offset"] + check["sym_value"] - nsec["addr"]
         if (nraw[nstart:nstart + check["sym_size"]] != dst.read_bytes() or check["sym_value"] % 16
-                or check["soname"] != facts["soname"] or check["sym_version"] != facts["sym_version"]):
+                or any(check[k] != facts[k] for k in ("soname", "sym_version", "machine", "little_endian"))):
             raise IcuTrimError(f"the rebuilt {lib.name} does not match the original's layout: {check}")
         mode = lib.stat().st_mode
         staged = lib.with_name(lib.name + ".icu_trim.tmp")
-        shutil.copyfile(new, staged)
-        os.chmod(staged, mode & 0o7777)
-        os.replace(staged, lib)
-    result.update(status="trimmed", after_bytes=lib.stat().st_size,
-                  removed_by_reason=dict(sorted(removed_by_reason.items(), key=lambda kv: -kv[1][1])))
+        try:
+            shutil.copyfile(new, staged)
+            os.chmod(staged, mode & 0o7777)
+            os.replace(staged, lib)  # atomic: the library is the old one or the new one
+        finally:
+            staged.unlink(missing_ok=True)
+    result.update(status="trimmed", after_bytes=lib.stat().st_size, removed_by_reason=removed_by_reason)
     result["saved_bytes"] = result["before_bytes"] - result["after_bytes"]
     result["seconds"] = round(time.monotonic() - t0, 2)
     return result
@@ -388,6 +394,10 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(res, indent=1))
     elif res["status"] == "skipped":
         print(f"icu_trim: skipped ({res['reason']})")
+    elif res["status"] == "dry-run":
+        drop = sum(size for _, size in res["removed_by_reason"].values())
+        print(f"icu_trim: dry run, {res['library']}: would remove {res['items_removed']} of {res['items_before']} "
+              f"items ({drop / 1e6:.1f} MB of package data)")
     else:
         print(f"icu_trim: {res['status']} {res['library']}: {res['before_bytes'] / 1e6:.1f} MB -> "
               f"{res['after_bytes'] / 1e6:.1f} MB ({res['items_kept']} of {res['items_before']} items kept, "
