@@ -53,11 +53,14 @@ package: setup
 		echo "package: installing the pinned PyInstaller (pip install -e '.[package]')"; \
 		$(BIN)/python -m pip install -q -e ".[package]" && rm -f $(VENV)/.package-* && touch "$$stamp"; \
 	fi
-	@if ! command -v strip >/dev/null || ! command -v desktop-file-validate >/dev/null; then \
+	@if ! command -v strip >/dev/null || ! command -v desktop-file-validate >/dev/null || \
+		! command -v icupkg >/dev/null || ! command -v cc >/dev/null; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			echo "package: installing binutils desktop-file-utils"; apt-get update -q >/dev/null && \
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends binutils desktop-file-utils >/dev/null; \
-		else echo "package: needs strip (binutils); desktop-file-validate (desktop-file-utils) is optional"; fi; fi
+			echo "package: installing binutils gcc icu-devtools desktop-file-utils"; apt-get update -q >/dev/null && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends binutils gcc libc6-dev \
+				icu-devtools desktop-file-utils >/dev/null; \
+		else echo "package: needs strip (binutils), cc (gcc) and icupkg (icu-devtools, trims Qt's ICU data);" \
+			"desktop-file-validate (desktop-file-utils) is optional"; fi; fi
 	$(BIN)/python packaging/build.py
 
 clean:

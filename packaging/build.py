@@ -36,6 +36,13 @@ APP = DIST / "hfs-viewer"
 FOLDER_BUDGET_MB = 450
 ARCHIVE_BUDGET_MB = 170
 DERIVED = ("vtkmodules.", "scipy.", "PIL.")  # prefixes the spec derives hidden imports / excludes from
+# Modules the app imports only optionally (inside try/except): the build leaves them out and the
+# probe runs with them unimportable, so a command that needs one fails the build.
+OPTIONAL_ABSENT = {
+    "PySide6.QtOpenGL": "qtpy.QtGui tries it; pyvistaqt needs only QtOpenGLWidgets (9 MB binding)",
+    "_ssl": "ftplib/urllib3 (via pooch, imported by pyvista) try it; the app makes no TLS connections",
+    "_hashlib": "hashlib falls back to its built-in digests; with _ssl, drops OpenSSL's libcrypto (5 MB)",
+}
 PINNED = {"pyinstaller": "6.22.0", "pyinstaller-hooks-contrib": "2026.9"}
 
 
@@ -120,23 +127,29 @@ def probe(tmp: Path) -> dict:
         runs.insert(2, ["--screenshot", str(tmp / "probe-preset.png"), "--size", "1200x800",
                         "--scenario", str(presets[-1])])
     prefix = display_prefix()
+    env = dict(os.environ, HFS_PROBE_ABSENT=",".join(OPTIONAL_ABSENT))
     for args in runs:
         before = record.read_text(encoding="utf-8") if record.exists() else ""
         cmd = [sys.executable, str(PACKAGING / "probe_modules.py"), str(record), *args]
-        out = subprocess.run(prefix + cmd, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+        out = subprocess.run(prefix + cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+                             check=False)
         done = [ln for ln in record.read_text(encoding="utf-8")[len(before):].splitlines() if ln.startswith("#done")]
         if not done or done[-1] != "#done rc=0":
             raise BuildError(f"probe: `hfs-viewer {' '.join(args)}` failed (exit {out.returncode}):\n"
                              f"{out.stdout[-1500:]}\n{out.stderr[-2500:]}")
         if out.returncode != 0:
             log(f"warning: `hfs-viewer {' '.join(args)}` did its work but exited {out.returncode} at tear-down")
-    recorded = {ln for ln in record.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")}
+    lines = record.read_text(encoding="utf-8").splitlines()
+    # Stand-ins for the VTK modules left out (rthook_vtk_lean.py) and the optional modules made
+    # unimportable: the spec excludes them; they are not imports.
+    absent = sorted({ln.split(" ", 1)[1] for ln in lines if ln.startswith("#absent ")} | set(OPTIONAL_ABSENT))
+    recorded = {ln for ln in lines if ln and not ln.startswith("#")} - set(absent)
     # The hook also sees failed attempts (optional imports): keep what exists, for the names the spec uses.
     names = sorted(n for n in recorded if not n.startswith(DERIVED) or _importable(n))
     vtk = [n for n in names if n.startswith("vtkmodules.")]
     if "vtkmodules.vtkRenderingOpenGL2" not in vtk:
         raise BuildError("probe: no vtkRenderingOpenGL2 among the imported modules; nothing was rendered")
-    return {"modules": names, "runs": [" ".join(r) for r in runs]}
+    return {"modules": names, "absent": absent, "runs": [" ".join(r) for r in runs]}
 
 
 def run_pyinstaller(modules_file: Path, with_ffmpeg: bool) -> None:

@@ -64,15 +64,32 @@ def test_bundle_carries_meshes_package_data_fonts_licences_and_desktop_files():
         assert (internal / "fonts" / name).is_file(), name
     lic = internal / "licenses"
     notices = (lic / "THIRD-PARTY-NOTICES.txt").read_text()
-    for dist in ("PySide6", "vtk", "pyvista", "numpy", "scipy", "matplotlib", "pillow"):
+    for dist in ("PySide6", "vtk", "pyvista", "numpy", "matplotlib", "pillow"):
         assert dist.lower() in notices.lower(), dist
-    for dist in ("vtk", "pyvista", "numpy", "scipy", "pillow"):
+    for dist in ("vtk", "pyvista", "numpy", "pillow"):
         assert list(lic.glob(f"{dist}-*/**/LICENSE*")), f"no licence file for {dist}"
     desktop = (APP / "share" / "applications" / "hfs-viewer.desktop").read_text()
     assert "Exec=hfs-viewer" in desktop and "Icon=hfs-viewer" in desktop
     for n in (16, 32, 48, 64, 128, 256, 512):
         assert (APP / "share" / "icons" / "hicolor" / f"{n}x{n}" / "apps" / "hfs-viewer.png").is_file()
     assert (APP / "share" / "icons" / "hicolor" / "scalable" / "apps" / "hfs-viewer.svg").is_file()
+
+
+def test_build_fits_the_size_budget_and_leaves_out_what_the_app_never_uses():
+    report = json.loads((ROOT / "dist" / "build-report.json").read_text())
+    folder = sum(p.lstat().st_size for p in APP.rglob("*") if p.is_file() and not p.is_symlink()) / 1e6
+    assert report["folder_mb"] == pytest.approx(folder, abs=0.2), "build-report.json is from another build"
+    assert folder <= report["budget_mb"]["folder"] == 450, f"folder {folder:.1f} MB"
+    if report["archive_mb"] is not None:
+        assert report["archive_mb"] <= report["budget_mb"]["archive"] == 170
+    internal = APP / "_internal"
+    names = {p.name for p in internal.rglob("*")}
+    # VTK modules pyvista names for charts, volume rendering and widgets (rthook_vtk_lean.py)
+    for lib in ("libvtkInteractionWidgets", "libvtkChartsCore", "libvtkRenderingVolume", "libvtkViewsCore"):
+        assert not [n for n in names if n.startswith(lib)], lib
+    assert not (internal / "scipy").exists() and not (internal / "scipy.libs").exists()
+    assert not [n for n in names if n.startswith(("QtOpenGL.", "_ssl.", "_hashlib.", "libcrypto"))]
+    assert [n for n in names if n.startswith("QtOpenGLWidgets.")], "the binding QOpenGLWidget needs stays"
 
 
 @pytest.mark.skipif(not shutil.which("desktop-file-validate"), reason="desktop-file-validate not installed")
