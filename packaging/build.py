@@ -7,7 +7,8 @@
    imports (packaging/probe_modules.py). That list, not a hand-written one, becomes the spec's
    hidden imports: pyvista imports VTK lazily, so PyInstaller cannot see it.
 2. PyInstaller with packaging/hfs-viewer.spec (pinned in pyproject's `package` extra).
-3. Strip VTK's shared libraries only (strip=True on everything breaks numpy's bundled libraries).
+3. Strip VTK's shared libraries only (strip=True on everything breaks numpy's bundled libraries),
+   and, on Linux, replace Qt's 32 MB ICU data library with the data Qt can use (icu_trim.py).
 4. Linux desktop files into the folder (share/applications, share/icons, install-desktop-entry.sh).
 5. The .tar.gz, sizes against the budget (folder <= 450 MB, archive <= 170 MB), and
    dist/build-report.json with the figures.
@@ -181,6 +182,26 @@ def strip_vtk() -> tuple[int, float]:
     return len(files), (before - after) / 1e6
 
 
+def trim_qt_icu() -> dict:
+    """Linux: Qt's ICU data down to what Qt reads (packaging/icu_trim.py); nothing elsewhere."""
+    sys.path.insert(0, str(PACKAGING))
+    from icu_trim import IcuTrimError, find_qt_lib_dir, trim_icu
+
+    internal = APP / "_internal"
+    lib_dir = find_qt_lib_dir(internal)
+    if lib_dir is None:
+        return {"status": "skipped", "reason": "no Qt library folder with ICU"}
+    try:
+        res = trim_icu(lib_dir, scan_root=internal)
+    except IcuTrimError as exc:
+        raise BuildError(f"ICU trim: {exc}") from None
+    if res["status"] == "trimmed":
+        log(f"ICU data: {res['before_bytes'] / 1e6:.1f} -> {res['after_bytes'] / 1e6:.1f} MB "
+            f"({res['items_kept']} of {res['items_before']} items kept)")
+    keys = ("status", "reason", "before_bytes", "after_bytes", "items_before", "items_kept", "seconds")
+    return {k: res[k] for k in keys if k in res}
+
+
 def add_desktop_files() -> None:
     """Linux desktop integration inside the folder (install-desktop-entry.sh puts it in place)."""
     share = APP / "share"
@@ -243,6 +264,11 @@ def main() -> int:
         unstripped = size_mb(APP)
         n_stripped, saved = strip_vtk()
         log(f"stripped {n_stripped} VTK libraries: -{saved:.0f} MB")
+        icu = trim_qt_icu()
+        # PyInstaller links every Qt library into _internal, the ones the spec dropped too
+        dangling = [p for p in (APP / "_internal").iterdir() if p.is_symlink() and not p.exists()]
+        for p in dangling:
+            p.unlink()
         add_desktop_files()
         folder = size_mb(APP)
         archive_mb = None
@@ -263,6 +289,7 @@ def main() -> int:
             "pyinstaller_seconds": round(t_pyi, 1),
             "archive_seconds": round(t_archive, 1),
             "folder_mb_before_strip": round(unstripped, 1),
+            "icu_trim": icu,
             "folder_mb": round(folder, 1),
             "folder_mib": round(folder * 1e6 / 2**20, 1),
             "archive_mb": None if archive_mb is None else round(archive_mb, 1),
