@@ -70,3 +70,88 @@ def test_tube_is_closed_with_outward_faces():
     length = arc_lengths(c)[-1]
     expected = np.pi * length + 4 / 3 * np.pi
     assert vol == pytest.approx(expected, rel=0.05)
+
+
+# ------------------------------------------------------------------ VertexNormals (no scipy.sparse)
+
+def _vertex_normals_reference(points, faces):
+    """Written plainly: every face's cross product added to its (distinct) vertices one face after
+    the other, from 0, then each row divided by its norm (zero rows stay zero). This is also what
+    the scipy.sparse incidence product that VertexNormals replaced computed, to the last bit."""
+    points = np.asarray(points, float)
+    acc = np.zeros((len(points), 3))
+    for face in np.asarray(faces):
+        p0, p1, p2 = points[face]
+        fn = np.cross(p1 - p0, p2 - p0)
+        for v in dict.fromkeys(face.tolist()):  # a degenerate face counts once per vertex
+            acc[v] += fn
+    n = np.linalg.norm(acc, axis=1, keepdims=True)
+    return np.divide(acc, n, out=np.zeros_like(acc), where=n > 0)
+
+
+def _bit_identical(a, b):
+    return a.shape == b.shape and np.array_equal(a, b) and np.array_equal(np.signbit(a), np.signbit(b))
+
+
+def _mesh_cases():
+    rng = np.random.default_rng(4)
+    topo = tube_topology(40, 24, cap_rings=5)  # the cn7 layout: 6 faces per vertex, 24 at the poles
+    c = np.stack([np.linspace(0, 12, 40), np.sin(np.linspace(0, 3, 40)), np.zeros(40)], axis=1)
+    tube = tube_points(c, 0.75, topo)
+    yield "tube", tube + rng.normal(0, 0.02, tube.shape), topo.faces
+    yield "tube at rest", tube, topo.faces
+    fan = np.vstack([[0.0, 0, 0], np.stack([np.cos(np.arange(40) * 0.157), np.sin(np.arange(40) * 0.157),
+                                             0.1 * np.arange(40)], axis=1)])
+    yield "fan (one vertex, 39 faces)", fan, np.array([[0, k, k + 1] for k in range(1, 40)])
+    grid = np.stack(np.meshgrid(np.arange(6.0), np.arange(5.0), [0.0]), -1).reshape(-1, 3)  # flat: signed zeros
+    yield "flat grid + unused vertices", grid, np.array([[0, 1, 6], [1, 7, 6], [2, 3, 8], [3, 9, 8], [8, 9, 14]])
+    # one face whose normal is (-0.0, -0.0, 1): a sum from 0 gives +0.0 there, and so must VertexNormals
+    # (30 copies, so that there are enough vertices for the layered sums, not only the small-mesh path)
+    tri = np.array([[0.0, 0, 0], [1, -1, 0], [-1, 2, 0]])
+    yield ("negative zeros", np.concatenate([tri + [3.0 * k, 0, 0] for k in range(30)]),
+           np.arange(90).reshape(30, 3))
+    for k in range(30):
+        n = int(rng.integers(1, 250))
+        pts = rng.normal(size=(n, 3)) * rng.uniform(0.01, 50)
+        if k % 3 == 0:
+            pts[:, 2] = 0.0
+        if k % 4 == 0:
+            pts = np.round(pts)  # exact zeros, repeated points
+        yield f"random {k}", pts, rng.integers(0, n, size=(int(rng.integers(0, 700)), 3))
+
+
+@pytest.mark.parametrize("name, points, faces", list(_mesh_cases()), ids=lambda x: x if isinstance(x, str) else "")
+def test_vertex_normals_are_the_plain_sequential_sums_to_the_bit(name, points, faces):
+    from viewer.tubes import VertexNormals, vertex_normals
+
+    want = _vertex_normals_reference(points, faces)
+    vn = VertexNormals(faces, len(points))
+    assert _bit_identical(vn(points), want)
+    assert _bit_identical(vn(points * 1.5 - 2.0), _vertex_normals_reference(points * 1.5 - 2.0, faces))  # reusable
+    assert _bit_identical(vertex_normals(points, faces), want)
+
+
+def test_vertex_normals_point_outwards_on_a_tube():
+    from viewer.tubes import VertexNormals, tube_normals
+
+    topo = tube_topology(30, 24, cap_rings=5)
+    c = np.stack([np.linspace(0, 9, 30), np.zeros(30), 0.2 * np.linspace(0, 9, 30) ** 1.5], axis=1)
+    pts = tube_points(c, 0.8, topo)
+    nrm = VertexNormals(topo.faces, len(pts))(pts)
+    np.testing.assert_allclose(np.linalg.norm(nrm, axis=1), 1.0, atol=1e-12)
+    assert np.einsum("ij,ij->i", nrm, tube_normals(c, 0.8, topo)).min() > 0.95
+
+
+def test_vertex_normals_same_as_the_scipy_sparse_product_where_scipy_is_installed():
+    sparse = pytest.importorskip("scipy.sparse")
+    from viewer.tubes import VertexNormals, _unit_rows
+
+    for name, pts, faces in _mesh_cases():
+        if len(faces) == 0:
+            continue
+        f = np.asarray(faces)
+        rows, cols = f.ravel(), np.repeat(np.arange(len(f)), 3)
+        incidence = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(pts), len(f)))
+        tri = np.take(np.asarray(pts, float), f, axis=0)
+        want = _unit_rows(incidence @ np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]))
+        assert _bit_identical(VertexNormals(faces, len(pts))(pts), want), name
