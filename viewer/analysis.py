@@ -1,14 +1,16 @@
 """Compression analysis: contacts, severity, classification, culprit, mechanism.
 
-Pure core (numpy + scipy; no Qt, no VTK). ``analyze(scenario)`` is called by the
+Pure core (numpy only; no Qt, no VTK). ``analyze(scenario)`` is called by the
 GUI on every mouse move, so it works on capsule chains: every nerve and vessel
 is a polyline centreline plus one radius, and the surface gap between two
 capsule chains is *exactly* the closest centreline distance minus both radii
 (../shared/engineering-notes.md, "Geometry: contact and depth"). Speed comes from
-a prefilter (bounding box, then a KD-tree built once per anatomy on the nerve
-samples, then a small exact ball test) so that the exact segment-segment
-distance (``geometry.segment_distances``) only runs on the few segment pairs
-that can touch. Each vessel's spline course is cached on its handle tuple.
+a prefilter (bounding box, then a nearest-sample search built once per anatomy
+on the nerve samples, then a small exact ball test) so that the exact
+segment-segment distance (``geometry.segment_distances``) only runs on the few
+segment pairs that can touch. The nearest-sample search is ``nearest.NearestPoints``
+(pure numpy, the same distances as scipy's cKDTree, which it replaced: scipy cost
+the frozen build ~53 MB, issue 6). Each vessel's spline course is cached on its handle tuple.
 
 Definitions (``../shared/domain/hfs-reference.md`` sections 6-7; all thresholds
 in ``Thresholds`` are configurable):
@@ -33,11 +35,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from . import sdf
 from .anatomy import REZ_SEGMENTS, SEGMENT_NAMES, Anatomy, build_anatomy
 from .geometry import segment_distances
+from .nearest import NearestPoints
 from .scenario import Lesion, Scenario, Vessel, vessel_course
 from .sources import BIBLIOGRAPHY
 
@@ -213,7 +215,7 @@ class Findings:
 # --------------------------------------------------------------------------- prepared geometry
 
 class _Chain:
-    """A capsule chain prepared for queries: samples, segments, KD-tree, local frames."""
+    """A capsule chain prepared for queries: samples, segments, nearest-sample search, local frames."""
 
     def __init__(self, name: str, points: np.ndarray, radius: float, arc: np.ndarray | None = None):
         p = np.ascontiguousarray(points, dtype=float)
@@ -229,7 +231,7 @@ class _Chain:
         self.half = float(seg_len.max() / 2) if len(seg_len) else 0.0
         self.lo = p.min(axis=0)
         self.hi = p.max(axis=0)
-        self.tree = cKDTree(p)
+        self.near = NearestPoints(p)  # scipy's cKDTree before (frozen build size budget: no scipy)
         self.n = len(p)
         self.mid = 0.5 * (self.a0 + self.a1)
         tan = d / np.maximum(seg_len, 1e-12)[:, None]
@@ -346,7 +348,7 @@ def _close_pairs(chain: _Chain, b0, b1, mid, half, reach, seg_valid=None):
     if idx.size == 0:
         return None
     Ri = R[idx]
-    d, _ = chain.tree.query(mid[idx], distance_upper_bound=float(Ri.max()) + 1e-9)
+    d, _ = chain.near.query(mid[idx], distance_upper_bound=float(Ri.max()) + 1e-9)
     keep = d <= Ri
     idx = idx[keep]
     if idx.size == 0:
@@ -472,10 +474,10 @@ def _vessel_vessel_contact(va: Vessel, other: Vessel, th: Thresholds) -> VesselC
     # Junctions: an end of one vessel on or inside the other (origin of a branch, VBJ).
     junctions = []
     for end in (cb.pts[0], cb.pts[-1]):
-        if ca.tree.query(end)[0] <= va.radius_mm + other.radius_mm + ca.half:
+        if ca.near.query(end)[0] <= va.radius_mm + other.radius_mm + ca.half:
             junctions.append(end)
     for end in (ca.pts[0], ca.pts[-1]):
-        if cb.tree.query(end)[0] <= va.radius_mm + other.radius_mm + cb.half:
+        if cb.near.query(end)[0] <= va.radius_mm + other.radius_mm + cb.half:
             junctions.append(end)
     reach = np.full(cb.n - 1, rr + th.contact_gap_mm)
     half = 0.5 * cb.seg_len

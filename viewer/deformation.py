@@ -33,9 +33,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from .geometry import arc_lengths
+from .nearest import NearestPoints
 from .sdf import ellipsoid as _ellipsoid_sdf
 from .tubes import TubeTopology, tube_points, tube_topology
 
@@ -89,7 +89,7 @@ class CapsuleChain:
         self.max_len = float(np.sqrt(self.len2.max()))
         self.lo = c.min(axis=0) - self.radius
         self.hi = c.max(axis=0) + self.radius
-        self._tree = None
+        self._near = None
 
     @property
     def reach(self) -> float:
@@ -99,16 +99,18 @@ class CapsuleChain:
         """Signed distance to the surface, unit direction from the compressor to p, and
         the closest segment, for points within `margin` of the surface (others: inf).
 
-        A KD-tree over the course vertices finds each point's nearest vertex; the exact
+        A nearest-vertex search over the course vertices (`NearestPoints`: bounding-box
+        prefilter, then brute force; pure numpy rather than scipy's cKDTree, for the frozen
+        build's size budget) finds each point's nearest vertex within reach; the exact
         distance comes from the few segments around it (courses are densely sampled
         splines, so the closest segment is next to the closest vertex)."""
-        if self._tree is None:
-            self._tree = cKDTree(np.vstack([self.p0, self.p1[-1:]]))
+        if self._near is None:
+            self._near = NearestPoints(np.vstack([self.p0, self.p1[-1:]]))
         m = len(p)
         sd = np.full(m, np.inf)
         dirs = np.zeros_like(p)
         segs = np.zeros(m, int)
-        dist, idx = self._tree.query(p, distance_upper_bound=margin + self.radius + self.max_len)
+        dist, idx = self._near.query(p, distance_upper_bound=margin + self.radius + self.max_len)
         ok = np.flatnonzero(np.isfinite(dist))
         if ok.size == 0:
             return sd, dirs, segs
