@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy.spatial import cKDTree
 
 from viewer import presets
 from viewer.analysis import TAGS, analyze
@@ -187,9 +186,12 @@ def _crossing_depth(a, b) -> float:
     """Deepest overlap of two vessels' tubes, ignoring where one starts or ends on the other (branch origins)."""
     pa, pb = _dense(a), _dense(b)
     rr = a.radius_mm + b.radius_mm
-    ta, tb = cKDTree(pa), cKDTree(pb)
-    junctions = [e for e in (pa[0], pa[-1]) if tb.query(e)[0] <= rr] + [e for e in (pb[0], pb[-1]) if ta.query(e)[0] <= rr]
-    gap = tb.query(pa)[0] - rr
+    def nearest(points, to):  # distance from each point to the nearest of `to` (plain numpy: a test oracle)
+        return np.sqrt(((np.atleast_2d(points)[:, None, :] - to[None, :, :]) ** 2).sum(-1)).min(axis=1)
+
+    junctions = [e for e in (pa[0], pa[-1]) if nearest(e, pb)[0] <= rr] + \
+        [e for e in (pb[0], pb[-1]) if nearest(e, pa)[0] <= rr]
+    gap = nearest(pa, pb) - rr
     keep = np.ones(len(pa), bool)
     for e in junctions:
         keep &= np.linalg.norm(pa - e, axis=1) > rr + 2.5
