@@ -21,18 +21,20 @@ eps=0) that the analysis and the deformation rely on:
   returns any one of the tied points).
 
 Speed: with a finite bound, query points outside the point set's bounding box
-grown by the bound are dropped before any distance is computed (most mesh
-vertices or segment midpoints are far from a given vessel); the rest are handled
-in chunks of at most ``CHUNK_ELEMENTS`` query-point pairs, so memory stays
-around a megabyte whatever the sizes.
+grown by the bound, and points outside the remaining queries' box grown by the
+bound, are dropped before any distance is computed (most nerve rings or segment
+midpoints are far from a given vessel, and most of a vessel's course is far from
+the nerve; small problems skip this); the rest are handled in chunks of at most ``CHUNK_ELEMENTS``
+query-point pairs, so memory stays around a megabyte whatever the sizes.
 """
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["NearestPoints", "CHUNK_ELEMENTS"]
+__all__ = ["NearestPoints", "CHUNK_ELEMENTS", "SMALL_BLOCK"]
 
-CHUNK_ELEMENTS = 1 << 16  # query x point pairs per distance block (two float64 blocks of 512 KiB)
+CHUNK_ELEMENTS = 1 << 15  # query x point pairs per block (the (d, m, n) difference block: 768 KiB)
+SMALL_BLOCK = 1 << 14  # up to this many query x point pairs, no prefilters: plain brute force
 
 
 class NearestPoints:
@@ -44,20 +46,18 @@ class NearestPoints:
 
     def __init__(self, points):
         p = np.array(points, dtype=float)  # a private copy: later edits of `points` do not leak in
-        if p.ndim != 2:
+        if p.ndim != 2 or p.shape[1] < 1:
             raise ValueError("points must be an (n, d) array")
         p.flags.writeable = False
         self.points = p
         self.n, self.dim = p.shape
-        # one contiguous array per coordinate: broadcasting a query column against it is the
-        # cheapest way to build the (queries x points) difference block
-        self._cols = [np.ascontiguousarray(p[:, k]) for k in range(self.dim)]
+        self._t = np.ascontiguousarray(p.T)  # (d, n): coordinate-major, for the difference blocks
         if self.n:
             self.lo = p.min(axis=0)
             self.hi = p.max(axis=0)
-            # the bounding-box prefilter is widened by this much so that rounding in
+            # the bounding-box prefilters are widened by this much so that rounding in
             # `lo - bound` can never drop a point that the exact test would keep
-            self._slack = 1e-9 * (1.0 + float(np.abs(p).max()))
+            self._slack = 1e-9 * (1.0 + float(max(np.abs(self.lo).max(), np.abs(self.hi).max())))
         else:
             self.lo = self.hi = np.zeros(self.dim)
             self._slack = 0.0
@@ -75,46 +75,58 @@ class NearestPoints:
         x = np.asarray(x, dtype=float)
         if x.ndim == 0 or x.shape[-1] != self.dim:
             raise ValueError(f"query points must have {self.dim} coordinates (last axis)")
-        shape = x.shape[:-1]
         q = x.reshape(-1, self.dim)
-        dist = np.full(len(q), np.inf)
-        idx = np.full(len(q), self.n, dtype=np.intp)
+        m = len(q)
         ub = float(distance_upper_bound)
-        if len(q) and self.n:
-            bounded = ub < np.inf
-            if bounded:
-                # Bounding-box prefilter: a query further than the bound from the box along
-                # one axis is further than the bound from every point (no distances needed).
-                pad = ub * (1.0 + 1e-9) + self._slack
-                near = np.all((q >= self.lo - pad) & (q <= self.hi + pad), axis=1)
-                rows = np.flatnonzero(near)
-            else:
-                rows = np.arange(len(q))
-            ub2 = ub * ub  # as cKDTree: compare squared distances with the squared bound
-            step = max(1, CHUNK_ELEMENTS // self.n)
-            for s in range(0, len(rows), step):
-                r = rows[s:s + step]
-                d2 = self._sqdist(q[r])
+        bounded = ub < np.inf
+        ub2 = ub * ub  # as cKDTree: compare squared distances with the squared bound
+        dist = np.full(m, np.inf)
+        idx = np.full(m, self.n, dtype=np.intp)
+        pts, cand, rows = self._t, None, None  # all points, all queries
+        if bounded and m * self.n > SMALL_BLOCK and self.n:
+            # Bounding-box prefilters, both ways: a query further than the bound from the
+            # points' box along one axis is further than the bound from every point, and a
+            # point further than the bound from the remaining queries' box is nobody's
+            # neighbour within the bound. Neither needs a distance; what is left is usually
+            # a small block (a vessel course near a few nerve rings). Below SMALL_BLOCK pairs
+            # the brute force costs less than these array operations.
+            pad = ub * (1.0 + 1e-9) + self._slack
+            rows = np.flatnonzero(np.all((q >= self.lo - pad) & (q <= self.hi + pad), axis=1))
+            q = q[rows]
+            if len(q):
+                lo, hi = q.min(axis=0) - pad, q.max(axis=0) + pad
+                cand = np.flatnonzero(np.all((self.points >= lo) & (self.points <= hi), axis=1))
+                pts = self._t[:, cand]  # the subsets keep their order: ties still go to the lowest index
+        if len(q) and pts.shape[1]:
+            step = max(1, CHUNK_ELEMENTS // pts.shape[1])
+            for s in range(0, len(q), step):
+                d2 = _sqdist(q[s:s + step], pts)
                 j = np.argmin(d2, axis=1)  # first minimum: ties go to the lowest index
-                best = d2[np.arange(len(r)), j]
+                best = d2[np.arange(len(j)), j]
+                at = np.arange(s, s + len(j)) if rows is None else rows[s:s + len(j)]
+                if cand is not None:
+                    j = cand[j]
                 if bounded:
                     ok = best < ub2
-                    r, j, best = r[ok], j[ok], best[ok]
-                dist[r] = np.sqrt(best)
-                idx[r] = j
+                    at, j, best = at[ok], j[ok], best[ok]
+                dist[at] = np.sqrt(best)
+                idx[at] = j
         if x.ndim == 1:
             return float(dist[0]), int(idx[0])
+        shape = x.shape[:-1]
         return dist.reshape(shape), idx.reshape(shape)
 
-    def _sqdist(self, q: np.ndarray) -> np.ndarray:
-        """(m, n) squared distances, accumulated coordinate by coordinate in order
-        ((dx*dx + dy*dy) + dz*dz): the rounding of cKDTree and np.linalg.norm."""
-        d2 = np.subtract(q[:, 0, None], self._cols[0][None, :])
-        np.multiply(d2, d2, out=d2)
-        if self.dim > 1:
-            diff = np.empty_like(d2)
-            for k in range(1, self.dim):
-                np.subtract(q[:, k, None], self._cols[k][None, :], out=diff)
-                np.multiply(diff, diff, out=diff)
-                d2 += diff
-        return d2
+
+def _sqdist(q: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """(m, n) squared distances between q (m, d) and pts (d, n), summed coordinate by
+    coordinate in order ((dx*dx + dy*dy) + dz*dz): the rounding of cKDTree and np.linalg.norm.
+    (The queries are repeated into a contiguous (d, m, n) block first: subtracting a
+    broadcast operand is slower than that copy.)"""
+    m, n = len(q), pts.shape[1]
+    diff = np.repeat(q.T, n, axis=1).reshape(len(pts), m, n)
+    diff -= pts[:, None, :]
+    diff *= diff
+    d2 = diff[0] if len(diff) == 1 else diff[0] + diff[1]
+    for k in range(2, len(diff)):
+        d2 += diff[k]
+    return d2

@@ -38,6 +38,19 @@ def assert_same(got, want):
     np.testing.assert_array_equal(d, dr)  # exact: the same rounding as np.linalg.norm / cKDTree
 
 
+def query_both_ways(pts, q, bound):
+    """The query as is, and with the bounding-box prefilters forced on (small problems skip them)."""
+    plain = NearestPoints(pts).query(q, distance_upper_bound=bound)
+    saved = nearest.SMALL_BLOCK
+    nearest.SMALL_BLOCK = 0
+    try:
+        filtered = NearestPoints(pts).query(q, distance_upper_bound=bound)
+    finally:
+        nearest.SMALL_BLOCK = saved
+    assert_same(filtered, plain)
+    return plain
+
+
 @pytest.mark.parametrize("seed", range(12))
 @pytest.mark.parametrize("bound", [np.inf, 0.5, 3.0])
 def test_random_sets_match_brute_force(seed, bound):
@@ -45,7 +58,7 @@ def test_random_sets_match_brute_force(seed, bound):
     n = int(rng.integers(1, 400))
     pts = rng.normal(size=(n, 3)) * rng.uniform(0.5, 10) + rng.normal(size=3) * 20
     q = pts.mean(axis=0) + rng.normal(size=(int(rng.integers(1, 700)), 3)) * rng.uniform(0.5, 15)
-    assert_same(NearestPoints(pts).query(q, distance_upper_bound=bound), reference(pts, q, bound))
+    assert_same(query_both_ways(pts, q, bound), reference(pts, q, bound))
 
 
 finite = st.floats(-50, 50, allow_nan=False, allow_infinity=False)
@@ -56,7 +69,7 @@ finite = st.floats(-50, 50, allow_nan=False, allow_infinity=False)
        q=arrays(float, st.tuples(st.integers(0, 40), st.just(3)), elements=finite),
        bound=st.one_of(st.just(np.inf), st.floats(0, 60)))
 def test_hypothesis_matches_brute_force(pts, q, bound):
-    assert_same(NearestPoints(pts).query(q, distance_upper_bound=bound), reference(pts, q, bound))
+    assert_same(query_both_ways(pts, q, bound), reference(pts, q, bound))
 
 
 @settings(max_examples=60, deadline=None)
@@ -64,7 +77,7 @@ def test_hypothesis_matches_brute_force(pts, q, bound):
        q=arrays(float, st.tuples(st.integers(1, 30), st.just(3)), elements=st.integers(-4, 4).map(float)),
        bound=st.one_of(st.just(np.inf), st.integers(0, 5).map(float)))
 def test_integer_grids_many_ties_and_distances_on_the_bound(pts, q, bound):
-    assert_same(NearestPoints(pts).query(q, distance_upper_bound=bound), reference(pts, q, bound))
+    assert_same(query_both_ways(pts, q, bound), reference(pts, q, bound))
 
 
 def test_bound_is_strict_like_ckdtree():
@@ -117,6 +130,8 @@ def test_chunks_and_the_bounding_box_prefilter_change_nothing(monkeypatch):
     monkeypatch.setattr(nearest, "CHUNK_ELEMENTS", 7 * 120 + 5)  # several chunks, uneven last one
     assert_same(NearestPoints(pts).query(q, distance_upper_bound=1.5), want)
     monkeypatch.setattr(nearest, "CHUNK_ELEMENTS", 1)  # one query per chunk
+    assert_same(NearestPoints(pts).query(q, distance_upper_bound=1.5), want)
+    monkeypatch.setattr(nearest, "SMALL_BLOCK", 10 ** 9)  # no prefilter at all
     assert_same(NearestPoints(pts).query(q, distance_upper_bound=1.5), want)
 
 
