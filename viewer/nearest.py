@@ -20,12 +20,15 @@ eps=0) that the analysis and the deformation rely on:
 * ties go to the lowest index (``argmin``), which is deterministic (``cKDTree``
   returns any one of the tied points).
 
-Speed: with a finite bound, query points outside the point set's bounding box
-grown by the bound, and points outside the remaining queries' box grown by the
-bound, are dropped before any distance is computed (most nerve rings or segment
-midpoints are far from a given vessel, and most of a vessel's course is far from
-the nerve; small problems skip this); the rest are handled in chunks of at most ``CHUNK_ELEMENTS``
-query-point pairs, so memory stays around a megabyte whatever the sizes.
+Speed (measured against cKDTree on this app's sizes: build + query within a few
+microseconds of it for the deformation's ~100 rings x ~130 course points, faster
+for thousands of queries): above ``SMALL_BLOCK`` query-point pairs and with a
+finite bound, query points outside the point set's bounding box grown by the
+bound, and points outside the remaining queries' box grown by the bound, are
+dropped before any distance is computed (far-away mesh vertices never reach the
+brute force); below it the brute force is cheaper than those filters. Distances
+are computed in chunks of at most ``CHUNK_ELEMENTS`` pairs, so memory stays under
+a megabyte whatever the sizes.
 """
 from __future__ import annotations
 
