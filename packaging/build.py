@@ -36,7 +36,7 @@ WORK = ROOT / "build" / "pyinstaller"
 APP = DIST / "hfs-viewer"
 FOLDER_BUDGET_MB = 450
 ARCHIVE_BUDGET_MB = 170
-DERIVED = ("vtkmodules.", "scipy.", "PIL.")  # prefixes the spec derives hidden imports / excludes from
+DERIVED = ("vtkmodules.", "PIL.")  # prefixes the spec derives hidden imports / excludes from
 # Modules the app imports only optionally (inside try/except): the build leaves them out and the
 # probe runs with them unimportable, so a command that needs one fails the build.
 OPTIONAL_ABSENT = {

@@ -1,5 +1,5 @@
 """Build-time probe: run one hfs-viewer command from the source install and record every module
-it imports (packaging/build.py uses the `vtkmodules.*`, `scipy.*` and `PIL.*` names).
+it imports (packaging/build.py uses the `vtkmodules.*` and `PIL.*` names).
 
     python packaging/probe_modules.py RECORD.txt [hfs-viewer arguments...]
     python packaging/probe_modules.py RECORD.txt --import-all
