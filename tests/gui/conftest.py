@@ -107,8 +107,16 @@ def window(qapp, mesh_set):
 
 @pytest.fixture
 def win(window, qtbot):
-    """The module window with its state back to defaults."""
+    """The module window with its state back to defaults: no animation running, the default
+    scenario with a fresh undo stack, default display, view and selection (tests must not
+    depend on their order)."""
+    from viewer.scenario import default_scenario
+
+    window.pulsation.pause()
+    window.mechanism.pause()
     d = window.document
+    d.load_scenario(default_scenario())
+    assert d.undo_stack.count() == 0 and d.undo_stack.isClean()
     for sid, info in d.structures.items():
         d.set_colour(sid, info.colour)
         d.set_opacity(sid, 1.0 if info.kind != "bone" else 0.35)

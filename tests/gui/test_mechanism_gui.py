@@ -55,3 +55,33 @@ def test_peripheral_contact_explains_less_likely_symptomatic(mw, qtbot):
     allcaps = " ".join(c.text for c in plan.captions).lower()
     assert "peripheral" in allcaps and "less likely" in allcaps
     mw.mechanism.pause()
+
+
+def test_an_edit_during_playback_replans_on_the_new_nerve_course(mw, qtbot):
+    """The plan comes from the document's state: fibres never stay on an old, deviated course."""
+    d = mw.document
+    d.load_scenario(load_preset("severe-deviation"))
+    mw.mechanism.play()
+    qtbot.waitUntil(lambda: mw.mechanism.frames >= 2, timeout=20000)
+    deviated = d.state.deformation
+    assert not deviated.is_rest
+    np.testing.assert_allclose(mw.mechanism.view.plan.centerline_mm, deviated.centerline)
+    culprit = d.scenario.vessel(d.findings.culprit)
+    d.set_scenario(d.scenario.with_vessel(culprit.moved((0.0, 0.0, 15.0))), "Lift the culprit")
+    qtbot.waitUntil(lambda: mw.mechanism.frames >= 4, timeout=20000)
+    assert d.state.deformation.is_rest
+    np.testing.assert_allclose(mw.mechanism.view.plan.centerline_mm, d.state.nerve_centerline_mm)
+    np.testing.assert_allclose(mw.mechanism.view.plan.centerline_mm, mw.scene_view.deformation.centerline)
+
+
+def test_panel_shows_the_see_through_opacity_of_the_mechanism_view(mw, qtbot):
+    d = mw.document
+    d.load_scenario(load_preset("aica-attached-segment"))
+    box = mw.structure_panel.opacity_boxes["brainstem"]
+    assert box.value() == 100
+    mw.mechanism.play()
+    drawn = mw.scene_view.scene.actors["brainstem"].prop.opacity
+    assert drawn < 1.0 and box.value() == round(drawn * 100)  # the panel says what is drawn
+    assert "mechanism view" in box.toolTip()
+    mw.mechanism.pause()
+    assert box.value() == 100 and mw.scene_view.scene.actors["brainstem"].prop.opacity == 1.0

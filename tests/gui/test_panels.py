@@ -9,6 +9,7 @@ from PySide6.QtGui import QGuiApplication
 from viewer.analysis import format_report, severity_for
 from viewer.anatomy import SEGMENT_NAMES, build_anatomy
 from viewer.gui.document import SceneDocument
+from viewer.scene_model import SceneModel
 from viewer.gui.findings_panel import SEVERITY_COLOURS, TABLE_COLUMNS, FindingsPanel, headline, tag_words
 from viewer.gui.vessel_panel import HELP, HINT, ORIGIN_NOTE, VesselPanel
 from viewer.sources import BIBLIOGRAPHY
@@ -24,8 +25,8 @@ def facial_nerve():
 
 
 @pytest.fixture
-def document(qapp, mesh_set, facial_nerve):
-    doc = SceneDocument(mesh_set.structures, facial_nerve)
+def document(qapp, mesh_set, anatomy):
+    doc = SceneDocument(SceneModel(anatomy, structures=mesh_set.structures))
     yield doc
     doc.deleteLater()
 

@@ -28,7 +28,8 @@ def make(mesh_set, preset: str, view: str = "rez_closeup"):
     sc = Scene(pl, mesh_set)
     sc.set_view(view)
     sv = ScenarioView(sc)
-    f = sv.show(load_preset(preset))
+    state = sv.show(load_preset(preset))
+    f = state.findings
     plan = build_mechanism_plan(f, centerline_mm=sv.deformation.centerline)
     mv = MechanismView(sc)
     mv.set_plan(plan)
@@ -97,7 +98,7 @@ def test_myelin_colours_survive_a_drag_and_heat_colours_return(aica):
     mv.set_enabled(True)
     mv.update(2.0)
     # a drag re-deforms the nerve (LiveTubes writes points, normals and 'rgb' and marks them modified)
-    sv.update_findings(load_preset("aica-attached-segment"), f)
+    sv.update_findings(sv.model.evaluate(load_preset("aica-attached-segment")))
     img = shot(pl)
     assert near(img, MYELIN_COLOURS["peripheral"], 50).sum() > 300
     assert sc.actors["cn7"].GetMapper().GetArrayName() == "myelin_rgb"

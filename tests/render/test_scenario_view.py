@@ -11,7 +11,8 @@ from viewer.analysis import analyze
 from viewer.render.live import world_to_display
 from viewer.render.scenario_view import ScenarioView, render_scenario
 from viewer.render.scene import Scene, load_meshes
-from viewer.render.style import BRAINSTEM_SEE_THROUGH, LESION_COLOURS
+from viewer.render.style import LESION_COLOURS
+from viewer.scene_model import PLAQUE_SEE_THROUGH
 from viewer.scenario import Lesion, Vessel, default_scenario
 
 pytestmark = pytest.mark.render
@@ -78,7 +79,7 @@ def test_unknown_vessel_gets_its_own_tube_and_missing_shipped_vessel_is_hidden(s
     extra = Vessel("aica2", "Duplicated AICA", "artery", "aica", 0.6, np.asarray(aica.handles_mm) + [0, 0, 3])
     s2 = replace(s, vessels=tuple(v for v in s.vessels if v.id != "pica") + (extra,))
     sv.show(s2)
-    assert scene.actors["pica"].visibility is False and "pica" in sv.absent
+    assert scene.actors["pica"].visibility is False and "pica" in scene.absent
     mesh = sv.extra_meshes["aica2"]
     assert sv.object_of_actor(sv.extra_actors["aica2"]) == ("vessel", "aica2")
     # the tube surrounds its course at its radius
@@ -95,9 +96,9 @@ def test_brainstem_see_through_only_while_a_plaque_exists(scene, anatomy):
     sv = ScenarioView(scene)
     before = scene.actors["brainstem"].prop.opacity
     plaque = Lesion("ms", "brainstem_lesion", tuple(anatomy.landmarks["facial_motor_nucleus"]), (2, 2, 2))
-    findings = sv.show(default_scenario().with_lesion(plaque))
+    findings = sv.show(default_scenario().with_lesion(plaque)).findings
     assert "brainstem_lesion" in findings.classification
-    assert scene.actors["brainstem"].prop.opacity == pytest.approx(min(before, BRAINSTEM_SEE_THROUGH))
+    assert scene.actors["brainstem"].prop.opacity == pytest.approx(min(before, PLAQUE_SEE_THROUGH))
     sv.show(default_scenario())
     assert scene.actors["brainstem"].prop.opacity == pytest.approx(before)
 
@@ -106,7 +107,7 @@ def test_findings_deform_nerve_and_place_callouts(scene, anatomy):
     sv = ScenarioView(scene)
     centre = _nerve_point(anatomy, 4.0)
     s = default_scenario().with_lesion(Lesion("a", "aneurysm", tuple(centre + [0, -1.5, 0]), (1.5, 1.5, 1.5), "sac"))
-    f = sv.show(s)
+    f = sv.show(s).findings
     assert any(c.id == "a" for c in f.lesion_contacts)
     assert sv.deformation is not None and not sv.deformation.is_rest
     assert any(t.startswith("sac \u00bb") for t in sv.callouts.texts())

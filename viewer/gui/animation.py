@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 
-from ..analysis import analyze
 from ..motion import Pulsation
 
 FRAME_MS = 33  # ~30 Hz asked; software rendering delivers what it can, the clock keeps the rate true
@@ -80,10 +79,9 @@ class PulsationPlayer(QObject):
             self.pause()  # stopped when hidden
             return
         t = self._clock.elapsed() / 1000.0
-        scenario = self._plan.at(t)
-        findings = analyze(scenario)
-        self.last_findings = findings
-        view.show_transient(scenario, findings)
+        state = self.window.document.model.evaluate(self._plan.at(t))
+        self.last_findings = state.findings
+        view.show_transient(state)
         p = self.pulsation
         view.set_overlay_text(f"{p.phase_name(t)}  \u00b7  {p.heart_rate_bpm:.0f} bpm\n{p.caption_lines()[1]}")
         self.frames += 1
@@ -116,14 +114,8 @@ class MechanismPlayer(QObject):
         return self._timer.isActive()
 
     def _plan(self):
-        from ..mechanism_anim import build_mechanism_plan
-
-        sv = self.window.scene_view
-        deformation = sv.deformation
-        centre = None
-        if deformation is not None and not deformation.is_rest:
-            centre = getattr(deformation, "centerline", None)
-        return build_mechanism_plan(self.window.document.findings, centerline_mm=centre)
+        # from the document's current state: findings and nerve course evaluated together
+        return self.window.document.state.mechanism_plan()
 
     def play(self) -> None:
         if self.playing:

@@ -1,14 +1,14 @@
-"""SceneDocument: the single owner of the viewer's UI state, with a Qt signal per change.
+"""SceneDocument: a thin Qt wrapper with signals around the toolkit-free SceneModel.
 
-Widgets never talk to each other: they call the document's setters and listen to
-its signals (napari's model events / 3D Slicer's parameter node). The 3D view
-(`view3d.SceneView`) is just another listener that applies the state to the VTK
-scene. Setters are no-ops when nothing changes, so two-way bindings cannot loop.
-
-It also holds the scenario being edited, its analysis findings and the undo
-stack: every edit goes through an undo command (viewer.gui.commands), and the
-analysis re-runs at most once per event-loop pass however many mouse moves
-arrived (a zero-delay single-shot timer coalesces them).
+The state itself (anatomy, scenario, findings + nerve deformation, display values
+with their overrides) is owned by `viewer.scene_model.SceneModel`; this class adds
+what only an interactive window needs: Qt signals per change, the undo stack
+(every edit goes through an undo command, viewer.gui.commands), the selection, the
+camera preset and the labels switch. Widgets never talk to each other: they call the
+document's setters and listen to its signals (napari's model events / 3D Slicer's
+parameter node). Setters are no-ops when nothing changes, so two-way bindings
+cannot loop. The analysis re-runs at most once per event-loop pass however many
+mouse moves arrived (a zero-delay single-shot timer coalesces them).
 """
 from __future__ import annotations
 
@@ -19,12 +19,12 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from .. import editing
-from ..analysis import Findings, analyze
-from ..anatomy import SEGMENT_NAMES, FacialNerve, build_anatomy
+from ..analysis import Findings
+from ..anatomy import SEGMENT_NAMES, FacialNerve
+from ..display import StructureInfo
 from ..scenario import History, Lesion, Scenario, Vessel, default_scenario
-from ..render.scene import StructureInfo
-from ..render.style import DEFAULT_OPACITY
-from ..render.views import DEFAULT_VIEW, VIEWS
+from ..scene_model import SceneModel, SceneState
+from ..views import DEFAULT_VIEW, VIEWS
 
 FACIAL_NERVE_ID = "cn7"
 LESION_WORDS = {"tumor": "tumour (space-occupying lesion)", "avm": "arteriovenous malformation nidus",
@@ -73,29 +73,36 @@ class SceneDocument(QObject):
     handleSelected = Signal(int)  # index of the selected handle of the selected vessel, -1 for none
     statusMessage = Signal(str)  # one-line feedback for the status bar
 
-    def __init__(self, structures: dict[str, StructureInfo], facial_nerve: FacialNerve | None = None,
-                 parent: QObject | None = None, scenario: Scenario | None = None):
+    def __init__(self, model: SceneModel | dict[str, StructureInfo], parent: QObject | None = None,
+                 scenario: Scenario | None = None):
         super().__init__(parent)
+        if not isinstance(model, SceneModel):  # a structure table: the parametric anatomy
+            model = SceneModel(scenario=scenario, structures=model)
+        self.model = model
         self.undo_stack = QUndoStack(self)
-        self._scenario = scenario if scenario is not None else default_scenario()
-        self._findings: Findings | None = None
         self._handle = -1
         self._drag_serial = 0
         self._analysis_timer = QTimer(self)
         self._analysis_timer.setSingleShot(True)
         self._analysis_timer.setInterval(0)
         self._analysis_timer.timeout.connect(self.flush)
-        self.structures = dict(structures)
-        self._visible = {sid: bool(s.visible) for sid, s in self.structures.items()}
-        self._opacity = {sid: float(DEFAULT_OPACITY.get(s.kind, 1.0)) for sid, s in self.structures.items()}
-        self._colour = {sid: tuple(int(c) for c in s.colour) for sid, s in self.structures.items()}
         self._view = DEFAULT_VIEW
         self._labels = False
         self._selected = ""
         self._last_pick: PickResult | None = None
-        self._facial_nerve = facial_nerve
+        self._announced: SceneState | None = None  # the state last sent with findingsChanged
+        self.display.add_listener(self._on_display)
 
     # ------------------------------------------------------------------ queries
+    @property
+    def display(self):
+        """The model's DisplayState: user values + overrides -> effective values."""
+        return self.model.display
+
+    @property
+    def structures(self) -> dict[str, StructureInfo]:
+        return self.display.structures
+
     def ids(self) -> list[str]:
         return list(self.structures)
 
@@ -103,13 +110,15 @@ class SceneDocument(QObject):
         return [sid for sid, s in self.structures.items() if s.group == group]
 
     def is_visible(self, sid: str) -> bool:
-        return self._visible[sid]
+        """Effective visibility (what the 3D view shows)."""
+        return self.display.visible(sid)
 
     def opacity(self, sid: str) -> float:
-        return self._opacity[sid]
+        """Effective opacity (the user's value capped by any override, e.g. a see-through pons)."""
+        return self.display.opacity(sid)
 
     def colour(self, sid: str) -> tuple[int, int, int]:
-        return self._colour[sid]
+        return self.display.colour(sid)
 
     @property
     def current_view(self) -> str:
@@ -128,29 +137,26 @@ class SceneDocument(QObject):
         return self._last_pick
 
     # ------------------------------------------------------------------ structure state
+    def _on_display(self, sid: str, what: str) -> None:
+        if what == "visible":
+            self.visibilityChanged.emit(sid, self.display.visible(sid))
+        elif what == "opacity":
+            self.opacityChanged.emit(sid, self.display.opacity(sid))
+        else:
+            self.colourChanged.emit(sid, self.display.colour(sid))
+
     def set_visible(self, sid: str, visible: bool) -> None:
-        visible = bool(visible)
-        if self._visible[sid] != visible:
-            self._visible[sid] = visible
-            self.visibilityChanged.emit(sid, visible)
+        self.display.set_visible(sid, visible)
 
     def set_visibilities(self, visible: dict[str, bool]) -> None:
         for sid, on in visible.items():
             self.set_visible(sid, on)
 
     def set_opacity(self, sid: str, opacity: float) -> None:
-        opacity = float(np.clip(opacity, 0.0, 1.0))
-        if abs(self._opacity[sid] - opacity) > 1e-9:
-            self._opacity[sid] = opacity
-            self.opacityChanged.emit(sid, opacity)
+        self.display.set_opacity(sid, opacity)
 
     def set_colour(self, sid: str, rgb) -> None:
-        rgb = tuple(int(np.clip(c, 0, 255)) for c in rgb)
-        if len(rgb) != 3:
-            raise ValueError(f"colour must be (r, g, b), got {rgb}")
-        if self._colour[sid] != rgb:
-            self._colour[sid] = rgb
-            self.colourChanged.emit(sid, rgb)
+        self.display.set_colour(sid, rgb)
 
     def isolate(self, sid: str) -> None:
         """Show only `sid` (and the brainstem for orientation)."""
@@ -164,6 +170,11 @@ class SceneDocument(QObject):
 
     def show_defaults(self) -> None:
         self.set_visibilities({sid: s.visible for sid, s in self.structures.items()})
+
+    def close(self) -> None:
+        """Stop listening to the model (it may outlive this document)."""
+        self._analysis_timer.stop()
+        self.display.remove_listener(self._on_display)
 
     # ------------------------------------------------------------------ view, labels
     def set_view(self, name: str) -> None:
@@ -196,9 +207,7 @@ class SceneDocument(QObject):
 
     @property
     def facial_nerve(self) -> FacialNerve:
-        if self._facial_nerve is None:
-            self._facial_nerve = build_anatomy().facial_nerve
-        return self._facial_nerve
+        return self.model.anatomy.facial_nerve
 
     def describe_point(self, sid: str, point_mm) -> PickResult:
         """Name, description and, on CN VII, the zone and myelin type at a surface point."""
@@ -210,7 +219,7 @@ class SceneDocument(QObject):
                 return PickResult(sid, les.label or LESION_WORDS[les.kind],
                                   f"{LESION_WORDS[les.kind]}, {size} mm (ellipsoid diameters R-L \u00d7 A-P \u00d7 S-I)",
                                   tuple(float(v) for v in p))
-            v = self._scenario.vessel(sid)
+            v = self.scenario.vessel(sid)
             return PickResult(sid, v.label, f"{v.kind}, radius {v.radius_mm:.2f} mm", tuple(float(x) for x in p))
         info = self.structures[sid]
         seg = myelin = arc = None
@@ -236,51 +245,56 @@ class SceneDocument(QObject):
     # ------------------------------------------------------------------ scenario and findings
     @property
     def scenario(self) -> Scenario:
-        return self._scenario
+        return self.model.scenario
+
+    @property
+    def state(self) -> SceneState:
+        """Findings and nerve deformation of the current scenario, computed together (now, if stale)."""
+        self.flush()
+        return self.model.state
 
     @property
     def findings(self) -> Findings:
         """Analysis of the current scenario (computed now if an update is pending)."""
-        if self._findings is None:
-            self.flush()
-        return self._findings
+        return self.state.findings
 
     def flush(self) -> None:
         """Run the pending analysis now and announce it (normally the timer does this)."""
         self._analysis_timer.stop()
-        if self._findings is None:
-            self._findings = analyze(self._scenario)
-            self.findingsChanged.emit(self._findings)
+        state = self.model.state
+        if state is not self._announced:
+            self._announced = state
+            self.findingsChanged.emit(state.findings)
 
-    def _invalidate(self, changed: tuple[str, ...] | None) -> None:
-        self._findings = None
-        self.scenarioChanged.emit(changed)
-        self._analysis_timer.start()
+    def _set_model_scenario(self, scenario: Scenario, changed: tuple[str, ...] | None) -> None:
+        if self.model.set_scenario(scenario):
+            self.scenarioChanged.emit(changed)
+            self._analysis_timer.start()
 
     def _put_vessel(self, vessel: Vessel) -> None:  # used by undo commands
-        self._scenario = self._scenario.with_vessel(vessel)
-        self._invalidate((vessel.id,))
+        self._set_model_scenario(self.scenario.with_vessel(vessel), (vessel.id,))
 
     def _put_lesion(self, lesion: Lesion) -> None:  # used by undo commands
-        self._scenario = self._scenario.with_lesion(lesion)
-        self._invalidate((lesion.id,))
+        self._set_model_scenario(self.scenario.with_lesion(lesion), (lesion.id,))
 
     def _put_scenario(self, scenario: Scenario) -> None:  # used by undo commands
-        self._scenario = scenario
+        changed = self.model.set_scenario(scenario)
         if self._selected and self._selected not in self.structures and self._selected not in self.vessel_ids() \
                 and self._selected not in self.lesion_ids():
             self.select("")
         if self._handle >= 0 and (self._selected not in self.vessel_ids()
                                   or self._handle >= len(scenario.vessel(self._selected).centerline_mm)):
             self.select_handle(-1)
-        self._invalidate(None)
+        if changed:
+            self.scenarioChanged.emit(None)
+            self._analysis_timer.start()
 
     def vessel_ids(self) -> list[str]:
-        return [v.id for v in self._scenario.vessels]
+        return [v.id for v in self.scenario.vessels]
 
     @property
     def selected_vessel(self) -> Vessel | None:
-        return self._scenario.vessel(self._selected) if self._selected in self.vessel_ids() else None
+        return self.scenario.vessel(self._selected) if self._selected in self.vessel_ids() else None
 
     @property
     def selected_handle(self) -> int:
@@ -300,8 +314,8 @@ class SceneDocument(QObject):
     def move_handle(self, vessel_id: str, index: int, target, *, whole_loop: bool = False,
                     merge_key: object | None = None) -> bool:
         """Move a vessel handle (undoable). Returns False when nothing moved (fixed origin)."""
-        before = self._scenario.vessel(vessel_id)
-        result = editing.move_handle(before, index, target, whole_loop=whole_loop, scenario=self._scenario)
+        before = self.scenario.vessel(vessel_id)
+        result = editing.move_handle(before, index, target, whole_loop=whole_loop, scenario=self.scenario)
         if result.vessel == before:
             self.statusMessage.emit(f"{before.label}: the origin handle stays attached to its parent vessel")
             return False
@@ -327,7 +341,7 @@ class SceneDocument(QObject):
     def set_vessel_radius(self, vessel_id: str, radius_mm: float, merge_key: object | None = None) -> None:
         from .commands import EditVesselCommand
 
-        before = self._scenario.vessel(vessel_id)
+        before = self.scenario.vessel(vessel_id)
         after = editing.set_radius(before, radius_mm)
         if after != before:
             self.undo_stack.push(EditVesselCommand(self, before, after, f"{before.label} radius {after.radius_mm:.2f} mm",
@@ -335,14 +349,14 @@ class SceneDocument(QObject):
 
     def fixed_handles(self, vessel_id: str) -> set[int]:
         """Handles that never move (origin; an end joined to another vessel)."""
-        return editing.fixed_handles(self._scenario.vessel(vessel_id), self._scenario)
+        return editing.fixed_handles(self.scenario.vessel(vessel_id), self.scenario)
 
     # ------------------------------------------------------------------ lesions, history
     def lesion_ids(self) -> list[str]:
-        return [les.id for les in self._scenario.lesions]
+        return [les.id for les in self.scenario.lesions]
 
     def lesion(self, lesion_id: str) -> Lesion:
-        for les in self._scenario.lesions:
+        for les in self.scenario.lesions:
             if les.id == lesion_id:
                 return les
         raise KeyError(lesion_id)
@@ -353,8 +367,8 @@ class SceneDocument(QObject):
 
     def add_lesion(self, kind: str) -> str:
         """Add a lesion of `kind` at its textbook site (undoable) and select it; returns its id."""
-        lesion = editing.clamp_lesion(editing.new_lesion(kind, self._scenario)).lesion
-        self.set_scenario(replace(self._scenario, lesions=self._scenario.lesions + (lesion,)), f"Add {lesion.label}")
+        lesion = editing.clamp_lesion(editing.new_lesion(kind, self.scenario)).lesion
+        self.set_scenario(replace(self.scenario, lesions=self.scenario.lesions + (lesion,)), f"Add {lesion.label}")
         self.select(lesion.id)
         self.statusMessage.emit(f"Added {lesion.label}: drag its handle or nudge it with the arrow keys; "
                                 "[ and ] shrink and grow it")
@@ -362,7 +376,7 @@ class SceneDocument(QObject):
 
     def remove_lesion(self, lesion_id: str) -> None:
         les = self.lesion(lesion_id)
-        self.set_scenario(replace(self._scenario, lesions=tuple(x for x in self._scenario.lesions if x.id != lesion_id)),
+        self.set_scenario(replace(self.scenario, lesions=tuple(x for x in self.scenario.lesions if x.id != lesion_id)),
                           f"Remove {les.label or les.kind}")
 
     def _edit_lesion(self, before: Lesion, result, text: str, merge_key) -> bool:
@@ -402,21 +416,26 @@ class SceneDocument(QObject):
         return self.resize_lesion(lesion.id, np.asarray(lesion.radii_mm) * float(factor))
 
     def set_prior_bells_palsy(self, on: bool) -> None:
-        if bool(on) != self._scenario.history.prior_bells_palsy:
-            self.set_scenario(replace(self._scenario, history=History(prior_bells_palsy=bool(on))),
+        if bool(on) != self.scenario.history.prior_bells_palsy:
+            self.set_scenario(replace(self.scenario, history=History(prior_bells_palsy=bool(on))),
                               "Prior Bell's palsy " + ("on" if on else "off"))
 
     def set_scenario(self, scenario: Scenario, text: str = "Open scenario") -> None:
         from .commands import ReplaceScenarioCommand
 
-        if scenario != self._scenario:
-            self.undo_stack.push(ReplaceScenarioCommand(self, self._scenario, scenario, text))
+        if scenario != self.scenario:
+            self.undo_stack.push(ReplaceScenarioCommand(self, self.scenario, scenario, text))
 
     def reset_to_default(self) -> None:
         self.set_scenario(default_scenario(), "Reset to default anatomy")
 
     def load_scenario(self, scenario: Scenario) -> None:
-        """Start over with a scenario from a file: a fresh, clean undo history."""
+        """Start over with a scenario from a file: a fresh, clean undo history, nothing selected
+        (a handle or pick marker of the old scene must not float in the new one)."""
         self.undo_stack.clear()
+        self.select("")
+        if self._last_pick is not None:
+            self._last_pick = None
+            self.structurePicked.emit(None)
         self._put_scenario(scenario)
         self.undo_stack.setClean()

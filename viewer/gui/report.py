@@ -65,7 +65,7 @@ def report_views(scenario: Scenario) -> tuple[str, str]:
 
 
 def report_images(scenario: Scenario, views=REPORT_VIEWS, size=REPORT_IMAGE_SIZE,
-                  annotations: bool = True, findings: Findings | None = None) -> dict[str, np.ndarray]:
+                  annotations: bool = True) -> dict[str, np.ndarray]:
     """Offscreen VTK renders of the scenario (deformed nerve, callouts) for each view name (one plotter)."""
     from ..render.video import OffscreenScenario
 
@@ -73,8 +73,7 @@ def report_images(scenario: Scenario, views=REPORT_VIEWS, size=REPORT_IMAGE_SIZE
     views = tuple(views)
     if not views:
         return out
-    with OffscreenScenario(None, view=views[0], size=tuple(size), annotations=annotations) as r:
-        r.show(scenario, findings)
+    with OffscreenScenario(scenario, view=views[0], size=tuple(size), annotations=annotations) as r:
         for view in views:
             r.set_view(view)
             out[view] = r.grab()
@@ -228,8 +227,7 @@ def write_report(scenario: Scenario, out_path, images: Mapping[str, np.ndarray] 
     out = Path(out_path)
     findings = analyze(scenario) if findings is None else findings
     if images is None:
-        images = report_images(scenario, report_views(scenario) if views is None else views, image_size,
-                               findings=findings)
+        images = report_images(scenario, report_views(scenario) if views is None else views, image_size)
     doc = QTextDocument()
     font = QFont()
     font.setPointSizeF(9.5)

@@ -150,6 +150,8 @@ class StructurePanel(QWidget):
         sid = item.data(COL_NAME, SID_ROLE)
         if sid:  # group items change through their children (auto-tristate)
             self.document.set_visible(sid, item.checkState(COL_NAME) == Qt.CheckState.Checked)
+            # an override may keep it shown (the nucleus during a brainstem lesion): show the truth
+            self._on_visibility(sid, self.document.is_visible(sid))
 
     def _current_changed(self, current: QTreeWidgetItem | None, _previous) -> None:
         self._update_isolate_enabled()
@@ -227,6 +229,15 @@ class StructurePanel(QWidget):
                 box.setValue(round(opacity * 100))
         finally:
             self._syncing = False
+        # the box shows what is drawn; say why when that is not the user's own value
+        d = self.document
+        why = d.display.overridden_by(sid)
+        name = d.structures[sid].name
+        if why and abs(d.display.user_opacity(sid) - opacity) > 1e-9:
+            box.setToolTip(f"Opacity of {name}: {round(opacity * 100)} % while the {', '.join(why)} is on "
+                           f"(your setting, {round(d.display.user_opacity(sid) * 100)} %, comes back after)")
+        else:
+            box.setToolTip(f"Opacity of {name}")
 
     def _on_colour(self, sid: str, rgb) -> None:
         self.swatches[sid].setIcon(swatch_icon(rgb))

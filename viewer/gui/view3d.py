@@ -100,7 +100,7 @@ class SceneView(QObject):
         # auto_update=False: no 5 Hz render timer; we render when the state changes
         self.plotter = QtInteractor(parent, auto_update=False)
         self.plotter.setMinimumSize(320, 240)
-        self.scene = Scene(self.plotter, mesh_set)
+        self.scene = Scene(self.plotter, mesh_set, display=document.display)
         self.plotter.iren.clear_key_event_callbacks()  # pyvista's 'q' would close the plotter
         self.style = PickingStyle(self._on_click, self._on_grab, self._on_drag, self._on_drop)
         self.plotter.iren.style = self.style
@@ -113,10 +113,9 @@ class SceneView(QObject):
 
         # Live manipulation (issue 4): in-place meshes, callouts, handles, nerve deformation.
         # The scenario (vessels, lesions, deformed nerve, callouts) is drawn by the render layer.
-        self.presenter = ScenarioView(self.scene)
+        self.presenter = ScenarioView(self.scene, document.model)
         self.live = self.presenter.live
         self.callouts = self.presenter.callouts
-        self.deformer = self.presenter.deformer
         self.handles = Handles(self.plotter)
         self._dirty_vessels: set[str] = set()  # vessels moved since the last frame
         self._dirty_all = True  # vessels or lesions added/removed: full sync
@@ -156,32 +155,23 @@ class SceneView(QObject):
     # ------------------------------------------------------------------ document -> scene
     def sync_from_document(self) -> None:
         d, s = self.document, self.scene
-        for sid, info in s.structures.items():
-            s.actors[sid].visibility = d.is_visible(sid) and sid not in self.presenter.absent
-            s.set_opacity(sid, d.opacity(sid))
-            if d.colour(sid) != tuple(info.colour):
-                self._on_colour(sid, d.colour(sid))
+        for sid in s.structures:
+            s.apply(sid)
         s.set_labels(d.labels_on)
         s.set_view(d.current_view)
         self.request_render()
 
+    # The Scene applies visibility, opacity and colour itself (it listens to the display
+    # state): the view only schedules a frame and keeps the pick marker honest.
     def _on_visibility(self, sid: str, visible: bool) -> None:
-        self.scene.set_visible(sid, visible and sid not in self.presenter.absent)
         if not visible and self.document.last_pick is not None and self.document.last_pick.sid == sid:
             self._marker.visibility = False
         self.request_render()
 
-    def _on_opacity(self, sid: str, opacity: float) -> None:
-        self.scene.set_opacity(sid, opacity)
+    def _on_opacity(self, _sid: str, _opacity: float) -> None:
         self.request_render()
 
-    def _on_colour(self, sid: str, rgb) -> None:
-        mesh = self.scene.mesh_set.meshes[sid]
-        if tuple(rgb) == tuple(self.scene.structures[sid].colour) and "rgb" in mesh.point_data:
-            # back to the shipped colour: restore the per-vertex bands (CN VII zones)
-            self.scene.actors[sid].mapper.scalar_visibility = True
-        else:
-            self.scene.set_colour(sid, rgb)
+    def _on_colour(self, _sid: str, _rgb) -> None:
         self.request_render()
 
     def _on_view(self, name: str) -> None:
@@ -293,9 +283,6 @@ class SceneView(QObject):
                 self.presenter.update_vessels(scenario, None if structure_change else self._dirty_vessels)
                 if structure_change:
                     self.presenter.update_lesions(scenario)
-                    for sid in self.presenter.shipped_vessel_ids():  # present again: the user's visibility
-                        if sid not in self.presenter.absent:
-                            self.scene.actors[sid].visibility = d.is_visible(sid)
                 elif self._dirty_lesions:
                     self.presenter.update_lesions(scenario)
                     if d.selected_lesion is not None:
@@ -306,19 +293,16 @@ class SceneView(QObject):
                 self._dirty_vessels = set()
             if self._findings_dirty:
                 self._findings_dirty = False
-                findings = d.findings  # runs the pending analysis now if needed
-                self._update_nerve_and_callouts(findings)
+                self._update_nerve_and_callouts(d.state)  # runs the pending analysis now if needed
         finally:
             self._updating = False
 
     # ------------------------------------------------------------------ animations
-    def show_transient(self, scenario, findings) -> None:
-        """Show a scenario that is not the document's (an animation frame) and render it now."""
+    def show_transient(self, state) -> None:
+        """Show a SceneState that is not the document's (an animation frame) and render it now."""
         if self._closed:
             return
-        self.presenter.update_vessels(scenario)
-        self.presenter.update_lesions(scenario)
-        self.presenter.update_findings(scenario, findings)
+        self.presenter.show(state)
         self._transient = True
         self.plotter.render()
 
@@ -351,8 +335,8 @@ class SceneView(QObject):
         self._findings_dirty = True
         self.request_render()
 
-    def _update_nerve_and_callouts(self, findings) -> None:
-        self.presenter.update_findings(self.document.scenario, findings)
+    def _update_nerve_and_callouts(self, state) -> None:
+        self.presenter.update_findings(state)
         if self.callouts_suppressed:  # the mechanism view's captions replace the callouts
             self.callouts.clear()
 
@@ -470,11 +454,12 @@ class SceneView(QObject):
                           (self.document.handleSelected, self._on_handle_selected)):
             sig.disconnect(slot)
         self.style.detach()
+        self.scene.close()
         self.callouts.clear()
         self.handles.close()
         self.plotter.close()
         # Drop every VTK reference: a closed window's Python wrapper may outlive it
         # (a traceback, a test's fixture), and must not pin the scene's actors.
         self.scene = self._marker = self._picker = self.style = self._overlay = None
-        self.live = self.callouts = self.handles = self.deformer = self.presenter = None
+        self.live = self.callouts = self.handles = self.presenter = None
         self.plotter = None

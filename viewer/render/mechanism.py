@@ -38,6 +38,7 @@ from vtkmodules.vtkCommonCore import vtkIdTypeArray
 from vtkmodules.vtkCommonDataModel import vtkCellArray
 from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper, vtkRenderer, vtkTextActor
 
+from ..display import Override
 from ..mechanism_anim import IMPULSE_KINDS, SPARK_POINTS, MechanismPlan, MechanismState
 from ..tubes import tube_points_normals, tube_topology
 
@@ -71,6 +72,7 @@ JUNCTION_HALF_MM = 0.3
 # close-up looks at CN VII through the petrous bone.
 SEE_THROUGH = {"brainstem": 0.4, "petrous": 0.1}
 CULPRIT_OPACITY = 0.5  # the compressing vessel or lesion, so the patch under it shows
+OVERRIDE_NAME = "mechanism view"  # the display-state override this view installs
 PATCH_SLEEVE_FACTOR = 1.55  # x nerve radius
 PATCH_SLEEVE_OPACITY = 0.45
 TZ_RING_FACTOR = 1.35
@@ -271,7 +273,6 @@ class MechanismView:
         self.legend = [self._text(f"mechanism-legend-{i}", bold=True, colour=(1, 1, 1), bg=0.55, left=True)
                        for i in range(LEGEND_POOL)]
         self._saved_nucleus = None
-        self._saved_opacity: dict[str, tuple[float, float]] = {}  # see-through structures: (user's, ours)
         self._saved_culprit = None  # (actor, user's opacity, ours)
 
     # ------------------------------------------------------------------ building blocks
@@ -420,45 +421,44 @@ class MechanismView:
         if self.nucleus_id is None:
             return
         a = self.scene.actors[self.nucleus_id]
-        self._saved_nucleus = (bool(a.visibility), a.prop.color.float_rgb, float(a.prop.opacity), float(a.prop.ambient))
-        a.visibility = True
+        self._saved_nucleus = (a.prop.color.float_rgb, float(a.prop.opacity), float(a.prop.ambient))
 
     def _nucleus_off(self) -> None:
         if self.nucleus_id is None or self._saved_nucleus is None:
             return
         a = self.scene.actors[self.nucleus_id]
-        vis, colour, opacity, ambient = self._saved_nucleus
+        colour, opacity, ambient = self._saved_nucleus
         a.prop.color = colour
         a.prop.opacity = opacity
         a.prop.ambient = ambient
-        a.visibility = vis
         self._saved_nucleus = None
 
     def _see_through_on(self) -> None:
-        for sid, level in SEE_THROUGH.items():
-            a = self.scene.actors.get(sid)
-            if a is None:
-                continue
-            user = float(a.prop.opacity)
-            a.prop.opacity = min(user, level)
-            self._saved_opacity[sid] = (user, float(a.prop.opacity))
+        # Through the scene's display state, never over the user's values: the structure
+        # panel shows the effective opacity, and switching the view off gives the user's back.
+        per = {sid: Override(max_opacity=level) for sid, level in SEE_THROUGH.items()}
+        if self.nucleus_id is not None:
+            per[self.nucleus_id] = Override(visible=True)
+        culprit = self.plan.culprit_id if self.plan is not None and self.plan.has_patch else None
+        if culprit in self.scene.actors and self.plan.culprit_source != "lesion":
+            per[culprit] = Override(max_opacity=CULPRIT_OPACITY)
+        self.scene.display.set_override(OVERRIDE_NAME, per)
 
     def _see_through_off(self) -> None:
-        for sid, (user, ours) in self._saved_opacity.items():
-            a = self.scene.actors[sid]
-            if abs(float(a.prop.opacity) - ours) < 1e-6:  # untouched since: give the user's value back
-                a.prop.opacity = user
-        self._saved_opacity = {}
+        self.scene.display.clear_override(OVERRIDE_NAME)
 
     def _culprit_actor(self, plan: MechanismPlan | None):
+        """The culprit's own actor when the scene's display state does not own it (a lesion, a
+        vessel the shipped meshes lack)."""
         if plan is None or plan.culprit_id is None:
             return None
         if plan.culprit_source == "lesion":
             return self.plotter.actors.get(f"lesion-{plan.culprit_id}")
-        return self.scene.actors.get(plan.culprit_id) or self.plotter.actors.get(f"vessel-{plan.culprit_id}")
+        return None if plan.culprit_id in self.scene.actors else self.plotter.actors.get(f"vessel-{plan.culprit_id}")
 
     def _culprit_on(self) -> None:
         """See-through culprit while the view is on: the patch and sparks under it show."""
+        self._see_through_on()  # a shipped culprit is an override
         a = self._culprit_actor(self.plan) if self.plan is not None and self.plan.has_patch else None
         if a is None:
             return

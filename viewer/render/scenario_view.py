@@ -16,14 +16,14 @@ from pathlib import Path
 import numpy as np
 import pyvista as pv
 
-from ..analysis import Findings, analyze
-from ..anatomy import SEGMENT_NAMES, build_anatomy
-from ..deformation import NerveDeformer
+from ..analysis import Findings
+from ..anatomy import SEGMENT_NAMES
 from ..geometry import resample_polyline
 from ..scenario import Lesion, Scenario
+from ..scene_model import SceneModel, SceneState
 from ..tubes import tube_points_normals, tube_topology
 from .live import CAP_RINGS, TUBE_SIDES, Callouts, LiveTubes
-from .style import BRAINSTEM_SEE_THROUGH, KIND_COLOURS, LESION_COLOURS, LESION_OPACITY
+from .style import KIND_COLOURS, LESION_COLOURS, LESION_OPACITY
 
 __all__ = ["ScenarioView", "render_scenario", "callout_items", "EXTRA_RINGS"]
 
@@ -50,23 +50,20 @@ def _lesion_matrix(lesion: Lesion) -> np.ndarray:
 class ScenarioView:
     """Brings a Scene up to a Scenario and its Findings, creating actors only for new objects."""
 
-    def __init__(self, scene, deformer: NerveDeformer | None = None, callout_pool: int = 8):
+    def __init__(self, scene, model: SceneModel | None = None, callout_pool: int = 8):
         self.scene = scene
+        # the model evaluates scenarios given to show(); it shares the scene's display state so
+        # that a scenario's overrides (a see-through pons for a plaque) reach the actors
+        self.model = model if model is not None else SceneModel(display=scene.display)
         self.plotter = scene.plotter
         self.live = LiveTubes(scene)
         self.callouts = Callouts(self.plotter, callout_pool)
-        if deformer is None:
-            nerve = build_anatomy().facial_nerve
-            deformer = NerveDeformer(nerve.points_mm, nerve.radius_mm, anchor_arcs=(0.0, nerve.porus_arc_mm))
-        self.deformer = deformer
-        self.deformation = None
+        self.state: SceneState | None = None  # the state last shown
         self.extra_meshes: dict[str, pv.PolyData] = {}
         self.extra_actors: dict[str, pv.Actor] = {}
         self.lesion_actors: dict[str, pv.Actor] = {}
         self._sphere = pv.Sphere(radius=1.0, theta_resolution=48, phi_resolution=32)
         self._extra_topo = tube_topology(EXTRA_RINGS, TUBE_SIDES, CAP_RINGS)
-        self.absent: set[str] = set()  # shipped vessels the scenario omits (hidden)
-        self._brainstem_opacity: float | None = None
 
     # ------------------------------------------------------------------ vessels
     def shipped_vessel_ids(self) -> list[str]:
@@ -77,13 +74,7 @@ class ScenarioView:
         wanted = {v.id for v in scenario.vessels}
         if ids is None:
             ids = wanted
-            for sid in self.shipped_vessel_ids():
-                if sid not in wanted:
-                    self.absent.add(sid)
-                    self.scene.actors[sid].visibility = False
-                elif sid in self.absent:
-                    self.absent.discard(sid)
-                    self.scene.actors[sid].visibility = self.scene.structures[sid].visible
+            self.scene.set_absent({sid for sid in self.shipped_vessel_ids() if sid not in wanted})
             for sid in list(self.extra_actors):
                 if sid not in wanted:
                     self.plotter.remove_actor(self.extra_actors.pop(sid), render=False)
@@ -137,20 +128,6 @@ class ScenarioView:
             elif tuple(actor.prop.color.int_rgb) != tuple(LESION_COLOURS[les.kind]):
                 actor.prop.color = LESION_COLOURS[les.kind]
             actor.user_matrix = _lesion_matrix(les)
-        self._see_through_brainstem(any(les.kind == "brainstem_lesion" for les in scenario.lesions))
-
-    def _see_through_brainstem(self, on: bool) -> None:
-        # An intra-axial plaque is invisible inside the opaque pons: make the brainstem
-        # translucent while one exists, and give the user's opacity back afterwards.
-        actor = self.scene.actors.get("brainstem")
-        if actor is None:
-            return
-        if on and self._brainstem_opacity is None:
-            self._brainstem_opacity = float(actor.prop.opacity)
-            actor.prop.opacity = min(self._brainstem_opacity, BRAINSTEM_SEE_THROUGH)
-        elif not on and self._brainstem_opacity is not None:
-            actor.prop.opacity = self._brainstem_opacity
-            self._brainstem_opacity = None
 
     def object_of_actor(self, actor) -> tuple[str, str] | None:
         """("vessel"|"lesion", id) for an actor this view created (shipped actors: see Scene)."""
@@ -163,25 +140,33 @@ class ScenarioView:
         return None
 
     # ------------------------------------------------------------------ nerve + callouts
-    def update_findings(self, scenario: Scenario, findings: Findings) -> None:
-        """Deform CN VII under its contacts (dent/deviation + heat colours) and place the callouts."""
-        on_vii = {c.id for c in findings.contacts if c.structure == "CN VII"}
-        tubes = [(v.course_mm, v.radius_mm) for v in scenario.vessels if v.id in on_vii]
-        lesions = [(les.center_mm, les.radii_mm) for les in scenario.lesions
-                   if any(c.id == les.id and c.structure == "CN VII" for c in findings.lesion_contacts)]
-        self.deformation = self.deformer.deform(tubes=tubes, lesions=lesions)
-        self.live.update_nerve(None if self.deformation.is_rest else self.deformation, self.deformation.depth_mm)
-        self.callouts.set(callout_items(findings))
+    @property
+    def deformation(self):
+        return None if self.state is None else self.state.deformation
 
-    def show(self, scenario: Scenario, findings: Findings | None = None, annotations: bool = True) -> Findings:
-        """Everything at once (offscreen renders, opening a file); returns the findings used."""
-        findings = analyze(scenario) if findings is None else findings
-        self.update_vessels(scenario)
-        self.update_lesions(scenario)
-        self.update_findings(scenario, findings)
+    def update_findings(self, state: SceneState) -> None:
+        """The state's deformed CN VII (dent/deviation + heat colours) and its callouts."""
+        self.state = state
+        deformation = state.deformation
+        self.live.update_nerve(None if deformation.is_rest else deformation, deformation.depth_mm)
+        self.callouts.set(callout_items(state.findings))
+
+    def show(self, what: Scenario | SceneState, annotations: bool = True) -> SceneState:
+        """Everything at once (offscreen renders, opening a file, animation frames).
+
+        A Scenario becomes the model's scenario (analysed and deformed together); a SceneState
+        (an animation frame evaluated elsewhere) is drawn as it is."""
+        if isinstance(what, SceneState):
+            state = what
+        else:
+            self.model.set_scenario(what)
+            state = self.model.state
+        self.update_vessels(state.scenario)
+        self.update_lesions(state.scenario)
+        self.update_findings(state)
         if not annotations:
             self.callouts.clear()
-        return findings
+        return state
 
 
 def render_scenario(scenario: Scenario, view: str | None = None, size=(1600, 1000), labels: bool = False,

@@ -13,29 +13,17 @@ from pathlib import Path
 import numpy as np
 import pyvista as pv
 
+from ..display import DisplayState, StructureInfo
 from .meshgen import ASSET_DIR
 from .orientation import OrientationMarker
-from .style import BACKGROUND, DEFAULT_OPACITY
+from .style import BACKGROUND
 from .views import DEFAULT_VIEW, VIEWS, camera_for
+
+__all__ = ["MeshError", "StructureInfo", "MeshSet", "load_meshes", "Scene", "render_offscreen"]
 
 
 class MeshError(Exception):
     """A shipped or imported mesh is missing, unreadable or inconsistent (message names the file)."""
-
-
-@dataclass
-class StructureInfo:
-    id: str
-    name: str
-    kind: str
-    role: str
-    group: str
-    description: str
-    colour: tuple[int, int, int]
-    visible: bool
-    triangles: int
-    file: Path
-    radius_mm: float | None = None
 
 
 @dataclass
@@ -79,15 +67,20 @@ def load_meshes(asset_dir: Path | str = ASSET_DIR) -> MeshSet:
 class Scene:
     """All structure actors on one plotter, plus labels, orientation marker and views."""
 
-    def __init__(self, plotter: pv.Plotter, mesh_set: MeshSet | None = None):
+    def __init__(self, plotter: pv.Plotter, mesh_set: MeshSet | None = None, display: DisplayState | None = None):
         self.plotter = plotter
         self.mesh_set = mesh_set or load_meshes()
         self.structures = self.mesh_set.structures
+        # The effective look of every structure comes from one DisplayState (user values +
+        # overrides); the scene only applies it. `absent`: shipped vessels the scenario omits.
+        self.display = display if display is not None else DisplayState(self.structures)
+        self.absent: set[str] = set()
         self.actors: dict[str, pv.Actor] = {}
         self._label_actor = None
         self._labels_on = False
         self.current_view = DEFAULT_VIEW
         self._build()
+        self.display.add_listener(self._on_display)
 
     # ------------------------------------------------------------------ build
     def _build(self) -> None:
@@ -101,29 +94,61 @@ class Scene:
                 actor = p.add_mesh(mesh, scalars="rgb", rgb=True, **kw)
             else:
                 actor = p.add_mesh(mesh, color=info.colour, **kw)
-            actor.prop.opacity = DEFAULT_OPACITY.get(info.kind, 1.0)
-            actor.visibility = info.visible
             self.actors[sid] = actor
+            self.apply(sid)
         self.orientation = OrientationMarker(p, labels=("R", "A", "S"), line_width=3)
         self.set_view(DEFAULT_VIEW)
 
     # ------------------------------------------------------------------ state
+    def apply(self, sid: str, what: str | None = None) -> None:
+        """Bring one actor up to the display state's effective values (`what` None: all of them)."""
+        if sid not in self.actors or sid not in self.display.structures:
+            return
+        actor, d = self.actors[sid], self.display
+        if what in (None, "visible"):
+            actor.visibility = d.visible(sid) and sid not in self.absent
+        if what in (None, "opacity"):
+            actor.prop.opacity = d.opacity(sid)
+        if what in (None, "colour"):
+            rgb = d.colour(sid)
+            if tuple(rgb) == tuple(self.structures[sid].colour) and "rgb" in self.mesh_set.meshes[sid].point_data:
+                actor.mapper.scalar_visibility = True  # the shipped per-vertex bands (CN VII zones)
+            else:
+                actor.mapper.scalar_visibility = False
+                actor.prop.color = tuple(int(c) for c in rgb)
+
+    def _on_display(self, sid: str, what: str) -> None:
+        self.apply(sid, what)
+        if what == "visible":
+            self._refresh_labels()
+
+    def set_absent(self, absent: set[str]) -> None:
+        """Hide the shipped structures a scenario leaves out; show the others as the display says."""
+        changed = self.absent ^ set(absent)
+        self.absent = set(absent)
+        for sid in changed:
+            self.apply(sid, "visible")
+        if changed:
+            self._refresh_labels()
+
     def set_visible(self, sid: str, visible: bool) -> None:
-        self.actors[sid].visibility = bool(visible)
-        self._refresh_labels()
+        self.display.set_visible(sid, visible)
 
     def is_visible(self, sid: str) -> bool:
         return bool(self.actors[sid].visibility)
 
     def set_opacity(self, sid: str, opacity: float) -> None:
-        self.actors[sid].prop.opacity = float(np.clip(opacity, 0.0, 1.0))
+        self.display.set_opacity(sid, opacity)
 
     def opacity(self, sid: str) -> float:
         return float(self.actors[sid].prop.opacity)
 
     def set_colour(self, sid: str, rgb) -> None:
-        self.actors[sid].mapper.scalar_visibility = False
-        self.actors[sid].prop.color = tuple(int(c) for c in rgb)
+        self.display.set_colour(sid, rgb)
+
+    def close(self) -> None:
+        """Stop listening to the display state (it may outlive this plotter)."""
+        self.display.remove_listener(self._on_display)
 
     # ------------------------------------------------------------------ camera
     def set_view(self, name: str) -> None:

@@ -22,7 +22,7 @@ SEGMENT_COLOURS = {
 }
 TZ_COLOUR = (250, 250, 250)
 BACKGROUND = ("#1e2530", "#4a5668")  # dark gradient: good contrast in a lecture hall
-DEFAULT_OPACITY = {"bone": 0.35}
+from ..display import DEFAULT_OPACITY  # noqa: E402,F401  (owned by the display state)
 
 
 def hex_colour(rgb) -> str:
@@ -38,4 +38,3 @@ LESION_COLOURS = {
     "brainstem_lesion": (250, 250, 250),
 }
 LESION_OPACITY = {"tumor": 0.85, "avm": 0.9}
-BRAINSTEM_SEE_THROUGH = 0.4  # brainstem opacity while an intra-axial lesion is shown

@@ -98,16 +98,24 @@ class OffscreenScenario:
             self.scene.set_labels(labels)
             self.presenter = ScenarioView(self.scene)
             self._caption = None
-            self.findings: Findings | None = None
             if scenario is not None:
                 self.show(scenario)
         except BaseException:
             self.plotter.close()
             raise
 
-    def show(self, scenario: Scenario, findings: Findings | None = None) -> Findings:
-        self.findings = self.presenter.show(scenario, findings, annotations=self.annotations)
-        return self.findings
+    @property
+    def state(self):
+        """The SceneState shown now."""
+        return self.presenter.state
+
+    @property
+    def findings(self) -> Findings | None:
+        return None if self.presenter.state is None else self.presenter.state.findings
+
+    def show(self, scenario: Scenario):
+        """Show `scenario` (analysed and its nerve deformed together); returns its SceneState."""
+        return self.presenter.show(scenario, annotations=self.annotations)
 
     def set_view(self, name: str) -> None:
         self.scene.set_view(name)
@@ -161,12 +169,10 @@ class OffscreenScenario:
 
 
 def turntable_frames(scenario: Scenario, n_frames: int = DEFAULT_TURNTABLE_FRAMES, *, view: str | None = None,
-                     size=DEFAULT_VIDEO_SIZE, labels: bool = False, annotations: bool = True,
-                     findings: Findings | None = None) -> Iterator[np.ndarray]:
+                     size=DEFAULT_VIDEO_SIZE, labels: bool = False, annotations: bool = True) -> Iterator[np.ndarray]:
     """The camera once around the scene: frame k at azimuth 360 k / n (degrees)."""
     n = _check_frames(n_frames)
-    with OffscreenScenario(None, view=view, size=size, labels=labels, annotations=annotations) as r:
-        r.show(scenario, findings)
+    with OffscreenScenario(scenario, view=view, size=size, labels=labels, annotations=annotations) as r:
         step = 360.0 / n
         for k in range(n):
             if k:
@@ -204,22 +210,18 @@ def mechanism_frame_count(period_s: float, loops: float, fps: float) -> int:
 
 def mechanism_frames(scenario: Scenario, n_frames: int | None = None, *, period_s: float | None = None,
                      loops: float = 1.0, fps: float = DEFAULT_FPS, view: str | None = None,
-                     size=DEFAULT_VIDEO_SIZE, labels: bool = False, annotations: bool = False,
-                     findings: Findings | None = None) -> Iterator[np.ndarray]:
+                     size=DEFAULT_VIDEO_SIZE, labels: bool = False, annotations: bool = False) -> Iterator[np.ndarray]:
     """The mechanism animation of `scenario` over `loops` loops: n frames evenly spaced in time
     (default: real time at `fps`; the last frame one step short of the loop's end, so it loops).
 
     The caption at the bottom replaces the contact callouts (`annotations=True` keeps them)."""
-    from ..mechanism_anim import DEFAULT_PERIOD_S, build_mechanism_plan
+    from ..mechanism_anim import DEFAULT_PERIOD_S
     from .mechanism import MechanismView
 
     period = DEFAULT_PERIOD_S if period_s is None else float(period_s)
     n = _check_frames(mechanism_frame_count(period, loops, fps) if n_frames is None else n_frames)
-    with OffscreenScenario(None, view=view, size=size, labels=labels, annotations=annotations) as r:
-        f = r.show(scenario, findings)
-        deformation = r.presenter.deformation
-        plan = build_mechanism_plan(f, centerline_mm=None if deformation is None else deformation.centerline,
-                                    period_s=period)
+    with OffscreenScenario(scenario, view=view, size=size, labels=labels, annotations=annotations) as r:
+        plan = r.state.mechanism_plan(period_s=period)
         view_ = MechanismView(r.scene)
         try:
             view_.set_plan(plan)
