@@ -54,9 +54,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .anatomy import SEGMENT_NAMES, Anatomy, build_anatomy
+from .anatomy import Anatomy, build_anatomy
 from .geometry import arc_lengths, parallel_transport_frames
 from .sources import BIBLIOGRAPHY
+from .vocabulary import MASS_LESION_KINDS, SEVERITY_WORDS, lesion_phrase, segment_site
 
 __all__ = [
     "IMPULSE_KINDS", "PLAN_MODES", "DEFAULT_PERIOD_S", "Caption", "MechanismPlan", "MechanismState",
@@ -83,13 +84,6 @@ _PATH_STRIDE = 1000.0  # paths are concatenated on one parameter axis, this far 
 _NOT_ON_NERVE = -1.0e4
 FOOTNOTE = "Impulses slowed for display; colours: central myelin blue, transition zone white, peripheral green"
 
-_SEVERITY_WORDS = {
-    "mild": "mild (contact, no indentation)",
-    "moderate": "moderate (indentation)",
-    "severe": "severe (the nerve is deviated)",
-}
-_LESION_WORDS = {"tumor": "a tumour", "avm": "an arteriovenous malformation", "aneurysm": "an aneurysm",
-                 "brainstem_lesion": "a brainstem lesion"}
 
 
 @dataclass(frozen=True)
@@ -326,7 +320,7 @@ def _patch_extent(arc: float, arc_range, tz_end: float) -> tuple[float, float]:
 
 
 def _site(seg: str | None) -> str:
-    return f"{SEGMENT_NAMES[seg]} ({seg})" if seg else "facial nerve"
+    return segment_site(seg, "facial nerve")
 
 
 def _cap(title: str, detail: str, *sources: str) -> Caption:
@@ -339,7 +333,7 @@ def _cap(title: str, detail: str, *sources: str) -> Caption:
 def _chain_captions(kind: str, c, plan_patch_at_tz: bool, lesion_word: str | None) -> list[Caption]:
     label = c.label if c is not None else "The compressor"
     seg = c.segment if c is not None else None
-    sev = _SEVERITY_WORDS.get(c.severity, c.severity) if c is not None else ""
+    sev = SEVERITY_WORDS.get(c.severity, c.severity) if c is not None else ""
     if kind == "venous":
         first = _cap(f"{label} presses on the {_site(seg)}",
                      f"A vein \u00b7 {sev} \u00b7 central myelin \u00b7 veins hardly pulsate: rarely the sole cause",
@@ -430,8 +424,7 @@ def build_mechanism_plan(findings, anatomy: Anatomy | None = None, *, centerline
     on_central = c is not None and c.myelin == "central"
     lesion_word = None
     if kind == "secondary_lesion":
-        lk = [t for t in ("tumor", "avm", "aneurysm") if t in findings.classification]
-        lesion_word = " and ".join(_LESION_WORDS[t] for t in lk) or None
+        lesion_word = lesion_phrase(t for t in MASS_LESION_KINDS if t in findings.classification) or None
 
     k = float(period_s) / _BASE
     sched = _Schedule(k)
@@ -601,7 +594,7 @@ def build_mechanism_plan(findings, anatomy: Anatomy | None = None, *, centerline
 
 
 def _peripheral_captions(c, tz0: float, tz1: float) -> list[Caption]:
-    sev = _SEVERITY_WORDS.get(c.severity, c.severity)
+    sev = SEVERITY_WORDS.get(c.severity, c.severity)
     return [
         _cap(f"{c.label} touches the {_site(c.segment)}",
              f"{sev.capitalize()} \u00b7 {c.arc_mm:.1f} mm out, beyond the transition zone ({tz0:.0f}-{tz1:.1f} mm)",
