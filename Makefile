@@ -31,6 +31,7 @@ bench: setup
 	$(BIN)/python scripts/benchmarks/bench_startup.py
 	$(BIN)/python scripts/benchmarks/bench_analysis.py
 	$(BIN)/python scripts/benchmarks/bench_drag.py
+	$(BIN)/python scripts/benchmarks/bench_mechanism.py
 
 meshes: setup
 	$(BIN)/hfs-viewer meshes

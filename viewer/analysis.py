@@ -37,64 +37,23 @@ from functools import lru_cache
 import numpy as np
 
 from . import sdf
-from .anatomy import REZ_SEGMENTS, SEGMENT_NAMES, Anatomy, build_anatomy
+from .anatomy import Anatomy, build_anatomy
 from .geometry import segment_distances
 from .nearest import NearestPoints
 from .scenario import Lesion, Scenario, Vessel, vessel_course
 from .sources import BIBLIOGRAPHY
+from .thresholds import DEFAULT_THRESHOLDS, Thresholds, severity_for  # shared with the deformation; re-exported
+from .vocabulary import (COMBINED_NOTES, CONTACT_NOTES, MASS_LESION_KINDS, MECHANISM_TEXTS, PROJECT_SOURCE,
+                         REZ_SEGMENTS, SEVERITIES, TAGS, Note, lesion_phrase, segment_site)
 
 __all__ = [
     "Thresholds", "DEFAULT_THRESHOLDS", "Contact", "VesselContact", "Mechanism", "Findings",
     "TAGS", "SEVERITIES", "analyze", "format_report", "severity_for", "clear_caches",
+    "mechanism_kind", "mechanism_fields", "combined_notes",
 ]
 
-TAGS = ("single", "multiple", "double", "tandem", "venous", "tumor", "avm", "aneurysm",
-        "brainstem_lesion", "post_bells", "idiopathic")
-SEVERITIES = ("mild", "moderate", "severe")
 CN7 = "CN VII"
 CN8 = "CN VIII"
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Operational definitions (hfs-reference.md section 7, tag [S] = project default).
-
-    contact_gap_mm: a vessel or lesion "contacts" a nerve when the surface gap is
-        at most this (0.1 mm; section 7).
-    mild_max_fraction: penetration <= this x nerve diameter is ``mild``: contact
-        without indentation (Campos-Benitez 2008 "mild"; Leal & Sindou 2010 grade I).
-    moderate_max_fraction: penetration <= this x diameter is ``moderate``:
-        indentation (Campos-Benitez 2008); beyond is ``severe``: the undeformed
-        nerve would have to deviate from its course (section 6: "nerve centreline
-        shifted > 0.5 D").
-    brainstem_margin_mm: a lesion within this distance of the facial motor nucleus
-        or the intra-pontine facial pathway is a ``brainstem_lesion`` (2 mm, issue 3).
-    junction_clearance_mm: vessel-vessel contacts within (r1 + r2 + this) of a
-        point where one vessel starts or ends on/inside the other (PICA on the VA,
-        AICA on the basilar, VA at the vertebrobasilar junction) are anatomical
-        junctions, not tandem compression.
-    """
-
-    contact_gap_mm: float = 0.1
-    mild_max_fraction: float = 0.1
-    moderate_max_fraction: float = 0.5
-    brainstem_margin_mm: float = 2.0
-    junction_clearance_mm: float = 2.0
-
-    sources: tuple[str, ...] = ("project-defaults", "campos-benitez-2008", "leal-sindou-2010")
-
-
-DEFAULT_THRESHOLDS = Thresholds()
-
-_SEV_RANK = {None: -1, "mild": 0, "moderate": 1, "severe": 2}
-
-
-def severity_for(penetration_mm: float, nerve_diameter_mm: float, th: Thresholds = DEFAULT_THRESHOLDS) -> str:
-    if penetration_mm <= th.mild_max_fraction * nerve_diameter_mm:
-        return "mild"
-    if penetration_mm <= th.moderate_max_fraction * nerve_diameter_mm:
-        return "moderate"
-    return "severe"
 
 
 # --------------------------------------------------------------------------- results
@@ -139,11 +98,7 @@ class Contact:
         return d
 
     def describe(self) -> str:
-        if self.segment:
-            site = f"{SEGMENT_NAMES[self.segment]} ({self.segment})"
-        else:
-            site = self.structure
-        parts = [f"{self.label} -> {site}", self.severity]
+        parts = [f"{self.label} -> {segment_site(self.segment, self.structure)}", self.severity]
         if self.myelin:
             parts.append(f"{self.myelin} myelin")
         parts.append(f"gap {self.gap_mm:+.2f} mm".replace("+", "" if self.gap_mm < 0 else "+"))
@@ -529,194 +484,85 @@ def _rank(contacts) -> list[Contact]:
                                       c.gap_mm, c.arc_mm if c.arc_mm is not None else 0.0, c.id))
 
 
-_BOTOX = ("Botulinum toxin injections into the affected facial muscles: first-line symptomatic treatment, "
-          "repeated every few months (effective in reviews; AAN evidence-based assessment: may be considered "
-          "for HFS, Level C).")
-_ORAL = ("Oral agents such as carbamazepine: modest, inconsistent benefit; an option for mild spasm or when "
-         "injections are not possible.")
-_MVD = ("Microvascular decompression (MVD) of the culprit vessel at the root exit zone: the only treatment "
-        "aimed at the cause; complete resolution in about 91 % (22 studies, 5685 patients), permanent hearing "
-        "loss 2.3 %, facial palsy 0.9 %.")
+def mechanism_kind(tags, culprit: Contact | None) -> str:
+    """Which mechanism explains the findings (one of vocabulary.MECHANISM_KINDS).
+
+    A mass lesion on the nerve outranks everything (secondary HFS), then a brainstem
+    lesion (central), then the culprit's kind: an artery on central myelin is the
+    classical mechanism, on peripheral myelin the less likely distal one; a vein alone
+    is venous. A history of Bell's palsy explains the movements only without any of these.
+    """
+    if any(t in tags for t in MASS_LESION_KINDS):
+        return "secondary_lesion"
+    if "brainstem_lesion" in tags:
+        return "central"
+    if culprit is not None and culprit.source == "vessel" and culprit.kind == "artery":
+        return "arterial_nvc" if culprit.myelin == "central" else "peripheral_nvc"
+    if culprit is not None and culprit.kind == "vein":
+        return "venous"
+    if "post_bells" in tags:
+        return "post_bells"
+    return "idiopathic"
 
 
-def _mechanism(prep: _Prepared, tags: list[str], culprit: Contact | None, findings_contacts: list[Contact],
-               lesion_contacts: list[Contact], tandem: list[VesselContact], scenario: Scenario) -> Mechanism:
-    sources: list[str] = []
-    notes: list[str] = []
+def mechanism_fields(tags, culprit: Contact | None) -> dict[str, str]:
+    """The named fields of the mechanism templates (vocabulary.MECHANISM_FIELDS) for these findings."""
+    site = segment_site(culprit.segment) if culprit is not None else ""
+    return {
+        "culprit": culprit.label if culprit is not None else "",
+        "site": site,
+        "at_site": f" at the {site}" if site else "",
+        "segment": (culprit.segment or "") if culprit is not None else "",
+        "severity": culprit.severity if culprit is not None else "",
+        "what": lesion_phrase(t for t in MASS_LESION_KINDS if t in tags),
+        "where": f" at the {site} by the {culprit.label}" if culprit is not None and site else "",
+    }
 
-    def src(*keys):
-        for k in keys:
-            if k not in sources:
-                sources.append(k)
 
-    c7 = [c for c in findings_contacts if c.structure == CN7]
-    c8 = [c for c in findings_contacts + lesion_contacts if c.structure == CN8]
-    arterial7 = [c for c in c7 if c.kind == "artery"]
-    kind = "idiopathic"
-    if any(t in tags for t in ("tumor", "avm", "aneurysm")):
-        kind = "secondary_lesion"
-    elif "brainstem_lesion" in tags:
-        kind = "central"
-    elif culprit is not None and culprit.source == "vessel" and culprit.kind == "artery":
-        kind = "arterial_nvc" if culprit.myelin == "central" else "peripheral_nvc"
-    elif culprit is not None and culprit.kind == "vein":
-        kind = "venous"
-    elif "post_bells" in tags:
-        kind = "post_bells"
-
-    site = ""
-    if culprit is not None and culprit.segment:
-        site = f"{SEGMENT_NAMES[culprit.segment]} ({culprit.segment})"
-    chain_steps = (
-        "Pulsatile arterial compression of the facial nerve{where}.",
-        "Focal demyelination of the centrally myelinated fibres there: the root exit zone has oligodendrocyte "
-        "myelin, no epineurium, and the transition zone is a 'locus minoris resistentiae'.",
-        "Ectopic impulses arise at the injured spot and jump between neighbouring fibres (ephaptic transmission, "
-        "'cross-talk'), so one branch's signal spreads to others (lateral spread response).",
-        "The abnormal activity also runs antidromically back to the facial motor nucleus, which becomes "
-        "hyperexcitable and keeps the spasm going.",
-    )
-    where = f" at the {site} by the {culprit.label}" if culprit is not None and site else ""
-
-    if kind == "arterial_nvc":
-        summary = (f"Classical (primary) hemifacial spasm: the {culprit.label} compresses the facial nerve at the "
-                   f"{site}, where the nerve is centrally myelinated ({culprit.severity} compression).")
-        steps = [s.format(where=where) if "{where}" in s else s for s in chain_steps]
-        likely = True
-        management = [_BOTOX, _ORAL, _MVD]
-        src("jannetta-1985", "campos-benitez-2008", "tomii-2003", "lacombe-2009", "haller-2016",
-            "nielsen-1984", "nielsen-1985", "moller-jannetta-1985", "lefaucheur-2018", "traylor-2021",
-            "simpson-2008-aan", "alexander-1982", "miller-2012")
-        if culprit.severity == "mild":
-            notes.append("Contact without indentation: contacts are also seen on 44-53 % of sides in people without "
-                         "HFS, and indentation is what is tied to HFS on MRI; still, a proximal arterial contact is "
-                         "found on 96 % of symptomatic sides.")
-            src("deep-2016")
-    elif kind == "peripheral_nvc":
-        summary = (f"The {culprit.label} touches only the distal cisternal portion ({culprit.segment}), where the nerve "
-                   "has peripheral (Schwann-cell) myelin: less likely to cause hemifacial spasm than a root exit "
-                   "zone compression.")
-        steps = [
-            f"Arterial contact with the facial nerve at the {site}, beyond the transition zone.",
-            "Peripheral myelin and the epineurium make this segment more resistant; distal-only contacts are "
-            "common on asymptomatic sides, mostly mild.",
-            "If symptomatic, the same chain applies: focal demyelination, ectopic and ephaptic excitation, "
-            "facial motor nucleus hyperexcitability.",
-            "Look for a missed proximal (root exit zone) contact before attributing the spasm to this one.",
-        ]
-        likely = False
-        management = [_BOTOX, _ORAL, _MVD + " Outcome is less predictable for distal-only contacts "
-                      "(spasm-free 60 % vs 93 % with proximal contact)."]
-        src("hughes-2021", "deep-2016", "distal-review-2019", "lee-park-2026", "tomii-2003",
-            "simpson-2008-aan", "alexander-1982", "miller-2012")
-    elif kind == "venous":
-        summary = (f"Only a vein ({culprit.label}) touches the facial nerve at the {site}: venous compression has low "
-                   "pulsatility and is a rare sole cause (0.3-0.9 % of HFS); look for an arterial co-offender.")
-        steps = [
-            f"Non-pulsatile venous contact with the facial nerve at the {site}.",
-            "Without arterial pulsation the repeated mechanical injury of the classical model is weak.",
-            "When a vein is symptomatic the chain is the same: focal demyelination, ectopic and ephaptic "
-            "excitation, facial motor nucleus hyperexcitability.",
-        ]
-        likely = False
-        management = [_BOTOX, _ORAL, _MVD + " Veins are usually co-offenders with an artery."]
-        src("hermier-2018", "hughes-2021", "han-2009", "campos-benitez-2008", "simpson-2008-aan",
-            "alexander-1982", "miller-2012")
-    elif kind == "secondary_lesion":
-        lk = [t for t in ("tumor", "avm", "aneurysm") if t in tags]
-        names = {"tumor": "a tumour", "avm": "an arteriovenous malformation", "aneurysm": "an aneurysm"}
-        what = " and ".join(names[t] for t in lk)
-        summary = (f"Secondary hemifacial spasm: {what} in the cerebellopontine angle compresses or distorts the "
-                   "facial nerve, directly or by pushing a vessel onto it.")
-        steps = [
-            f"Mass effect of {what} on the facial nerve" + (f" at the {site}" if site else "") + ".",
-            "The nerve is compressed, stretched or displaced against a vessel.",
-            "The root exit zone fibres demyelinate focally; ectopic and ephaptic excitation follow.",
-            "Antidromic drive makes the facial motor nucleus hyperexcitable.",
-        ]
-        likely = True
-        management = ["Treat the lesion (resection of the tumour; surgical or endovascular treatment of an AVM or "
-                      "aneurysm), decompressing the nerve.", _BOTOX]
-        src("lee-2010", "han-2009", "tan-2002")
-        if "tumor" in tags:
-            src("epidermoid-1989")
-        if "avm" in tags or "aneurysm" in tags:
-            src("avm-2022")
-        src("simpson-2008-aan")
-    elif kind == "central":
-        summary = ("Central cause: a lesion in or next to the facial motor nucleus or its intra-pontine pathway "
-                   "(for example multiple sclerosis, stroke, tumour) can make the nucleus hyperexcitable without "
-                   "any compression of the nerve.")
-        steps = [
-            "A brainstem lesion involves the facial motor nucleus or the intra-pontine facial fibres.",
-            "Loss of inhibition or irritation makes the facial motor neurones hyperexcitable.",
-            "The nucleus fires spontaneously and synchronously: spasm without neurovascular compression.",
-        ]
-        likely = True
-        management = ["Treat the underlying brainstem disease (e.g. MS, stroke, tumour); MVD is not indicated "
-                      "without a compressing vessel.", _BOTOX]
-        src("moller-jannetta-1985", "ferguson-1978", "marin-collazo-2018", "yaltho-jankovic-2011", "simpson-2008-aan")
-    elif kind == "post_bells":
-        summary = ("After Bell's palsy, facial twitching is usually post-paralytic synkinesis: aberrant regeneration "
-                   "of facial nerve fibres, not vascular compression.")
-        steps = [
-            "Bell's palsy damaged the facial nerve.",
-            "Regenerating axons sprouted into the wrong branches (aberrant regeneration).",
-            "One command now activates several muscle groups (synkinesis), mimicking hemifacial spasm.",
-        ]
-        likely = False
-        management = [_BOTOX, "MVD is not indicated without a compressing vessel."]
-        src("yaltho-jankovic-2011", "simpson-2008-aan")
-    else:
-        summary = ("No cause identified in the model: no vessel or lesion touches the facial nerve. In a patient, "
-                   "image the cerebellopontine angle: an arterial contact is found on about 98 % of symptomatic "
-                   "sides.")
-        steps = [
-            "No neurovascular contact with CN VII in this scene.",
-            "Get MRI with thin-slice heavily T2-weighted (CISS/FIESTA) and TOF sequences, with attention to the "
-            "root exit zone and the cerebellopontine angle.",
-            "Exclude secondary causes: CPA tumour, vascular malformation, brainstem lesion, prior Bell's palsy.",
-        ]
-        likely = False
-        management = [_BOTOX, _ORAL, "MVD only once a compressing vessel is shown."]
-        src("traylor-2021", "hughes-2021", "yaltho-jankovic-2011", "tan-2002", "simpson-2008-aan", "alexander-1982")
-
-    # Notes for combined findings.
-    if "tandem" in tags and tandem:
-        names = ", ".join(sorted({f"{t.a} -> {t.b}" for t in tandem}))
-        notes.append(f"Tandem compression ({names}): the vertebral artery pushes the offending artery onto the nerve; "
-                     "86.5 % of VA-related cases are tandem, and the VA has to be mobilised at surgery.")
-        src("park-2008", "iwasaki-2025")
-    if "double" in tags:
-        notes.append("Double compression: contacts both in the root exit zone and in the cisternal portion; "
-                     "decompress both sites (about half of distal compressions are double).")
-        src("distal-review-2019")
-    if "multiple" in tags:
-        notes.append(f"{len({c.id for c in c7})} vessels touch CN VII: multiple offenders (38 % of first MVDs).")
-        src("campos-benitez-2008")
-    if "venous" in tags and kind != "venous":
-        notes.append("A vein also touches CN VII: usually a co-offender, rarely the sole cause.")
-        src("hermier-2018")
-    if "post_bells" in tags and kind != "post_bells":
-        notes.append("History of Bell's palsy: consider post-paralytic synkinesis (aberrant regeneration) as an "
-                     "alternative explanation of the movements.")
-        src("yaltho-jankovic-2011")
-    if "brainstem_lesion" in tags and kind != "central":
-        notes.append("A lesion also lies at the facial motor nucleus or its pathway: a central cause is possible.")
-        src("marin-collazo-2018")
-    if kind not in ("arterial_nvc", "peripheral_nvc", "venous") and arterial7:
-        notes.append("An artery also touches CN VII: a neurovascular compression may coexist.")
+def combined_notes(kind: str, tags, contacts: list[Contact], lesion_contacts: list[Contact],
+                   tandem: list[VesselContact]) -> list[Note]:
+    """Notes for what else the findings show beside the mechanism (tandem, double, a co-offending vein, ...)."""
+    c7 = [c for c in contacts if c.structure == CN7]
+    c8 = [c for c in contacts + lesion_contacts if c.structure == CN8]
+    # a tag whose own mechanism is the one shown needs no note
+    explained_by = {"venous": "venous", "post_bells": "post_bells", "brainstem_lesion": "central"}
+    fields = {"pairs": ", ".join(sorted({f"{t.a} -> {t.b}" for t in tandem})), "n_vessels": len({c.id for c in c7})}
+    notes = []
+    for tag, note in COMBINED_NOTES.items():
+        if tag not in tags or explained_by.get(tag) == kind or (tag == "tandem" and not tandem):
+            continue
+        notes.append(Note(note.text.format(**fields), note.sources))
+    if kind not in ("arterial_nvc", "peripheral_nvc", "venous") and any(c.kind == "artery" for c in c7):
+        notes.append(CONTACT_NOTES["artery_also"])
     if c8:
-        ids = ", ".join(sorted({c.id for c in c8}))
-        notes.append(f"Contact with CN VIII ({ids}): hearing is at risk when this area is dissected at MVD "
-                     "(permanent hearing loss 2.3 % pooled).")
-        src("miller-2012")
-    myelin = culprit.myelin if culprit is not None else None
-    src("project-defaults")
+        note = CONTACT_NOTES["cn8"]
+        notes.append(Note(note.text.format(ids=", ".join(sorted({c.id for c in c8}))), note.sources))
+    return notes
+
+
+def _mechanism(tags: list[str], culprit: Contact | None, contacts: list[Contact],
+               lesion_contacts: list[Contact], tandem: list[VesselContact]) -> Mechanism:
+    kind = mechanism_kind(tags, culprit)
+    text = MECHANISM_TEXTS[kind]
+    fields = mechanism_fields(tags, culprit)
+    sources: list[str] = []
+    for k in text.sources:
+        if k not in sources and (k not in text.sources_if or any(t in tags for t in text.sources_if[k])):
+            sources.append(k)
+    notes: list[Note] = []
+    if culprit is not None and culprit.severity in text.severity_notes:
+        notes.append(text.severity_notes[culprit.severity])
+    notes += combined_notes(kind, tags, contacts, lesion_contacts, tandem)
+    for note in notes:
+        sources += [k for k in note.sources if k not in sources]
+    if PROJECT_SOURCE not in sources:
+        sources.append(PROJECT_SOURCE)
     missing = [k for k in sources if k not in BIBLIOGRAPHY]
     if missing:  # a programming error, caught by the tests
         raise KeyError(f"unknown source keys {missing}")
-    return Mechanism(kind, summary, tuple(steps), myelin, likely, tuple(management), tuple(sources), tuple(notes))
+    return Mechanism(kind, text.summary.format(**fields), tuple(s.format(**fields) for s in text.steps),
+                     culprit.myelin if culprit is not None else None, text.likely_symptomatic, text.management,
+                     tuple(sources), tuple(n.text for n in notes))
 
 
 # --------------------------------------------------------------------------- entry point
@@ -768,7 +614,7 @@ def analyze(scenario: Scenario, anatomy: Anatomy | None = None, thresholds: Thre
 
     for les in scenario.lesions:
         touches7 = any(c.id == les.id and c.structure == CN7 for c in lesion_contacts)
-        if les.kind in ("tumor", "avm", "aneurysm") and touches7:
+        if les.kind in MASS_LESION_KINDS and touches7:
             tags.add(les.kind)
         if les.kind in ("avm", "aneurysm") and not touches7:
             if any(_lesion_touches_vessel(les, by_id[i], th) for i in sorted(ids7)):
@@ -783,7 +629,7 @@ def analyze(scenario: Scenario, anatomy: Anatomy | None = None, thresholds: Thre
 
     ranked = _rank(contacts + lesion_contacts)
     culprit = ranked[0] if ranked else None
-    mech = _mechanism(prep, list(classification), culprit, contacts, lesion_contacts, tandem, scenario)
+    mech = _mechanism(list(classification), culprit, contacts, lesion_contacts, tandem)
     return Findings(tuple(contacts), tuple(lesion_contacts), classification,
                     culprit.id if culprit is not None else None, mech, tuple(tandem), th)
 
@@ -798,9 +644,7 @@ def format_report(findings: Findings) -> str:
     lines.append("Classification: " + ", ".join(f.classification))
     cc = f.culprit_contact()
     if cc is not None:
-        lines.append(f"Culprit: {cc.label} ({cc.id}) at the " +
-                     (f"{SEGMENT_NAMES[cc.segment]} ({cc.segment})" if cc.segment else cc.structure) +
-                     f", {cc.severity}")
+        lines.append(f"Culprit: {cc.label} ({cc.id}) at the {segment_site(cc.segment, cc.structure)}, {cc.severity}")
     else:
         lines.append("Culprit: none")
     lines.append(f"Likely symptomatic: {'yes' if m.likely_symptomatic else 'no'}")

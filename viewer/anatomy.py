@@ -18,20 +18,13 @@ import numpy as np
 from . import sdf
 from .dimensions import DIMENSIONS, dim
 from .geometry import arc_lengths, catmull_rom, resample_polyline, unit
+# CN VII zones, in order from the brainstem: worded in the vocabulary, re-exported here for old imports.
+from .vocabulary import REZ_SEGMENTS, SEGMENT_NAMES, SEGMENTS  # noqa: F401
 
 FRAME = "RAS"
 UNITS = "mm"
 NERVE_SAMPLE_STEP_MM = 0.2  # <= 0.25 mm asked by the anatomy JSON contract
 
-# CN VII zones, in order from the brainstem (hfs-reference.md section 7).
-SEGMENTS = ("RExP", "AS", "RDP", "CP")
-SEGMENT_NAMES = {
-    "RExP": "root exit point",
-    "AS": "attached segment",
-    "RDP": "root detachment point",
-    "CP": "distal cisternal portion",
-}
-REZ_SEGMENTS = ("RExP", "AS", "RDP")  # root exit zone, centrally myelinated
 
 
 def _frozen(a) -> np.ndarray:

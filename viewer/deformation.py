@@ -37,6 +37,7 @@ import numpy as np
 from .geometry import arc_lengths
 from .nearest import NearestPoints
 from .sdf import ellipsoid as _ellipsoid_sdf
+from .thresholds import DEFAULT_THRESHOLDS, Thresholds
 from .tubes import TubeTopology, tube_points, tube_topology
 
 __all__ = [
@@ -57,9 +58,9 @@ _EPS = 1e-12
 
 @dataclass(frozen=True)
 class DeformParams:
-    """Tunable shape of the deformation (defaults follow the issue / reference)."""
+    """Tunable shape of the deformation. Where a compression becomes severe is not a shape
+    parameter: it is the analysis' `Thresholds.moderate_max_fraction`."""
 
-    moderate_max_fraction: float = 0.5  # of the diameter: deeper is "severe" -> course deviation
     sigma_mm: float = 2.5  # Gaussian falloff of the course deviation along the arc
     dent_rim_mm: float = 0.6  # raised-cosine dilation of the dent depth along the arc (soft rim)
     dent_softness_mm: float = 0.2  # smooth-min width across the ring (rounds the dent's edge)
@@ -206,13 +207,18 @@ class NerveDeformer:
     points: (N, 3) centreline samples (the cn7 mesh rings), radius in mm.
     anchor_arcs: (start, end) arc lengths beyond which nothing moves; end defaults
     to the last sample (pass the porus arc to keep the canal segment fixed).
+    thresholds: the analysis' operational definitions; a penetration beyond
+    ``moderate_max_fraction`` x diameter is severe and deviates the course, exactly
+    where the analysis reports ``severe``.
     """
 
     def __init__(self, points, radius: float, *, n_sides: int = NERVE_SIDES, cap_rings: int = NERVE_CAP_RINGS,
-                 anchor_arcs: tuple[float, float | None] = (0.0, None), params: DeformParams | None = None):
+                 anchor_arcs: tuple[float, float | None] = (0.0, None), params: DeformParams | None = None,
+                 thresholds: Thresholds = DEFAULT_THRESHOLDS):
         self.centerline = np.ascontiguousarray(points, dtype=float)
         self.radius = float(radius)
         self.params = params or DeformParams()
+        self.thresholds = thresholds
         n = len(self.centerline)
         self.topology: TubeTopology = tube_topology(n, n_sides, cap_rings)
         self.rest_points = tube_points(self.centerline, self.radius, self.topology)
@@ -253,20 +259,33 @@ class NerveDeformer:
         return np.concatenate(parts), np.concatenate(owners)
 
     # -- the model ------------------------------------------------------------------------
-    def deform(self, tubes=(), lesions=()) -> NerveDeformation:
-        """tubes: iterable of (course (M,3), radius) or CapsuleChain; lesions: (centre, radii) or Ellipsoid."""
+    def deform(self, tubes=(), lesions=(), *, thresholds: Thresholds | None = None) -> NerveDeformation:
+        """tubes: iterable of (course (M,3), radius) or CapsuleChain; lesions: (centre, radii) or Ellipsoid.
+
+        thresholds: where a compression becomes ``severe`` and deviates the course (pass the
+        findings' own, `Findings.thresholds`); None uses the deformer's."""
         comps = [t if isinstance(t, CapsuleChain) else CapsuleChain(*t) for t in tubes]
         comps += [e if isinstance(e, Ellipsoid) else Ellipsoid(*e) for e in lesions]
+        th = self.thresholds if thresholds is None else thresholds
+        c0 = self.centerline
+        contacts, course_field, depth_jobs = self._find_contacts(comps, 2.0 * self.radius * th.moderate_max_fraction)
+        if not contacts:
+            return NerveDeformation(c0.copy(), np.zeros_like(c0), self.rest_points.copy(), self._zero_v.copy(),
+                                    np.zeros(len(self.rest_points)), ())
+        X, c1, dc = self._displace_course(course_field)
+        self._dent(X, c1, comps)
+        depth = self._colour_depth(len(X), depth_jobs)
+        return NerveDeformation(c1, dc, X, X - self.rest_points, depth, tuple(contacts))
+
+    def _find_contacts(self, comps, severe_at: float):
+        """Stage 1, in the undeformed configuration: one contact per run of penetrating rings, the
+        course deviation field of the severe ones (beyond `severe_at` mm) and the colour-depth jobs."""
         P = self.params
         r = self.radius
         c0 = self.centerline
         arc = self.arc
-        severe_at = 2.0 * r * P.moderate_max_fraction
         rim = P.dent_rim_mm
-
-        # ---- 1. contacts in the undeformed configuration: course deviation + colour depth
         dc = None
-        depth = None
         contacts: list[ContactDeformation] = []
         depth_jobs = []
         for ci, comp in enumerate(comps):
@@ -299,33 +318,40 @@ class NerveDeformer:
                     dc = field_ if dc is None else dc + field_
                 contacts.append(ContactDeformation(ci, float(arc[i]), float(pen[j]), shift * float(self.anchor[i]),
                                                    tuple(float(v) for v in u)))
-        if not contacts:
-            return NerveDeformation(c0.copy(), np.zeros_like(c0), self.rest_points.copy(), self._zero_v.copy(),
-                                    np.zeros(len(self.rest_points)), ())
+        return contacts, dc, depth_jobs
 
-        # ---- 2. displaced course. Each ring is translated within its own plane (normal to the
-        # rest tangent) and stretched there along the tilt into the ellipse that a tube of radius
-        # r around the tilted course cuts from that plane: rings never leave their planes, so
-        # neighbours cannot cross however sharply the course bends near an anchor.
+    def _displace_course(self, dc):
+        """Stage 2: the displaced course and the tube vertices moved with it (rest points when nothing deviates).
+
+        Each ring is translated within its own plane (normal to the rest tangent) and
+        stretched there along the tilt into the ellipse that a tube of radius r around the
+        tilted course cuts from that plane: rings never leave their planes, so neighbours
+        cannot cross however sharply the course bends near an anchor."""
+        c0 = self.centerline
         X = self.rest_points.copy()
         t0 = self.tangent
-        if dc is not None:
-            dc -= np.einsum("ij,ij->i", dc, t0)[:, None] * t0
-            c1 = c0 + dc
-            t1 = _unit(np.gradient(c1, axis=0))
-            moved = np.flatnonzero(np.any(np.abs(c1 - c0) > 1e-12, axis=1) | np.any(np.abs(t1 - t0) > 1e-12, axis=1))
-            vids, own = self._vertices_of(moved)
-            cth = np.einsum("ij,ij->i", t0[moved], t1[moved])
-            e = _unit(t1[moved] - cth[:, None] * t0[moved])
-            stretch = 1.0 / np.maximum(cth, 0.5) - 1.0
-            o = self.offsets[vids]
-            eo = e[own]
-            X[vids] = c1[moved][own] + o + (stretch[own] * np.einsum("ij,ij->i", o, eo))[:, None] * eo
-        else:
-            c1 = c0
-            dc = np.zeros_like(c0)
+        if dc is None:
+            return X, c0, np.zeros_like(c0)
+        dc -= np.einsum("ij,ij->i", dc, t0)[:, None] * t0
+        c1 = c0 + dc
+        t1 = _unit(np.gradient(c1, axis=0))
+        moved = np.flatnonzero(np.any(np.abs(c1 - c0) > 1e-12, axis=1) | np.any(np.abs(t1 - t0) > 1e-12, axis=1))
+        vids, own = self._vertices_of(moved)
+        cth = np.einsum("ij,ij->i", t0[moved], t1[moved])
+        e = _unit(t1[moved] - cth[:, None] * t0[moved])
+        stretch = 1.0 / np.maximum(cth, 0.5) - 1.0
+        o = self.offsets[vids]
+        eo = e[own]
+        X[vids] = c1[moved][own] + o + (stretch[own] * np.einsum("ij,ij->i", o, eo))[:, None] * eo
+        return X, c1, dc
 
-        # ---- 3. dents in the displaced configuration, one compressor after the other
+    def _dent(self, X: np.ndarray, c1: np.ndarray, comps) -> None:
+        """Stage 3: dents in the displaced configuration, one compressor after the other (X in place)."""
+        P = self.params
+        r = self.radius
+        arc = self.arc
+        rim = P.dent_rim_mm
+        t0 = self.tangent
         k_soft = P.dent_softness_mm
         max_dent = P.max_dent_fraction * r  # the stretch of a tilted ring only adds room
         for comp in comps:
@@ -363,8 +389,12 @@ class NerveDeformer:
             push = zz - smooth_min(zz, cut, k_soft)
             X[vids] += push[:, None] * us
 
-        # ---- 4. colour depth: analysis-style penetration per ring, dilated, on the facing side
-        depth = np.zeros(len(X))
+    def _colour_depth(self, n_vertices: int, depth_jobs) -> np.ndarray:
+        """Stage 4: colour depth, analysis-style penetration per ring, dilated, on the facing side."""
+        r = self.radius
+        arc = self.arc
+        rim = self.params.dent_rim_mm
+        depth = np.zeros(n_vertices)
         for rings, pen, dirs, axis_close in depth_jobs:
             hit = pen > 0
             da = arc[rings][:, None] - arc[rings[hit]][None, :]
@@ -376,8 +406,7 @@ class NerveDeformer:
             w = w * w * (3.0 - 2.0 * w)
             w = np.where(axis_close[sel][own], 1.0, w)
             depth[vids] = np.maximum(depth[vids], Dp[sel][own] * w)
-
-        return NerveDeformation(c1, dc, X, X - self.rest_points, depth, tuple(contacts))
+        return depth
 
 
 def deform_nerve(points, radius: float, tubes=(), lesions=(), **kw) -> NerveDeformation:

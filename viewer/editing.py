@@ -17,6 +17,7 @@ import numpy as np
 from . import sdf
 from .anatomy import brainstem_sdf, build_anatomy
 from .scenario import LESION_RADIUS_RANGE_MM, Lesion, Scenario, Vessel
+from .vocabulary import LESION_LABELS
 
 LOOP_SIGMA_HANDLES = 2.0
 PIA_CLEARANCE_MM = 0.05  # how close a vessel wall may come to the pia
@@ -99,12 +100,7 @@ def set_radius(vessel: Vessel, radius_mm: float) -> Vessel:
 # less than their smallest semi-axis, so a mass can press the pia but not sit in
 # the pons. A brainstem lesion is intra-axial (issue 4: exempt from the vessel
 # clamp) and is kept inside instead: its centre stays under the pia.
-LESION_LABELS = {
-    "tumor": "Vestibular schwannoma",
-    "avm": "AVM nidus",
-    "aneurysm": "Aneurysm sac",
-    "brainstem_lesion": "Brainstem plaque",
-}
+# A new lesion's default label: vocabulary.LESION_LABELS.
 
 
 @dataclass(frozen=True)

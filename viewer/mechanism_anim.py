@@ -1,6 +1,6 @@
 """The mechanism animation as data (pure core: numpy only, no Qt, no VTK).
 
-Issue 5, section 4: from a scenario's `Findings` and the anatomy, a
+From a scenario's `Findings` and the anatomy, a
 `MechanismPlan` says what the mechanism view shows and when; `plan.state_at(t)`
 gives one frame (`MechanismState`): impulse positions and kinds, ephaptic sparks,
 the demyelination patch's intensity, the facial motor nucleus' glow, the
@@ -45,8 +45,12 @@ so ``state_at(t) == state_at(t + k * period)`` exactly. Every event starts and
 ends inside one loop. Impulse speeds are for display (a few cm/s; real facial
 motor axons conduct at tens of m/s), which the footnote says.
 
+Building: `fibre_geometry` lays the fibres and the pathway, `CulpritSite` is the
+culprit contact read once from the findings, `plan_mode` picks the mode and one
+schedule function per mode places the impulses, sparks, captions and glows.
+
 Cost: `state_at` is a few vectorised numpy calls (about 0.1 ms); building a plan
-is about 1-3 ms.
+is about 1-3 ms (scripts/benchmarks/bench_mechanism.py measures both).
 """
 from __future__ import annotations
 
@@ -54,13 +58,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .anatomy import SEGMENT_NAMES, Anatomy, build_anatomy
+from .anatomy import Anatomy, build_anatomy
 from .geometry import arc_lengths, parallel_transport_frames
 from .sources import BIBLIOGRAPHY
+from .vocabulary import MASS_LESION_KINDS, SEVERITY_WORDS, lesion_phrase, segment_site
 
 __all__ = [
-    "IMPULSE_KINDS", "PLAN_MODES", "DEFAULT_PERIOD_S", "Caption", "MechanismPlan", "MechanismState",
-    "build_mechanism_plan",
+    "IMPULSE_KINDS", "PLAN_MODES", "DEFAULT_PERIOD_S", "Caption", "CulpritSite", "MechanismPlan", "MechanismState",
+    "build_mechanism_plan", "fibre_geometry", "plan_mode",
 ]
 
 IMPULSE_KINDS = ("ectopic", "ephaptic", "antidromic", "efferent")
@@ -83,13 +88,6 @@ _PATH_STRIDE = 1000.0  # paths are concatenated on one parameter axis, this far 
 _NOT_ON_NERVE = -1.0e4
 FOOTNOTE = "Impulses slowed for display; colours: central myelin blue, transition zone white, peripheral green"
 
-_SEVERITY_WORDS = {
-    "mild": "mild (contact, no indentation)",
-    "moderate": "moderate (indentation)",
-    "severe": "severe (the nerve is deviated)",
-}
-_LESION_WORDS = {"tumor": "a tumour", "avm": "an arteriovenous malformation", "aneurysm": "an aneurysm",
-                 "brainstem_lesion": "a brainstem lesion"}
 
 
 @dataclass(frozen=True)
@@ -131,6 +129,37 @@ class MechanismState:
 
 
 @dataclass(frozen=True, eq=False)
+class CulpritSite:
+    """The culprit's contact with CN VII as the animation uses it: built once from the findings."""
+
+    id: str  # vessel or lesion id (Findings.culprit)
+    source: str  # "vessel" | "lesion"
+    label: str
+    kind: str  # artery | vein | tumor | ...
+    segment: str | None  # RExP | AS | RDP | CP
+    myelin: str | None  # central | peripheral
+    severity: str
+    arc_mm: float  # along CN VII from its brainstem end
+    arc_range_mm: tuple[float, float] | None  # extent of the contact run
+    point_mm: np.ndarray  # (3,) closest point on the nerve centreline (read-only)
+
+    @property
+    def on_central_myelin(self) -> bool:
+        return self.myelin == "central"
+
+    @classmethod
+    def from_findings(cls, findings) -> CulpritSite | None:
+        """The culprit contact of `findings` (viewer.analysis.Findings); None without one on the nerve's arc."""
+        c = findings.culprit_contact()
+        if c is None or c.arc_mm is None:
+            return None
+        point = np.asarray(c.nerve_point_mm, float)
+        point.setflags(write=False)
+        return cls(c.id, c.source, c.label, c.kind, c.segment, c.myelin, c.severity, float(c.arc_mm),
+                   c.arc_range_mm, point)
+
+
+@dataclass(frozen=True, eq=False)
 class MechanismPlan:
     """What the mechanism view shows for one set of findings, and when."""
 
@@ -138,16 +167,7 @@ class MechanismPlan:
     kind: str  # the analysis' mechanism kind (arterial_nvc, peripheral_nvc, venous, ...)
     likely_symptomatic: bool
     summary: str  # the analysis' mechanism summary
-    culprit_id: str | None  # vessel or lesion id (Findings.culprit)
-    culprit_source: str | None  # "vessel" | "lesion"
-    culprit_label: str | None
-    culprit_kind: str | None  # artery | vein | tumor | ...
-    culprit_segment: str | None  # RExP | AS | RDP | CP
-    culprit_myelin: str | None  # central | peripheral
-    culprit_severity: str | None
-    culprit_arc_mm: float | None
-    culprit_point_mm: np.ndarray | None
-    on_central_myelin: bool
+    culprit: CulpritSite | None  # the culprit's contact with CN VII (None without one)
     patch_arc_mm: tuple[float, float] | None  # demyelination patch along CN VII (central myelin only)
     patch_max: float  # peak patch intensity (weaker for a vein)
     tz_arc_mm: tuple[float, float]
@@ -181,6 +201,30 @@ class MechanismPlan:
     _throb_beats: int = field(repr=False, default=0)
 
     # ------------------------------------------------------------------ queries
+    @property
+    def culprit_id(self) -> str | None:
+        return self.culprit.id if self.culprit is not None else None
+
+    @property
+    def culprit_source(self) -> str | None:
+        return self.culprit.source if self.culprit is not None else None
+
+    @property
+    def culprit_label(self) -> str | None:
+        return self.culprit.label if self.culprit is not None else None
+
+    @property
+    def culprit_myelin(self) -> str | None:
+        return self.culprit.myelin if self.culprit is not None else None
+
+    @property
+    def culprit_arc_mm(self) -> float | None:
+        return self.culprit.arc_mm if self.culprit is not None else None
+
+    @property
+    def on_central_myelin(self) -> bool:
+        return self.culprit is not None and self.culprit.on_central_myelin
+
     @property
     def n_fibres(self) -> int:
         return int(self.fibres.shape[0])
@@ -326,7 +370,7 @@ def _patch_extent(arc: float, arc_range, tz_end: float) -> tuple[float, float]:
 
 
 def _site(seg: str | None) -> str:
-    return f"{SEGMENT_NAMES[seg]} ({seg})" if seg else "facial nerve"
+    return segment_site(seg, "facial nerve")
 
 
 def _cap(title: str, detail: str, *sources: str) -> Caption:
@@ -339,7 +383,7 @@ def _cap(title: str, detail: str, *sources: str) -> Caption:
 def _chain_captions(kind: str, c, plan_patch_at_tz: bool, lesion_word: str | None) -> list[Caption]:
     label = c.label if c is not None else "The compressor"
     seg = c.segment if c is not None else None
-    sev = _SEVERITY_WORDS.get(c.severity, c.severity) if c is not None else ""
+    sev = SEVERITY_WORDS.get(c.severity, c.severity) if c is not None else ""
     if kind == "venous":
         first = _cap(f"{label} presses on the {_site(seg)}",
                      f"A vein \u00b7 {sev} \u00b7 central myelin \u00b7 veins hardly pulsate: rarely the sole cause",
@@ -385,6 +429,254 @@ def _chain_captions(kind: str, c, plan_patch_at_tz: bool, lesion_word: str | Non
     ]
 
 
+def plan_mode(kind: str, culprit: CulpritSite | None) -> str:
+    """What the view does for an analysis mechanism kind (one of PLAN_MODES)."""
+    mode = _MODE_OF_KIND.get(kind, "none")
+    return "none" if mode == "peripheral" and culprit is None else mode
+
+
+_MODE_OF_KIND = {"arterial_nvc": "chain", "venous": "chain", "secondary_lesion": "chain",
+                 "peripheral_nvc": "peripheral", "central": "central", "post_bells": "synkinesis"}
+
+
+@dataclass(frozen=True, eq=False)
+class _FibreGeometry:
+    """CN VII's fibres and the intra-pontine pathway, everything the schedules route impulses along."""
+
+    arc: np.ndarray  # (N,) CN VII samples' arc length
+    centre: np.ndarray  # (N, 3) centreline the fibres follow
+    nrm: np.ndarray  # (N, 3) rotation-minimising frame
+    bin_: np.ndarray
+    theta: np.ndarray  # (K,) fibre angles around the nerve
+    fibres: np.ndarray  # (K, N, 3)
+    radius: float  # nerve radius
+    fibre_radius: float
+    pathway: np.ndarray  # (M, 3) nucleus -> root exit side
+    central_way: np.ndarray  # (M, 3) root exit side -> nucleus
+    nucleus: np.ndarray
+    tz0: float
+    tz1: float
+    porus_arc: float
+
+    @property
+    def n_fibres(self) -> int:
+        return len(self.theta)
+
+    @property
+    def end_arc(self) -> float:
+        return float(self.arc[-1])
+
+
+def fibre_geometry(anatomy: Anatomy, centerline_mm=None, n_fibres: int = N_FIBRES) -> _FibreGeometry:
+    """`n_fibres` fibre polylines just outside CN VII's surface (rotation-minimising frames, so they
+    do not twist) along `centerline_mm` (None: the anatomy's), and the pathway to the nucleus."""
+    fn = anatomy.facial_nerve
+    arc = np.asarray(fn.arc_mm, float)
+    centre = np.array(fn.points_mm if centerline_mm is None else centerline_mm, dtype=float)  # a copy: frozen below
+    if centre.shape != fn.points_mm.shape or not np.isfinite(centre).all():
+        raise ValueError(f"centerline_mm must be a finite {fn.points_mm.shape} array, got {centre.shape}")
+    K = int(n_fibres)
+    R = float(fn.radius_mm)
+    Rf = FIBRE_RADIUS_FACTOR * R
+    _, nrm, bin_ = parallel_transport_frames(centre)
+    theta = 2.0 * np.pi * (np.arange(K) + 0.25) / K
+    fibres = centre[None] + Rf * (np.cos(theta)[:, None, None] * nrm[None] + np.sin(theta)[:, None, None] * bin_[None])
+    nucleus = np.asarray(anatomy.landmarks["facial_motor_nucleus"], float)
+    pathway = np.asarray(anatomy.facial_pathway_mm, float)
+    if np.linalg.norm(pathway[0] - nucleus) > 1e-6:
+        pathway = np.vstack([nucleus, pathway])
+    central_way = pathway[::-1].copy()  # root exit side -> nucleus
+    tz0, tz1 = (float(v) for v in fn.tz_arc_mm)
+    return _FibreGeometry(arc, centre, nrm, bin_, theta, fibres, R, Rf, pathway, central_way, nucleus, tz0, tz1,
+                          float(fn.porus_arc_mm))
+
+
+class _Routes:
+    """Impulse paths on the fibres and the pathway, added to one `_Paths` axis as the schedules ask for them."""
+
+    def __init__(self, geo: _FibreGeometry):
+        self.geo = geo
+        self.paths = _Paths()
+
+    def fibre(self, f: int) -> int:
+        """Fibre f from the root exit point to the end of the nerve."""
+        g = self.geo
+        return self.paths.add(g.arc, g.fibres[f], g.arc)
+
+    def central(self, f: int, a0: float) -> tuple[int, float]:
+        """Fibre f from arc a0 down to the root exit point, then the pathway to the nucleus."""
+        g = self.geo
+        sel = g.arc < a0
+        nerve_pts = np.vstack([_interp_rows(a0, g.arc, g.fibres[f]), g.fibres[f][sel][::-1]])
+        nerve_arc = np.concatenate([[a0], g.arc[sel][::-1]])
+        xyz = np.vstack([nerve_pts, g.central_way])
+        on = np.concatenate([nerve_arc, np.full(len(g.central_way), _NOT_ON_NERVE)])
+        param, xyz, on = _dedupe(arc_lengths(xyz), xyz, on)
+        return self.paths.add(param, xyz, on), float(param[-1])
+
+    def efferent(self, f: int) -> tuple[int, float]:
+        """From the nucleus down the pathway, out along fibre f to the end of the nerve."""
+        g = self.geo
+        xyz = np.vstack([g.pathway, g.fibres[f]])
+        on = np.concatenate([np.full(len(g.pathway), _NOT_ON_NERVE), g.arc])
+        param, xyz, on = _dedupe(arc_lengths(xyz), xyz, on)
+        return self.paths.add(param, xyz, on), float(param[-1])
+
+
+_FLAT = ((0.0, 0.0), (_BASE, 0.0))
+
+
+@dataclass
+class _Timeline:
+    """What one mode schedules besides the impulses: captions, the patch and the glows (times in the 12 s loop)."""
+
+    captions: list[Caption]
+    caption_starts: list[float]
+    patch: tuple[float, float] | None = None  # demyelination patch along CN VII
+    patch_max: float = 1.0
+    throb_beats: int = 0
+    patch_keys: tuple = _FLAT
+    glow_keys: tuple = _FLAT
+    tz_keys: tuple = _FLAT
+
+
+def _efferent_volleys(sched: _Schedule, routes: _Routes, volleys) -> None:
+    """Efferent impulses from the nucleus: (start time, fibres) per volley."""
+    for t0, fs in volleys:
+        for f in fs:
+            p, L = routes.efferent(f)
+            sched.impulse(t0, EFFERENT_TRAVEL_S, p, 0.0, L, "efferent")
+
+
+def _chain_schedule(sched: _Schedule, routes: _Routes, kind: str, c: CulpritSite | None,
+                    classification) -> _Timeline:
+    """Compression on central myelin: patch, ectopic and ephaptic impulses, antidromic drive, the nucleus fires."""
+    g = routes.geo
+    K = g.n_fibres
+    if c is not None and c.on_central_myelin:
+        site_arc = c.arc_mm
+        patch = _patch_extent(site_arc, c.arc_range_mm, g.tz1)
+        patch_at_tz = False
+    else:  # secondary lesion beyond the central myelin: the stretched root exit zone (TZ) demyelinates
+        site_arc = 0.5 * (g.tz0 + g.tz1)
+        patch = _patch_extent(site_arc, None, g.tz1)
+        patch_at_tz = True
+    site_arc = float(np.clip(site_arc, patch[0], patch[1]))
+    weak = kind == "venous"
+    lesion_word = None
+    if kind == "secondary_lesion":
+        lesion_word = lesion_phrase(t for t in MASS_LESION_KINDS if t in classification) or None
+    fib = [routes.fibre(f) for f in range(K)]
+    end_arc = g.end_arc
+    ortho_dur = (end_arc - site_arc) / ORTHO_SPEED
+    # ectopic impulses: a first salvo while the caption introduces them, then background firing
+    order = [(2 * i) % K if i < (K + 1) // 2 else (2 * i + 1) % K for i in range(K)]
+    first = [3.7 + 0.32 * i for i in range(5)]
+    background = list(np.arange(5.9, 10.35, 0.9 if weak else 0.55))
+    for i, t0 in enumerate(first + background):
+        if weak and i % 2 and i < len(first):
+            continue
+        f = order[i % K]
+        sched.impulse(t0, ortho_dur, fib[f], site_arc, end_arc, "ectopic")
+    # ephaptic sparks from fibre i to a neighbour; the neighbour then fires orthodromically
+    spark_times = [5.7, 6.05, 6.4, 6.75, 7.1] + ([8.3, 9.5] if not weak else [])
+    for j, t0 in enumerate(spark_times):
+        f0 = order[j % K]
+        f1 = (f0 + (1 if j % 2 == 0 else -1)) % K
+        s_arc = float(np.clip(site_arc + (0.35 if j % 2 else -0.35), patch[0], patch[1]))
+        sched.spark(t0, _spark_geometry(g.centre, g.nrm, g.bin_, g.arc, s_arc, g.theta[f0], g.theta[f1],
+                                        g.fibre_radius))
+        sched.impulse(t0 + SPARK_S * 0.6, (end_arc - s_arc) / ORTHO_SPEED, fib[f1], s_arc, end_arc, "ephaptic")
+    # antidromic impulses to the nucleus
+    anti_starts = [7.4, 7.6, 7.8] if not weak else [7.5, 7.9]
+    for j, t0 in enumerate(anti_starts):
+        p, L = routes.central(order[(2 * j) % K], site_arc)
+        sched.impulse(t0, ANTI_TRAVEL_S, p, 0.0, L, "antidromic")
+    arrive = anti_starts[0] + ANTI_TRAVEL_S
+    # the nucleus lights up, then fires back along every fibre
+    _efferent_volleys(sched, routes, [(t0, range(K)) for t0 in (arrive + 0.55, arrive + 0.95)])
+    return _Timeline(
+        captions=_chain_captions(kind, c, patch_at_tz, lesion_word),
+        caption_starts=[0.0, 1.8, 3.6, 5.6, 7.4, 9.4],
+        patch=patch, patch_max=0.55 if weak else 1.0,
+        throb_beats=0 if weak or kind == "secondary_lesion" else 14,  # 70 bpm over the 12 s loop
+        patch_keys=((0.0, 0.0), (0.3, 0.0), (1.6, 1.0), (11.3, 1.0), (_BASE, 0.0)),
+        glow_keys=((0.0, 0.0), (arrive, 0.0), (arrive + 0.4, 1.0), (11.2, 1.0), (11.9, 0.0), (_BASE, 0.0)))
+
+
+def _peripheral_schedule(sched: _Schedule, routes: _Routes, kind: str, c: CulpritSite, classification) -> _Timeline:
+    """Contact on peripheral myelin only: nothing fires, the transition-zone ring glows."""
+    return _Timeline(
+        captions=_peripheral_captions(c, routes.geo.tz0, routes.geo.tz1),
+        caption_starts=[0.0, 3.0, 6.0, 9.0],
+        tz_keys=((0.0, 0.0), (2.6, 0.0), (3.2, 1.0), (4.4, 0.5), (5.0, 1.0), (6.2, 0.5), (6.8, 1.0),
+                 (8.6, 1.0), (9.4, 0.35), (11.6, 0.35), (_BASE, 0.0)))
+
+
+def _central_schedule(sched: _Schedule, routes: _Routes, kind: str, c: CulpritSite | None,
+                      classification) -> _Timeline:
+    """Brainstem lesion: no patch; the nucleus glows and fires on its own."""
+    K = routes.geo.n_fibres
+    _efferent_volleys(sched, routes, [(t0, range(K)) for t0 in (2.2, 5.0, 6.2, 7.4, 8.3, 9.0, 9.7)])
+    return _Timeline(
+        captions=[
+            _cap("Brainstem lesion at the facial motor nucleus",
+                 "e.g. a multiple sclerosis plaque, a lacune or a tumour: no nerve compression",
+                 "marin-collazo-2018", "yaltho-jankovic-2011"),
+            _cap("The facial motor neurones become hyperexcitable",
+                 "Loss of inhibition or irritation at the nucleus itself", "moller-jannetta-1985", "ferguson-1978"),
+            _cap("The nucleus fires on its own, in synchrony",
+                 "Spasm without neurovascular compression: MVD is not indicated",
+                 "marin-collazo-2018", "simpson-2008-aan"),
+        ],
+        caption_starts=[0.0, 4.0, 8.0],
+        glow_keys=((0.0, 0.0), (1.0, 0.35), (3.5, 0.5), (4.4, 1.0), (11.2, 1.0), (11.9, 0.0), (_BASE, 0.0)))
+
+
+def _synkinesis_schedule(sched: _Schedule, routes: _Routes, kind: str, c: CulpritSite | None,
+                         classification) -> _Timeline:
+    """Post-Bell's palsy: one command reaches one fibre, then several (synkinesis)."""
+    K = routes.geo.n_fibres
+    _efferent_volleys(sched, routes, [(1.5, [0]), (4.6, [0]), (8.2, range(K)), (9.7, range(K))])
+    return _Timeline(
+        captions=[
+            _cap("After Bell's palsy: no compression here",
+                 "The palsy damaged the facial nerve's fibres", "yaltho-jankovic-2011"),
+            _cap("Regenerating axons grew into the wrong branches",
+                 "Aberrant regeneration: fibres now reach other muscles", "yaltho-jankovic-2011"),
+            _cap("One command now moves several muscle groups",
+                 "Synkinesis mimics hemifacial spasm; MVD is not indicated", "yaltho-jankovic-2011",
+                 "simpson-2008-aan"),
+        ],
+        caption_starts=[0.0, 4.0, 8.0],
+        glow_keys=((0.0, 0.0), (1.4, 0.0), (1.6, 0.4), (2.2, 0.0), (4.5, 0.0), (4.7, 0.4), (5.3, 0.0),
+                   (8.1, 0.0), (8.3, 0.4), (8.9, 0.0), (9.6, 0.0), (9.8, 0.4), (10.4, 0.0), (_BASE, 0.0)))
+
+
+def _still_schedule(sched: _Schedule, routes: _Routes, kind: str, c: CulpritSite | None,
+                    classification) -> _Timeline:
+    """No compression mechanism: nothing moves; the captions say what to look for."""
+    if c is None:
+        captions = [
+            _cap("No vessel or lesion touches CN VII",
+                 "No neurovascular compression in this scene: nothing to animate", "traylor-2021"),
+            _cap("Image the cerebellopontine angle",
+                 "Thin-slice T2 (CISS/FIESTA) and TOF: an artery touches on ~98 % of symptomatic sides",
+                 "traylor-2021", "hughes-2021"),
+            _cap("Exclude secondary causes",
+                 "CPA tumour, vascular malformation, brainstem lesion, prior Bell's palsy",
+                 "tan-2002", "yaltho-jankovic-2011"),
+        ]
+    else:  # a contact the analysis does not call a compression mechanism (e.g. CN VIII only)
+        captions = [_cap(f"{c.label} touches the {_site(c.segment)}",
+                         "The analysis names no compression mechanism for it: nothing to animate")]
+    return _Timeline(captions=captions, caption_starts=[0.0, 4.0, 8.0][: len(captions)])
+
+
+_SCHEDULES = {"chain": _chain_schedule, "peripheral": _peripheral_schedule, "central": _central_schedule,
+              "synkinesis": _synkinesis_schedule, "none": _still_schedule}
+
+
 def build_mechanism_plan(findings, anatomy: Anatomy | None = None, *, centerline_mm=None,
                          period_s: float = DEFAULT_PERIOD_S, n_fibres: int = N_FIBRES) -> MechanismPlan:
     """The mechanism animation for `findings` (viewer.analysis.Findings).
@@ -398,178 +690,16 @@ def build_mechanism_plan(findings, anatomy: Anatomy | None = None, *, centerline
         raise ValueError(f"period must be positive, got {period_s}")
     if not 2 <= int(n_fibres) <= 16:
         raise ValueError(f"n_fibres {n_fibres} outside 2-16")
-    a = anatomy if anatomy is not None else build_anatomy()
-    fn = a.facial_nerve
-    arc = np.asarray(fn.arc_mm, float)
-    centre = np.array(fn.points_mm if centerline_mm is None else centerline_mm, dtype=float)  # a copy: frozen below
-    if centre.shape != fn.points_mm.shape or not np.isfinite(centre).all():
-        raise ValueError(f"centerline_mm must be a finite {fn.points_mm.shape} array, got {centre.shape}")
-    K = int(n_fibres)
-    R = float(fn.radius_mm)
-    Rf = FIBRE_RADIUS_FACTOR * R
-    _, nrm, bin_ = parallel_transport_frames(centre)
-    theta = 2.0 * np.pi * (np.arange(K) + 0.25) / K
-    fibres = centre[None] + Rf * (np.cos(theta)[:, None, None] * nrm[None] + np.sin(theta)[:, None, None] * bin_[None])
-    nucleus = np.asarray(a.landmarks["facial_motor_nucleus"], float)
-    pathway = np.asarray(a.facial_pathway_mm, float)
-    if np.linalg.norm(pathway[0] - nucleus) > 1e-6:
-        pathway = np.vstack([nucleus, pathway])
-    central_way = pathway[::-1].copy()  # root exit side -> nucleus
-    tz0, tz1 = (float(v) for v in fn.tz_arc_mm)
-    end_arc = float(arc[-1])
-
+    geo = fibre_geometry(anatomy if anatomy is not None else build_anatomy(), centerline_mm, n_fibres)
     m = findings.mechanism
-    kind = m.kind
-    c = findings.culprit_contact()
-    if c is not None and c.arc_mm is None:
-        c = None
-    mode = {"arterial_nvc": "chain", "venous": "chain", "secondary_lesion": "chain",
-            "peripheral_nvc": "peripheral", "central": "central", "post_bells": "synkinesis"}.get(kind, "none")
-    if mode == "peripheral" and c is None:
-        mode = "none"
-    on_central = c is not None and c.myelin == "central"
-    lesion_word = None
-    if kind == "secondary_lesion":
-        lk = [t for t in ("tumor", "avm", "aneurysm") if t in findings.classification]
-        lesion_word = " and ".join(_LESION_WORDS[t] for t in lk) or None
-
+    culprit = CulpritSite.from_findings(findings)
+    mode = plan_mode(m.kind, culprit)
     k = float(period_s) / _BASE
     sched = _Schedule(k)
-    paths = _Paths()
-    patch = None
-    patch_at_tz = False
-    patch_max = 1.0
-    throb = 0
-    cap_starts: list[float]
-    captions: list[Caption]
-    patch_keys = _keys([(0, 0), (_BASE, 0)], k)
-    glow_keys = _keys([(0, 0), (_BASE, 0)], k)
-    tz_keys = _keys([(0, 0), (_BASE, 0)], k)
+    routes = _Routes(geo)
+    tl = _SCHEDULES[mode](sched, routes, m.kind, culprit, findings.classification)
 
-    def fibre_path(f: int) -> int:
-        return paths.add(arc, fibres[f], arc)
-
-    def central_route(f: int, a0: float) -> tuple[int, float]:
-        """Fibre f from arc a0 down to the root exit point, then the pathway to the nucleus."""
-        sel = arc < a0
-        nerve_pts = np.vstack([_interp_rows(a0, arc, fibres[f]), fibres[f][sel][::-1]])
-        nerve_arc = np.concatenate([[a0], arc[sel][::-1]])
-        xyz = np.vstack([nerve_pts, central_way])
-        on = np.concatenate([nerve_arc, np.full(len(central_way), _NOT_ON_NERVE)])
-        param, xyz, on = _dedupe(arc_lengths(xyz), xyz, on)
-        return paths.add(param, xyz, on), float(param[-1])
-
-    def efferent_route(f: int) -> tuple[int, float]:
-        """From the nucleus down the pathway, out along fibre f to the end of the nerve."""
-        xyz = np.vstack([pathway, fibres[f]])
-        on = np.concatenate([np.full(len(pathway), _NOT_ON_NERVE), arc])
-        param, xyz, on = _dedupe(arc_lengths(xyz), xyz, on)
-        return paths.add(param, xyz, on), float(param[-1])
-
-    if mode == "chain":
-        if c is not None and on_central:
-            site_arc = float(c.arc_mm)
-            patch = _patch_extent(site_arc, c.arc_range_mm, tz1)
-        else:  # secondary lesion beyond the central myelin: the stretched root exit zone (TZ) demyelinates
-            site_arc = 0.5 * (tz0 + tz1)
-            patch = _patch_extent(site_arc, None, tz1)
-            patch_at_tz = True
-        site_arc = float(np.clip(site_arc, patch[0], patch[1]))
-        weak = kind == "venous"
-        patch_max = 0.55 if weak else 1.0
-        throb = 0 if weak or kind == "secondary_lesion" else 14  # 70 bpm over the 12 s loop
-        captions = _chain_captions(kind, c, patch_at_tz, lesion_word)
-        cap_starts = [0.0, 1.8, 3.6, 5.6, 7.4, 9.4]
-        patch_keys = _keys([(0.0, 0.0), (0.3, 0.0), (1.6, 1.0), (11.3, 1.0), (_BASE, 0.0)], k)
-        fib = [fibre_path(f) for f in range(K)]
-        ortho_dur = (end_arc - site_arc) / ORTHO_SPEED
-        # ectopic impulses: a first salvo while the caption introduces them, then background firing
-        order = [(2 * i) % K if i < (K + 1) // 2 else (2 * i + 1) % K for i in range(K)]
-        first = [3.7 + 0.32 * i for i in range(5)]
-        background = list(np.arange(5.9, 10.35, 0.9 if weak else 0.55))
-        for i, t0 in enumerate(first + background):
-            if weak and i % 2 and i < len(first):
-                continue
-            f = order[i % K]
-            sched.impulse(t0, ortho_dur, fib[f], site_arc, end_arc, "ectopic")
-        # ephaptic sparks from fibre i to a neighbour; the neighbour then fires orthodromically
-        spark_times = [5.7, 6.05, 6.4, 6.75, 7.1] + ([8.3, 9.5] if not weak else [])
-        for j, t0 in enumerate(spark_times):
-            f0 = order[j % K]
-            f1 = (f0 + (1 if j % 2 == 0 else -1)) % K
-            s_arc = float(np.clip(site_arc + (0.35 if j % 2 else -0.35), patch[0], patch[1]))
-            sched.spark(t0, _spark_geometry(centre, nrm, bin_, arc, s_arc, theta[f0], theta[f1], Rf))
-            sched.impulse(t0 + SPARK_S * 0.6, (end_arc - s_arc) / ORTHO_SPEED, fib[f1], s_arc, end_arc, "ephaptic")
-        # antidromic impulses to the nucleus
-        anti_starts = [7.4, 7.6, 7.8] if not weak else [7.5, 7.9]
-        for j, t0 in enumerate(anti_starts):
-            f = order[(2 * j) % K]
-            p, L = central_route(f, site_arc)
-            sched.impulse(t0, ANTI_TRAVEL_S, p, 0.0, L, "antidromic")
-        arrive = anti_starts[0] + ANTI_TRAVEL_S
-        # the nucleus lights up, then fires back along every fibre
-        for t0 in (arrive + 0.55, arrive + 0.95):
-            for f in range(K):
-                p, L = efferent_route(f)
-                sched.impulse(t0, EFFERENT_TRAVEL_S, p, 0.0, L, "efferent")
-        glow_keys = _keys([(0.0, 0.0), (arrive, 0.0), (arrive + 0.4, 1.0), (11.2, 1.0), (11.9, 0.0), (_BASE, 0.0)], k)
-    elif mode == "peripheral":
-        captions = _peripheral_captions(c, tz0, tz1)
-        cap_starts = [0.0, 3.0, 6.0, 9.0]
-        tz_keys = _keys([(0.0, 0.0), (2.6, 0.0), (3.2, 1.0), (4.4, 0.5), (5.0, 1.0), (6.2, 0.5), (6.8, 1.0),
-                         (8.6, 1.0), (9.4, 0.35), (11.6, 0.35), (_BASE, 0.0)], k)
-    elif mode == "central":
-        captions = [
-            _cap("Brainstem lesion at the facial motor nucleus",
-                 "e.g. a multiple sclerosis plaque, a lacune or a tumour: no nerve compression",
-                 "marin-collazo-2018", "yaltho-jankovic-2011"),
-            _cap("The facial motor neurones become hyperexcitable",
-                 "Loss of inhibition or irritation at the nucleus itself", "moller-jannetta-1985", "ferguson-1978"),
-            _cap("The nucleus fires on its own, in synchrony",
-                 "Spasm without neurovascular compression: MVD is not indicated",
-                 "marin-collazo-2018", "simpson-2008-aan"),
-        ]
-        cap_starts = [0.0, 4.0, 8.0]
-        glow_keys = _keys([(0.0, 0.0), (1.0, 0.35), (3.5, 0.5), (4.4, 1.0), (11.2, 1.0), (11.9, 0.0), (_BASE, 0.0)], k)
-        for t0 in (2.2, 5.0, 6.2, 7.4, 8.3, 9.0, 9.7):
-            for f in range(K):
-                p, L = efferent_route(f)
-                sched.impulse(t0, EFFERENT_TRAVEL_S, p, 0.0, L, "efferent")
-    elif mode == "synkinesis":
-        captions = [
-            _cap("After Bell's palsy: no compression here",
-                 "The palsy damaged the facial nerve's fibres", "yaltho-jankovic-2011"),
-            _cap("Regenerating axons grew into the wrong branches",
-                 "Aberrant regeneration: fibres now reach other muscles", "yaltho-jankovic-2011"),
-            _cap("One command now moves several muscle groups",
-                 "Synkinesis mimics hemifacial spasm; MVD is not indicated", "yaltho-jankovic-2011", "simpson-2008-aan"),
-        ]
-        cap_starts = [0.0, 4.0, 8.0]
-        volleys = [(1.5, [0]), (4.6, [0]), (8.2, list(range(K))), (9.7, list(range(K)))]
-        for t0, fs in volleys:
-            for f in fs:
-                p, L = efferent_route(f)
-                sched.impulse(t0, EFFERENT_TRAVEL_S, p, 0.0, L, "efferent")
-        glow_keys = _keys([(0.0, 0.0), (1.4, 0.0), (1.6, 0.4), (2.2, 0.0), (4.5, 0.0), (4.7, 0.4), (5.3, 0.0),
-                           (8.1, 0.0), (8.3, 0.4), (8.9, 0.0), (9.6, 0.0), (9.8, 0.4), (10.4, 0.0), (_BASE, 0.0)], k)
-    else:
-        if c is None:
-            captions = [
-                _cap("No vessel or lesion touches CN VII",
-                     "No neurovascular compression in this scene: nothing to animate", "traylor-2021"),
-                _cap("Image the cerebellopontine angle",
-                     "Thin-slice T2 (CISS/FIESTA) and TOF: an artery touches on ~98 % of symptomatic sides",
-                     "traylor-2021", "hughes-2021"),
-                _cap("Exclude secondary causes",
-                     "CPA tumour, vascular malformation, brainstem lesion, prior Bell's palsy",
-                     "tan-2002", "yaltho-jankovic-2011"),
-            ]
-        else:  # a contact the analysis does not call a compression mechanism (e.g. CN VIII only)
-            captions = [_cap(f"{c.label} touches the {_site(c.segment)}",
-                             "The analysis names no compression mechanism for it: nothing to animate")]
-        cap_starts = [0.0, 4.0, 8.0][: len(captions)]
-
-    g, xyz, parc = paths.arrays()
+    g, xyz, parc = routes.paths.arrays()
     rows = sched.rows
     ev = (np.array([r[i] for r in rows], float) for i in range(5)) if rows else (np.zeros(0) for _ in range(5))
     t0s, durs, pth, s0s, s1s = ev
@@ -580,28 +710,23 @@ def build_mechanism_plan(findings, anatomy: Anatomy | None = None, *, centerline
     else:
         sp_t0 = np.zeros(0)
         sp_geom = np.zeros((0, SPARK_POINTS, 3))
-    for arr in (centre, fibres, pathway, g, xyz, parc, sp_geom):
+    for arr in (geo.centre, geo.fibres, geo.pathway, g, xyz, parc, sp_geom):
         arr.setflags(write=False)
     return MechanismPlan(
-        mode=mode, kind=kind, likely_symptomatic=bool(m.likely_symptomatic), summary=m.summary,
-        culprit_id=c.id if c is not None else None, culprit_source=c.source if c is not None else None,
-        culprit_label=c.label if c is not None else None, culprit_kind=c.kind if c is not None else None,
-        culprit_segment=c.segment if c is not None else None, culprit_myelin=c.myelin if c is not None else None,
-        culprit_severity=c.severity if c is not None else None,
-        culprit_arc_mm=float(c.arc_mm) if c is not None else None,
-        culprit_point_mm=np.asarray(c.nerve_point_mm, float) if c is not None else None,
-        on_central_myelin=on_central, patch_arc_mm=patch, patch_max=patch_max,
-        tz_arc_mm=(tz0, tz1), porus_arc_mm=float(fn.porus_arc_mm), nerve_radius_mm=R,
-        nerve_arc_mm=arc, centerline_mm=centre, fibres=fibres, fibre_radius_mm=Rf, pathway_mm=central_way,
-        nucleus_mm=nucleus, period_s=float(period_s), captions=tuple(captions),
-        caption_starts=tuple(float(s) * k for s in cap_starts), footnote=FOOTNOTE,
+        mode=mode, kind=m.kind, likely_symptomatic=bool(m.likely_symptomatic), summary=m.summary, culprit=culprit,
+        patch_arc_mm=tl.patch, patch_max=tl.patch_max,
+        tz_arc_mm=(geo.tz0, geo.tz1), porus_arc_mm=geo.porus_arc, nerve_radius_mm=geo.radius,
+        nerve_arc_mm=geo.arc, centerline_mm=geo.centre, fibres=geo.fibres, fibre_radius_mm=geo.fibre_radius,
+        pathway_mm=geo.central_way, nucleus_mm=geo.nucleus, period_s=float(period_s), captions=tuple(tl.captions),
+        caption_starts=tuple(float(s) * k for s in tl.caption_starts), footnote=FOOTNOTE,
         _ev_t0=t0s, _ev_dur=durs, _ev_path=pth.astype(int), _ev_s0=s0s, _ev_s1=s1s, _ev_kind=kinds,
         _path_g=g, _path_xyz=xyz, _path_arc=parc, _sp_t0=sp_t0, _sp_geom=sp_geom,
-        _patch_keys=patch_keys, _glow_keys=glow_keys, _tz_keys=tz_keys, _throb_beats=throb)
+        _patch_keys=_keys(tl.patch_keys, k), _glow_keys=_keys(tl.glow_keys, k), _tz_keys=_keys(tl.tz_keys, k),
+        _throb_beats=tl.throb_beats)
 
 
 def _peripheral_captions(c, tz0: float, tz1: float) -> list[Caption]:
-    sev = _SEVERITY_WORDS.get(c.severity, c.severity)
+    sev = SEVERITY_WORDS.get(c.severity, c.severity)
     return [
         _cap(f"{c.label} touches the {_site(c.segment)}",
              f"{sev.capitalize()} \u00b7 {c.arc_mm:.1f} mm out, beyond the transition zone ({tz0:.0f}-{tz1:.1f} mm)",

@@ -228,3 +228,29 @@ def test_tube_points_normals_match_tube_points(anatomy):
         np.testing.assert_allclose(pts, tube_points(c, radius, topo), atol=1e-9)
         np.testing.assert_allclose(np.linalg.norm(nrm, axis=1), 1.0)
         assert np.einsum("ij,ij->i", nrm, vertex_normals(pts, topo.faces)).min() > 0.99
+
+
+def test_the_analysis_threshold_decides_which_contacts_deviate_the_course(anatomy):
+    """'Severe' (course deviation) comes from the analysis' Thresholds, not a copy in the deformation."""
+    from viewer.analysis import DEFAULT_THRESHOLDS, Thresholds, severity_for
+
+    f = anatomy.facial_nerve
+    default = NerveDeformer(f.points_mm, f.radius_mm, anchor_arcs=(0.0, f.porus_arc_mm))
+    D = 2 * default.radius
+    shallow = crossing(default, 40, 0.35 * D)[:2]  # moderate by default
+    deep = crossing(default, 90, 0.6 * D)[:2]  # severe by default
+    assert default.thresholds is DEFAULT_THRESHOLDS
+    shifts = [c.shift_mm > 0 for c in default.deform([shallow, deep]).contacts]
+    assert shifts == [False, True]
+    assert [severity_for(p * D, D) for p in (0.35, 0.6)] == ["moderate", "severe"]
+
+    strict = Thresholds(moderate_max_fraction=0.3)  # more contacts are severe: both deviate
+    assert [severity_for(p * D, D, strict) for p in (0.35, 0.6)] == ["severe", "severe"]
+    by_ctor = NerveDeformer(f.points_mm, f.radius_mm, anchor_arcs=(0.0, f.porus_arc_mm), thresholds=strict)
+    for d in (by_ctor.deform([shallow, deep]), default.deform([shallow, deep], thresholds=strict)):
+        assert [c.shift_mm > 0 for c in d.contacts] == [True, True]
+        assert d.contacts[1].shift_mm == pytest.approx(0.3 * D, abs=1e-6)  # d - 0.3 D at the contact
+
+    lenient = Thresholds(moderate_max_fraction=0.7)  # neither is severe: the course stays put
+    d = default.deform([shallow, deep], thresholds=lenient)
+    assert [c.shift_mm for c in d.contacts] == [0.0, 0.0] and d.max_centerline_shift_mm == 0.0

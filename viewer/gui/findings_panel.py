@@ -18,27 +18,13 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
                                QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
 
 from ..analysis import Contact, Findings, format_report
-from ..anatomy import SEGMENT_NAMES
 from ..sources import BIBLIOGRAPHY
+# tag_words and TAG_WORDS are re-exported: callers and tests read them here
+from ..vocabulary import SEGMENT_NAMES, TAG_WORDS, segment_site, tag_words  # noqa: F401
 from .document import SceneDocument
 
 BASE_POINT_SIZE = 11.0
 HEADLINE_POINT_SIZE = 16.0
-
-# Classification tags as a teacher would say them.
-TAG_WORDS = {
-    "single": "single vessel",
-    "multiple": "multiple vessels",
-    "double": "double (REZ + cisternal)",
-    "tandem": "tandem (vertebral artery pushing the offending artery onto the nerve)",
-    "venous": "venous",
-    "tumor": "tumour",
-    "avm": "AVM",
-    "aneurysm": "aneurysm",
-    "brainstem_lesion": "brainstem lesion",
-    "post_bells": "post-Bell's palsy",
-    "idiopathic": "idiopathic",
-}
 
 # Headline colours: (background, text); every pair has a contrast ratio >= 6:1.
 SEVERITY_COLOURS = {
@@ -50,10 +36,6 @@ SEVERITY_COLOURS = {
 }
 
 TABLE_COLUMNS = ("Vessel/lesion", "Nerve", "Segment", "Severity", "Myelin", "Gap (mm)", "Side")
-
-
-def tag_words(tag: str) -> str:
-    return TAG_WORDS.get(tag, tag.replace("_", " "))
 
 
 def site_words(contact: Contact) -> str:
@@ -184,7 +166,7 @@ class FindingsPanel(QWidget):
         if cc is None:
             self._culprit_text = "none"
         else:
-            site = f"{SEGMENT_NAMES[cc.segment]} ({cc.segment})" if cc.segment else cc.structure
+            site = segment_site(cc.segment, cc.structure)
             self._culprit_text = f"{cc.label} at the {site}, {cc.severity}"
         self.culprit_label.setText(f"<b>Culprit:</b> {html.escape(self._culprit_text)}")
         self._fill_table(findings, cc)
@@ -197,7 +179,7 @@ class FindingsPanel(QWidget):
         contacts = findings.all_contacts
         self.table.setRowCount(len(contacts))
         for row, c in enumerate(contacts):
-            seg = f"{SEGMENT_NAMES[c.segment]} ({c.segment})" if c.segment else "\u2014"
+            seg = segment_site(c.segment, "\u2014")
             values = (c.label, c.structure, seg, c.severity, c.myelin or "\u2014", f"{c.gap_mm:.2f}", c.side or "\u2014")
             bold = culprit is not None and c == culprit
             for col, value in enumerate(values):

@@ -9,7 +9,8 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ..scenario import LESION_RADIUS_RANGE_MM, Lesion
-from .document import LESION_WORDS, SceneDocument
+from ..vocabulary import LESION_WORDS
+from .document import SceneDocument
 from .vessel_panel import COORD_RANGE_MM, COORD_STEP_MM, _spin, ensure_base_font, help_label
 
 HINT = "No lesion selected. Add one from the Scenario menu, or click a lesion in the 3D view."

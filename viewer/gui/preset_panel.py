@@ -11,10 +11,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
 
 from ..presets import list_presets
 from ..render.thumbnails import THUMB_SIZE, thumbnail_path
-
-TAG_WORDS = {"single": "single", "multiple": "multiple", "double": "double", "tandem": "tandem",
-             "venous": "venous", "tumor": "tumour", "avm": "AVM", "aneurysm": "aneurysm",
-             "brainstem_lesion": "brainstem lesion", "post_bells": "post-Bell's", "idiopathic": "idiopathic"}
+from ..vocabulary import tag_words
 
 
 class PresetPanel(QWidget):
@@ -30,7 +27,7 @@ class PresetPanel(QWidget):
         self.list.setUniformItemSizes(False)
         self.infos = list_presets()
         for i, info in enumerate(self.infos):
-            tags = ", ".join(TAG_WORDS.get(t, t) for t in info.expected)
+            tags = ", ".join(tag_words(t, short=True) for t in info.expected)
             item = QListWidgetItem(f"{i + 1}. {info.title}\n{tags}")
             item.setData(Qt.ItemDataRole.UserRole, info.name)
             item.setToolTip(f"{info.title} \u2014 expected: {tags}; view: {info.view}")

@@ -24,10 +24,10 @@ from PySide6.QtGui import QFont, QGuiApplication, QImage, QPageLayout, QPageSize
 from .. import __version__
 from ..atomic import atomic_path
 from ..analysis import Findings, analyze
-from ..anatomy import SEGMENT_NAMES
 from ..scenario import Scenario
 from ..sources import BIBLIOGRAPHY
-from .findings_panel import SEVERITY_COLOURS, headline, headline_severity, tag_words
+from ..vocabulary import segment_site, tag_words
+from .findings_panel import SEVERITY_COLOURS, headline, headline_severity
 
 __all__ = ["REPORT_VIEWS", "REPORT_IMAGE_SIZE", "ensure_gui_app", "report_views", "report_images", "report_html",
            "write_report", "reference_keys"]
@@ -128,7 +128,7 @@ def _view_title(name: str) -> str:
 def _contact_rows(findings: Findings) -> str:
     rows = []
     for c in findings.all_contacts:
-        seg = f"{SEGMENT_NAMES[c.segment]} ({c.segment})" if c.segment else "\u2014"
+        seg = segment_site(c.segment, "\u2014")
         culprit = c.id == findings.culprit and c.structure == "CN VII"
         name = f"<b>{_e(c.label)}</b> (culprit)" if culprit else _e(c.label)
         kind = c.kind if c.source == "lesion" else f"{c.kind}, {c.role}"
@@ -163,7 +163,7 @@ def report_html(scenario: Scenario, findings: Findings, image_names=(), generate
     parts.append(f"<p><b>Classification:</b> {_e(words)} <small>({_e(', '.join(findings.classification))})</small></p>")
     cc = findings.culprit_contact()
     if cc is not None:
-        site = f"{SEGMENT_NAMES[cc.segment]} ({cc.segment})" if cc.segment else cc.structure
+        site = segment_site(cc.segment, cc.structure)
         parts.append(f"<p><b>Culprit:</b> {_e(cc.label)} at the {_e(site)}, {_e(cc.severity)}"
                      f"{', ' + _e(cc.myelin) + ' myelin' if cc.myelin else ''}.</p>")
     else:
