@@ -3,7 +3,7 @@
 A scenario holds what the user can change (vessels, lesions, history, and for the
 rehearsal of a microvascular decompression: pads, slings, the retraction corridor and
 measurements); the anatomy (nerves, brainstem, bone) belongs to the model. File
-format, JSON UTF-8 (docs: the formats contract; README "File formats")::
+format, JSON UTF-8 (README "File formats")::
 
     {"format": "hfs-scenario", "version": 2, "name": str, "description": str (optional),
      "side": "left"|"right" (optional, default "left"),
@@ -579,7 +579,9 @@ def mirror_scenario(s: Scenario) -> Scenario:
     labels and teaching title and note; ids and the teaching view name stay.
     ``mirror_scenario(mirror_scenario(s)) == s``.
     """
-    pts = lambda ps: tuple(_mirror_point(p) for p in ps)  # noqa: E731
+    def pts(ps):
+        return tuple(_mirror_point(p) for p in ps)
+
     teaching = s.teaching
     if teaching is not None:
         teaching = replace(teaching, title=_swap_sides(teaching.title), note=_swap_sides(teaching.note))
