@@ -1,4 +1,5 @@
-"""Scenario file format v1: validation messages, atomic save, round trip, fuzzing, schema."""
+"""Scenario file format (v1 features, written as v2): validation messages, atomic save, round trip,
+fuzzing, schema. The version 2 additions are in test_scenario_v2.py."""
 from __future__ import annotations
 
 import copy
@@ -18,7 +19,8 @@ from viewer.scenario import (
     save_scenario, scenario_to_dict, vessel_course,
 )
 
-SCHEMA_PATH = Path(sc.__file__).parent / "schemas" / "scenario-v1.schema.json"
+SCHEMA_PATH = Path(sc.__file__).parent / "schemas" / "scenario-v2.schema.json"
+SCHEMA_V1_PATH = Path(sc.__file__).parent / "schemas" / "scenario-v1.schema.json"
 
 
 def _doc() -> dict:
@@ -81,9 +83,10 @@ def _del(path):
 BAD = [
     (_set(["format"], "hfs-scene"), "$.format", "is not \"hfs-scenario\""),
     (_del(["format"]), "$.format", "missing"),
-    (_set(["version"], 2), "$.version", "unsupported version 2"),
+    (_set(["version"], 3), "$.version", "unsupported version 3 (written by a newer program)"),
+    (_set(["version"], 0), "$.version", "unsupported version 0"),
     (_set(["version"], True), "$.version", "unsupported version"),
-    (_set(["version"], "1"), "$.version", "unsupported version"),
+    (_set(["version"], "2"), "$.version", "unsupported version"),
     (_set(["colour"], "red"), "$.colour", "unknown key \"colour\""),
     (_set(["vessels", 0, "radius"], 1.0), "$.vessels[0].radius", "unknown key"),
     (_set(["lesions", 0, "size"], 1.0), "$.lesions[0].size", "unknown key"),
@@ -343,15 +346,20 @@ def test_vocabularies_repeated_in_the_scenario_module_agree_with_their_owners():
     from viewer.anatomy import SEGMENTS
     from viewer.render.views import VIEWS
 
-    assert sc.CLASSIFICATION_TAGS == TAGS
+    # the scenario may name tags the analysis gains with version 2 (post_trauma, inflammatory, decompressed)
+    assert set(sc.CLASSIFICATION_TAGS) >= set(TAGS)
+    assert {"post_trauma", "inflammatory", "decompressed"} <= set(sc.CLASSIFICATION_TAGS)
+    assert [t for t in sc.CLASSIFICATION_TAGS if t in TAGS] == list(TAGS)  # the analysis' order
     assert sc.SEGMENT_CODES == SEGMENTS
     assert sc.SEVERITY_NAMES == SEVERITIES
     assert set(sc.VIEW_NAMES) == set(VIEWS)
     schema = json.loads(SCHEMA_PATH.read_text("utf-8"))["$defs"]["teaching"]["properties"]
-    assert tuple(schema["expected"]["items"]["enum"]) == TAGS
+    assert tuple(schema["expected"]["items"]["enum"]) == sc.CLASSIFICATION_TAGS
     assert set(schema["view"]["enum"]) == set(VIEWS)
     assert tuple(schema["expected_segment"]["enum"]) == SEGMENTS
     assert tuple(schema["expected_severity"]["enum"]) == SEVERITIES
+    v1 = json.loads(SCHEMA_V1_PATH.read_text("utf-8"))["$defs"]["teaching"]["properties"]
+    assert tuple(v1["expected"]["items"]["enum"]) == sc._V1_TAGS
 
 
 def test_teaching_block_loads_and_round_trips(tmp_path):
