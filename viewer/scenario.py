@@ -79,8 +79,10 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from . import vocabulary
 from .geometry import catmull_rom, resample_polyline
 from .sources import BIBLIOGRAPHY
+from .views import VIEWS
 
 __all__ = [
     "FORMAT", "VERSION", "MAX_FILE_BYTES", "MAX_POINTS", "MIN_POINTS", "COORD_LIMIT_MM",
@@ -107,7 +109,7 @@ LESION_RADIUS_RANGE_MM = (0.2, 50.0)
 MAX_ID_LENGTH = 200
 VESSEL_KINDS = ("artery", "vein")
 VESSEL_ROLES = ("vertebral", "basilar", "aica", "pica", "sca", "vein", "other")
-LESION_KINDS = ("tumor", "avm", "aneurysm", "brainstem_lesion")
+LESION_KINDS = vocabulary.LESION_KINDS
 COURSE_STEP_MM = 0.5  # same spacing as viewer.anatomy.Tube.centerline_mm
 SIDES = ("left", "right")
 PAD_RADIUS_RANGE_MM = (0.5, 6.0)
@@ -116,20 +118,16 @@ AXES_TOLERANCE = 1e-3
 RETRACTION_RANGE_MM = (0.0, 10.0)
 MEASUREMENT_KINDS = ("ruler", "angle")
 MEASUREMENT_POINTS = {"ruler": 2, "angle": 3}  # an angle's vertex is the middle point
-# Vocabularies the optional "teaching" block refers to. They are owned by other modules
-# that this one must not import (viewer.analysis imports this module; viewer.render is
-# above the pure core), so they are repeated here and tests check that they agree:
-# CLASSIFICATION_TAGS holds viewer.analysis.TAGS plus the version 2 tags the analysis gains
-# with the MVD rehearsal; version 1 files may only name the version 1 tags.
-_V1_TAGS = ("single", "multiple", "double", "tandem", "venous", "tumor", "avm", "aneurysm",
-            "brainstem_lesion", "post_bells", "idiopathic")
+# Vocabularies the optional "teaching" block refers to, from the tables that own them.
+# CLASSIFICATION_TAGS holds the version 1 tags plus the version 2 ones (other causes, the MVD
+# rehearsal); version 1 files may only name the version 1 tags.
+_V1_TAGS = vocabulary.TAGS_V1
 CLASSIFICATION_TAGS = ("single", "multiple", "double", "tandem", "venous", "tumor", "avm", "aneurysm",
                        "brainstem_lesion", "post_bells", "post_trauma", "inflammatory", "idiopathic",
-                       "decompressed")  # ⊇ viewer.analysis.TAGS
-VIEW_NAMES = ("anterior", "left_lateral", "inferior", "superior", "retrosigmoid",
-              "rez_closeup")  # = viewer.render.views.VIEWS
-SEGMENT_CODES = ("RExP", "AS", "RDP", "CP")  # = viewer.anatomy.SEGMENTS
-SEVERITY_NAMES = ("mild", "moderate", "severe")  # = viewer.analysis.SEVERITIES
+                       "decompressed")
+VIEW_NAMES = tuple(VIEWS)
+SEGMENT_CODES = vocabulary.SEGMENTS
+SEVERITY_NAMES = vocabulary.SEVERITIES
 MAX_TEXT_LENGTH = 20_000
 
 _TOP_KEYS_V1 = {"format", "version", "name", "description", "vessels", "lesions", "history", "teaching"}

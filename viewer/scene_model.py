@@ -75,7 +75,7 @@ def deform_for(deformer: NerveDeformer, scenario: Scenario, findings: Findings) 
     tubes = [(v.course_mm, v.radius_mm) for v in scenario.vessels if v.id in on_vii]
     lesion_ids = {c.id for c in findings.lesion_contacts if c.structure == "CN VII"}
     lesions = [(les.center_mm, les.radii_mm) for les in scenario.lesions if les.id in lesion_ids]
-    return deformer.deform(tubes=tubes, lesions=lesions)
+    return deformer.deform(tubes=tubes, lesions=lesions, thresholds=findings.thresholds)
 
 
 def scenario_overrides(scenario: Scenario) -> dict[str, Override]:

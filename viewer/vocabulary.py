@@ -51,9 +51,11 @@ def segment_site(code: str | None, default: str = "") -> str:
 
 
 # --------------------------------------------------------------------------- classification tags
+# The tags a version 1 scenario file may name (frozen: old files must keep loading as they did).
+TAGS_V1 = ("single", "multiple", "double", "tandem", "venous", "tumor", "avm", "aneurysm",
+           "brainstem_lesion", "post_bells", "idiopathic")
 # In the order the analysis reports them.
-TAGS = ("single", "multiple", "double", "tandem", "venous", "tumor", "avm", "aneurysm",
-        "brainstem_lesion", "post_bells", "idiopathic")
+TAGS = TAGS_V1
 # Tags the analysis does not produce yet (patient histories); worded already so that
 # the panels can show them once it does.
 FUTURE_TAGS = ("post_trauma", "inflammatory", "decompressed")

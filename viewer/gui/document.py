@@ -20,15 +20,14 @@ from PySide6.QtGui import QUndoStack
 
 from .. import editing
 from ..analysis import Findings
-from ..anatomy import SEGMENT_NAMES, FacialNerve
+from ..anatomy import FacialNerve
 from ..display import StructureInfo
 from ..scenario import History, Lesion, Scenario, Vessel, default_scenario
 from ..scene_model import SceneModel, SceneState
 from ..views import DEFAULT_VIEW, VIEWS
+from ..vocabulary import LESION_WORDS, SEGMENT_NAMES
 
 FACIAL_NERVE_ID = "cn7"
-LESION_WORDS = {"tumor": "tumour (space-occupying lesion)", "avm": "arteriovenous malformation nidus",
-                "aneurysm": "aneurysm sac", "brainstem_lesion": "brainstem lesion (intra-axial)"}
 CONTEXT_ID = "brainstem"  # kept visible by "isolate" for orientation
 
 
@@ -417,7 +416,7 @@ class SceneDocument(QObject):
 
     def set_prior_bells_palsy(self, on: bool) -> None:
         if bool(on) != self.scenario.history.prior_bells_palsy:
-            self.set_scenario(replace(self.scenario, history=History(prior_bells_palsy=bool(on))),
+            self.set_scenario(replace(self.scenario, history=replace(self.scenario.history, prior_bells_palsy=bool(on))),
                               "Prior Bell's palsy " + ("on" if on else "off"))
 
     def set_scenario(self, scenario: Scenario, text: str = "Open scenario") -> None:
