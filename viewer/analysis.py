@@ -148,6 +148,9 @@ class Findings:
     mechanism: Mechanism
     vessel_contacts: tuple[VesselContact, ...] = ()
     thresholds: Thresholds = field(default=DEFAULT_THRESHOLDS)
+    # lesions at the facial motor nucleus or its intra-pontine pathway (the brainstem_lesion tag):
+    # they touch no nerve, yet they are a finding's cause and need a label of their own
+    central_lesions: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -157,6 +160,7 @@ class Findings:
             "culprit": self.culprit,
             "mechanism": self.mechanism.to_dict(),
             "tandem_contacts": [v.to_dict() for v in self.vessel_contacts],
+            "central_lesions": list(self.central_lesions),
         }
 
     @property
@@ -612,6 +616,7 @@ def analyze(scenario: Scenario, anatomy: Anatomy | None = None, thresholds: Thre
     if tandem:
         tags.add("tandem")
 
+    central: list[str] = []
     for les in scenario.lesions:
         touches7 = any(c.id == les.id and c.structure == CN7 for c in lesion_contacts)
         if les.kind in MASS_LESION_KINDS and touches7:
@@ -621,6 +626,7 @@ def analyze(scenario: Scenario, anatomy: Anatomy | None = None, thresholds: Thre
                 tags.add(les.kind)
         if _lesion_near_pathway(prep, les, th):
             tags.add("brainstem_lesion")
+            central.append(les.id)
     if scenario.history.prior_bells_palsy:
         tags.add("post_bells")
     if not tags:
@@ -631,7 +637,7 @@ def analyze(scenario: Scenario, anatomy: Anatomy | None = None, thresholds: Thre
     culprit = ranked[0] if ranked else None
     mech = _mechanism(list(classification), culprit, contacts, lesion_contacts, tandem)
     return Findings(tuple(contacts), tuple(lesion_contacts), classification,
-                    culprit.id if culprit is not None else None, mech, tuple(tandem), th)
+                    culprit.id if culprit is not None else None, mech, tuple(tandem), th, tuple(central))
 
 
 # --------------------------------------------------------------------------- text report

@@ -13,6 +13,7 @@ from viewer.render.scenario_view import ScenarioView, render_scenario
 from viewer.render.scene import Scene, load_meshes
 from viewer.render.style import LESION_COLOURS
 from viewer.scene_model import PLAQUE_SEE_THROUGH
+from viewer.presets import load_preset
 from viewer.scenario import Lesion, Vessel, default_scenario
 
 pytestmark = pytest.mark.render
@@ -124,3 +125,16 @@ def test_render_scenario_differs_from_default_and_has_size(anatomy):
     assert img0.shape[:2] == (240, 320) and img1.shape == img0.shape
     nidus = LESION_COLOURS["avm"]
     assert _colour_near(img1, nidus, 40).sum() > _colour_near(img0, nidus, 40).sum() + 200
+
+
+def test_brainstem_plaque_is_labelled_and_its_nucleus_and_pathway_shown(scene):
+    sv = ScenarioView(scene)
+    state = sv.show(load_preset("brainstem-ms-plaque"))
+    assert state.findings.central_lesions and "brainstem_lesion" in state.findings.classification
+    texts = sv.callouts.texts()
+    assert any(t.endswith("\u00bb facial motor nucleus (pons)") for t in texts), texts
+    assert scene.actors["facial_nucleus"].visibility  # hidden by default, shown for the plaque
+    assert sv.pathway_actor is not None and sv.pathway_actor.visibility
+    sv.show(default_scenario())
+    assert not sv.pathway_actor.visibility and not scene.actors["facial_nucleus"].visibility
+    assert not any("facial motor nucleus" in t for t in sv.callouts.texts())

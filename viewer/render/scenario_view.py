@@ -22,21 +22,33 @@ from ..geometry import resample_polyline
 from ..scenario import Lesion, Scenario
 from ..scene_model import SceneModel, SceneState
 from ..tubes import tube_points_normals, tube_topology
+from ..vocabulary import LESION_WORDS
 from .live import CAP_RINGS, TUBE_SIDES, Callouts, LiveTubes
 from .style import KIND_COLOURS, LESION_COLOURS, LESION_OPACITY
 
 __all__ = ["ScenarioView", "render_scenario", "callout_items", "EXTRA_RINGS"]
 
 EXTRA_RINGS = 160  # rings of a tube created for a vessel the shipped meshes lack
+CENTRAL_SITE = "facial motor nucleus (pons)"
+PATHWAY_RADIUS_MM = 0.35  # the intra-pontine facial fibres, drawn while a brainstem lesion is a finding
+PATHWAY_COLOUR = (255, 225, 150)
 
 
-def callout_items(findings: Findings) -> list[tuple[np.ndarray, str, bool]]:
-    """(point, text, highlight) per contact: "vessel » segment · severity", culprit highlighted."""
+def callout_items(findings: Findings, scenario: Scenario | None = None) -> list[tuple[np.ndarray, str, bool]]:
+    """(point, text, highlight) per finding cause: "vessel » segment · severity" per contact, the
+    culprit highlighted; a lesion at the facial motor nucleus or its pathway touches no nerve, so
+    it gets "plaque » facial motor nucleus (pons)" at its centre (needs the scenario)."""
     items = []
     for c in findings.all_contacts:
         site = SEGMENT_NAMES[c.segment] if c.segment else c.structure
         items.append((np.asarray(c.nerve_point_mm), f"{c.label} \u00bb {site} \u00b7 {c.severity}",
                       c.id == findings.culprit and c.structure == "CN VII"))
+    if scenario is not None:
+        for les in scenario.lesions:
+            if les.id in findings.central_lesions:
+                name = les.label or LESION_WORDS[les.kind]
+                items.append((np.asarray(les.center_mm, float), f"{name} \u00bb {CENTRAL_SITE}",
+                              findings.culprit is None))
     return items
 
 
@@ -59,6 +71,7 @@ class ScenarioView:
         self.live = LiveTubes(scene)
         self.callouts = Callouts(self.plotter, callout_pool)
         self.state: SceneState | None = None  # the state last shown
+        self.pathway_actor = None
         self.extra_meshes: dict[str, pv.PolyData] = {}
         self.extra_actors: dict[str, pv.Actor] = {}
         self.lesion_actors: dict[str, pv.Actor] = {}
@@ -149,7 +162,20 @@ class ScenarioView:
         self.state = state
         deformation = state.deformation
         self.live.update_nerve(None if deformation.is_rest else deformation, deformation.depth_mm)
-        self.callouts.set(callout_items(state.findings))
+        self.callouts.set(callout_items(state.findings, state.scenario))
+        self._show_pathway(state)
+
+    def _show_pathway(self, state: SceneState) -> None:
+        """The nucleus-to-root-exit pathway, only while a lesion there is a finding (made once)."""
+        on = bool(state.findings.central_lesions)
+        if self.pathway_actor is None:
+            if not on:
+                return
+            line = pv.Spline(np.asarray(state.anatomy.facial_pathway_mm, float), 200)
+            self.pathway_actor = self.plotter.add_mesh(
+                line.tube(radius=PATHWAY_RADIUS_MM, n_sides=12), color=PATHWAY_COLOUR, smooth_shading=True,
+                name="facial-pathway", pickable=False, reset_camera=False, render=False)
+        self.pathway_actor.visibility = on
 
     def show(self, what: Scenario | SceneState, annotations: bool = True) -> SceneState:
         """Everything at once (offscreen renders, opening a file, animation frames).
