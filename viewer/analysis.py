@@ -4,7 +4,7 @@ Pure core (numpy only; no Qt, no VTK). ``analyze(scenario)`` is called by the
 GUI on every mouse move, so it works on capsule chains: every nerve and vessel
 is a polyline centreline plus one radius, and the surface gap between two
 capsule chains is *exactly* the closest centreline distance minus both radii
-(../shared/engineering-notes.md, "Geometry: contact and depth"). Speed comes from
+(docs/design-notes.md, "Geometry: contact and depth"). Speed comes from
 a prefilter (bounding box, then a nearest-sample search built once per anatomy
 on the nerve samples, then a small exact ball test) so that the exact
 segment-segment distance (``geometry.segment_distances``) only runs on the few
@@ -12,7 +12,7 @@ segment pairs that can touch. The nearest-sample search is ``nearest.NearestPoin
 (pure numpy, the same distances as scipy's cKDTree, which it replaced: scipy cost
 the frozen build ~53 MB, issue 6). Each vessel's spline course is cached on its handle tuple.
 
-Definitions (``../shared/domain/hfs-reference.md`` sections 6-7; all thresholds
+Definitions (``docs/clinical-reference.md`` sections 6-7; all thresholds
 in ``Thresholds`` are configurable):
 
 * contact: surface gap <= 0.1 mm; ``penetration_mm = max(0, -gap_mm)`` measured

@@ -358,7 +358,7 @@ def build_anatomy() -> Anatomy:
     face_normal = unit(-canal * 0.7 + np.array([0.0, -0.5, 0.0]))
 
     # --- CN VIII: enters just lateral and dorsal to VII, runs dorsal/caudal to it into the IAM.
-    # In the meatus VII lies anterosuperior, VIII posteroinferior (hfs-reference.md section 1).
+    # In the meatus VII lies anterosuperior, VIII posteroinferior (docs/clinical-reference.md section 1).
     up_ant = np.array([0.0, 0.6, 1.0])
     up_ant = unit(up_ant - np.dot(up_ant, canal) * canal)
     meatus = porus - up_ant * (dim("iam_width") / 2 - r7 - 0.25)

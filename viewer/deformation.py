@@ -1,7 +1,7 @@
 """How CN VII deforms under compressing vessels and lesions (pure core: numpy only).
 
 The picture must agree with the severity the analysis reports
-(docs: hfs-reference.md sections 6-7; d = penetration of the compressor into the
+(docs/clinical-reference.md sections 6-7; d = penetration of the compressor into the
 *undeformed* nerve, D = nerve diameter, both from centreline distances):
 
 * no penetration (including a mere touch, gap in (0, 0.1] mm): nothing moves;

@@ -1,7 +1,7 @@
 """Dimensions of the parametric anatomy, each with its published range and source.
 
 Values are millimetres unless the unit says otherwise. `tag` follows
-../shared/domain/hfs-reference.md: V = verified from the cited source, U =
+docs/clinical-reference.md: V = verified from the cited source, U =
 secondary/unconfirmed, S = this project's default (still inside the cited range).
 The anatomy builder reads every figure from here, and tests measure the built
 geometry against `low`..`high`, so code and sources cannot drift apart.
@@ -31,7 +31,7 @@ class Dimension:
 
 _D = Dimension
 DIMENSIONS: dict[str, Dimension] = {d.key: d for d in [
-    # --- CN VII (hfs-reference.md section 1) ---
+    # --- CN VII (docs/clinical-reference.md section 1) ---
     _D("rexp_from_midline", 11.0, 9.5, 14.5, "mm", "brazis-neuroanatomy", "V",
        "RExP at the lateral pontomedullary sulcus, 9.5-14.5 mm from the midline"),
     _D("viii_lateral_to_rexp", 1.5, 0.5, 2.0, "mm", "brazis-neuroanatomy", "V",
@@ -46,9 +46,9 @@ DIMENSIONS: dict[str, Dimension] = {d.key: d for d in [
     _D("facial_nerve_angle_to_midline", 69.7, 63.9, 75.5, "deg", "kakizawa-2008", "V",
        "cisternal course 69.7 +/- 5.8 deg to the midsagittal plane (MRI)"),
     _D("rexp_zone_length", 1.5, 1.0, 2.0, "mm", "project-defaults", "S",
-       "first ~1.5 mm from the exit point (hfs-reference.md section 7)"),
+       "first ~1.5 mm from the exit point (docs/clinical-reference.md section 7)"),
     _D("rdp_zone_half_width", 1.0, 0.5, 1.5, "mm", "project-defaults", "S",
-       "RDP zone = detachment point +/- ~1 mm (hfs-reference.md section 7)"),
+       "RDP zone = detachment point +/- ~1 mm (docs/clinical-reference.md section 7)"),
     _D("iam_width", 4.2, 3.5, 5.0, "mm", "chen-2003", "V", "IAM 4.2 mm wide, 3.1 mm high"),
     _D("iam_canal_stub", 4.0, 0.0, 8.7, "mm", "chen-2003", "V",
        "nerve shown 4 mm into the 8.7 mm meatus"),

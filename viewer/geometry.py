@@ -3,7 +3,7 @@
 Everything here works on RAS millimetre coordinates. Tubes (nerves, vessels) are
 modelled as capsule chains: a polyline centreline plus one radius. For capsule
 chains the analytic centreline distance is exact and the fastest route to
-surface gaps (see ../shared/engineering-notes.md, "Geometry: contact and depth").
+surface gaps (see docs/design-notes.md, "Geometry: contact and depth").
 """
 from __future__ import annotations
 

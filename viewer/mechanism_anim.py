@@ -8,7 +8,7 @@ transition-zone ring's glow and the caption. The render layer
 (`viewer.render.mechanism.MechanismView`) only draws states; the GUI drives `t`
 from a QTimer, the video export from the frame index.
 
-What is shown (hfs-reference.md section 5; the chain of `analysis._mechanism`):
+What is shown (docs/clinical-reference.md section 5; the chain of `analysis._mechanism`):
 
 * CN VII carries `n_fibres` thin fibre polylines on its surface (rotation-
   minimising frames, so they do not twist), and the intra-pontine facial pathway

@@ -1,6 +1,6 @@
 """Bibliography shown in the app (Help > Sources) and cited by key from the core.
 
-Citations are as recorded in ../shared/domain/hfs-reference.md; where that file
+Citations are as recorded in docs/clinical-reference.md; where that file
 marks authorship as unconfirmed, the entry says so rather than guessing.
 """
 from __future__ import annotations
@@ -53,7 +53,7 @@ BIBLIOGRAPHY: dict[str, str] = {
     "jannetta-1985": "Jannetta PJ, quoted in Neurol Clin 1985;3:359: pulsatile arterial compression.",
     "leal-sindou-2010": "Leal PR, Sindou M, et al. MRI grading of neurovascular conflict. Acta Neurochir 2010;152:817.",
     "heliyon-2021-lsr": "Lateral spread response and MVD outcome: systematic review, 6404 cases. Heliyon 2021.",
-    # Management sources, checked against PubMed / publisher pages (see hfs-reference.md section 8).
+    # Management sources, checked against PubMed / publisher pages (see docs/clinical-reference.md section 8).
     # The former "aan-2016-botulinum" key cited the 2016 AAN update, which covers blepharospasm,
     # cervical dystonia, spasticity and headache but not hemifacial spasm: replaced by the 2008 assessment.
     "simpson-2008-aan": "Simpson DM, Blitzer A, Brashear A, et al. Assessment: botulinum neurotoxin for the treatment of movement disorders (an evidence-based review). Report of the Therapeutics and Technology Assessment Subcommittee of the American Academy of Neurology. Neurology 2008;70(19):1699-1706. doi:10.1212/01.wnl.0000311389.26145.95 (PMID 18458230; HFS: one Class II and one Class III study, Level C 'may be considered'; since marked retired).",
@@ -65,7 +65,7 @@ BIBLIOGRAPHY: dict[str, str] = {
     "gwilliam-2009": "MR derived volumetric flow rate waveforms within the common carotid, internal carotid and basilar arteries (22 volunteers, archetypal waveforms). J Cereb Blood Flow Metab 2009. doi:10.1038/jcbfm.2009.176 (authors unconfirmed).",
     # Added with the teaching presets (viewer/presets/), checked against PubMed Central.
     "iida-2020": "Iida Y, Mori K, Kawahara Y, Fukui I, Abe K, Takeda M, et al. Hemifacial spasm caused by vertebral artery aneurysm treated by endovascular coil embolization. Surg Neurol Int 2020;11 (article number unconfirmed). doi:10.25259/SNI_564_2020 (PMC7749930; VA aneurysms are a rare cause of HFS; a saccular VA-PICA aneurysm compressing the root exit zone, spasm resolved after coiling).",
-    "project-defaults": "HFS Compression Viewer operational definitions (hfs-reference.md sections 6-7): thresholds chosen by the project where published grading is visual.",
+    "project-defaults": "HFS Compression Viewer operational definitions (docs/clinical-reference.md sections 6-7): thresholds chosen by the project where published grading is visual.",
 }
 
 

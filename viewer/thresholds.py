@@ -15,7 +15,7 @@ __all__ = ["Thresholds", "DEFAULT_THRESHOLDS", "severity_for"]
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Operational definitions (hfs-reference.md section 7, tag [S] = project default).
+    """Operational definitions (docs/clinical-reference.md section 7, tag [S] = project default).
 
     contact_gap_mm: a vessel or lesion "contacts" a nerve when the surface gap is
         at most this (0.1 mm; section 7).
