@@ -32,8 +32,18 @@ def _image(layer: np.ndarray) -> vtk.vtkImageData:
     return img
 
 
+def _touches_border(layer: np.ndarray) -> bool:
+    return any(np.any(layer[sl]) for sl in (np.s_[0], np.s_[-1], np.s_[:, 0], np.s_[:, -1], np.s_[:, :, 0], np.s_[:, :, -1]))
+
+
 def surface_nets(layer: np.ndarray, values, iterations: int = 16) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(points in index space, triangles (n, 3), boundary labels (n, 2)) for `values`."""
+    """(points in index space, triangles (n, 3), boundary labels (n, 2)) for `values`.
+
+    A label cut by the edge of the volume (a cropped brainstem) would be left open there,
+    so such a volume gets one voxel of background around it first (a copy, only then)."""
+    pad = _touches_border(layer)
+    if pad:
+        layer = np.pad(layer, 1)
     img = _image(layer)
     sn = vtk.vtkSurfaceNets3D()
     sn.SetInputData(img)
@@ -48,6 +58,8 @@ def surface_nets(layer: np.ndarray, values, iterations: int = 16) -> tuple[np.nd
     if out.GetNumberOfCells() == 0:
         return np.zeros((0, 3)), np.zeros((0, 3), np.int64), np.zeros((0, 2))
     pts = ns.vtk_to_numpy(out.GetPoints().GetData()).astype(float)
+    if pad:
+        pts -= 1.0
     conn = ns.vtk_to_numpy(out.GetPolys().GetConnectivityArray()).astype(np.int64).reshape(-1, 3)
     bl = ns.vtk_to_numpy(out.GetCellData().GetArray("BoundaryLabels")).reshape(-1, 2)
     return pts, conn, bl
