@@ -411,6 +411,26 @@ def check_mm_extent(name: str, bounds) -> None:
                         f"the file looks like it is in {likely_unit(extent)}: rescale it to mm")
 
 
+def _binary_stl(path: Path):
+    """A binary STL read with numpy (VTK's reader gives up on NaN coordinates without
+    saying so), or None for an ASCII STL."""
+    import pyvista as pv
+
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        head = fh.read(84)
+        if len(head) < 84:
+            return None
+        n = int(np.frombuffer(head[80:84], "<u4")[0])
+        if size != 84 + 50 * n:
+            return None
+        rec = np.fromfile(fh, dtype=[("n", "<f4", 3), ("v", "<f4", (3, 3)), ("a", "<u2")], count=n)
+    pts = rec["v"].reshape(-1, 3).astype(float)
+    if not np.all(np.isfinite(pts)):
+        raise CaseError(f"{path.name}: the mesh has NaN or infinite point coordinates")
+    return pv.PolyData.from_regular_faces(pts, np.arange(len(pts)).reshape(-1, 3))
+
+
 def read_mesh(path: Path, space: str | None = None):
     """A surface mesh in RAS mm: (pyvista.PolyData of triangles, the file's frame)."""
     import pyvista as pv
@@ -419,7 +439,11 @@ def read_mesh(path: Path, space: str | None = None):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            mesh = pv.read(str(path))
+            mesh = _binary_stl(path) if path.suffix.lower() == ".stl" else None
+            if mesh is None:
+                mesh = pv.read(str(path))
+    except CaseError:
+        raise
     except Exception as exc:
         raise CaseError(f"{path.name}: not a readable mesh ({_short(exc)})") from None
     if not isinstance(mesh, pv.PolyData):
@@ -435,9 +459,10 @@ def read_mesh(path: Path, space: str | None = None):
     pts = np.asarray(mesh.points)
     if not np.all(np.isfinite(pts)):
         raise CaseError(f"{path.name}: the mesh has NaN or infinite point coordinates")
-    if mesh.n_faces_strict == 0:
+    if mesh.GetNumberOfPolys() + mesh.GetNumberOfStrips() == 0:
         raise CaseError(f"{path.name}: the mesh has no surface (only points or lines)")
-    mesh = pv.PolyData(mesh.points, faces=mesh.faces).triangulate().clean(tolerance=0.0)
+    mesh = mesh.triangulate()  # quads, polygons and strips -> triangles; lines and vertices dropped
+    mesh = pv.PolyData(mesh.points, faces=mesh.faces).clean(tolerance=0.0)  # STL repeats shared points
     if frame == "LPS":
         mesh.points = np.asarray(mesh.points) * np.array([-1.0, -1.0, 1.0])
     check_mm_extent(path.name, mesh.bounds)

@@ -53,6 +53,11 @@ def surface_nets(layer: np.ndarray, values, iterations: int = 16) -> tuple[np.nd
         sn.SetValue(i, float(v))
     sn.SetNumberOfIterations(iterations)
     sn.SetRelaxationFactor(0.5)
+    # Each point may move at most 0.45 voxel from where the nets put it (on the voxel
+    # boundary): smooth, yet within half a voxel of the label's boundary.
+    sn.AutomaticSmoothingConstraintsOff()
+    sn.SetConstraintStrategyToConstraintDistance()
+    sn.SetConstraintDistance(0.45)
     sn.Update()
     out = sn.GetOutput()
     if out.GetNumberOfCells() == 0:
