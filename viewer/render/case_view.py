@@ -46,7 +46,7 @@ def case_camera(case: Case, meshes: dict[str, pv.PolyData], view: str = DEFAULT_
             focal = p[np.argmin(np.linalg.norm(p - focal, axis=1))] if brainstem else p.mean(axis=0)
         else:
             focal = 0.5 * (lo + hi)
-    dist = radius / np.sin(np.radians(15.0)) * 1.05 * _CLOSE_VIEWS.get(view, 1.0)
+    dist = radius / np.sin(np.radians(15.0)) * 0.8 * _CLOSE_VIEWS.get(view, 1.0)  # 30 degree view angle: fills the frame
     up = np.asarray(v.up, float)
     up = up - np.dot(up, d) * d
     up /= np.linalg.norm(up)
