@@ -231,3 +231,11 @@ def test_cli_bad_inputs_exit_2_with_one_line(tmp_path, good_case):
                 ["export", "--case", str(bad), "--format", "stl", "--out", str(tmp_path / "a.stl")]):
         r = _cli(*cmd)
         assert r.returncode == 2 and "evil.hfscase: unexpected member" in r.stderr, (cmd, r.stderr)
+
+
+def test_intensity_image_within_the_label_range(tmp_path):
+    # values 0..599: few enough to be labels by range, but 599 separate structures is an image
+    p = tmp_path / "mr.nii.gz"
+    rng = np.random.default_rng(1)
+    nib.save(nib.Nifti1Image(rng.integers(0, 600, (30, 30, 30)).astype(np.int16), np.eye(4)), p)
+    fails([p], "intensity image")

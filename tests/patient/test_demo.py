@@ -26,3 +26,10 @@ def test_shipped_demo_files_match_the_generator():
     assert sum(p.stat().st_size for p in DEMO_DIR.iterdir()) < 1_000_000
     for value, *_ in LABELS:
         assert masks[value].any(), value
+
+
+def test_generator_reproduces_the_shipped_bytes(tmp_path):
+    from viewer.patient.demo import write_demo
+
+    for p in write_demo(tmp_path):
+        assert p.read_bytes() == (DEMO_DIR / p.name).read_bytes(), f"{p.name}: run `make demo-case` and commit"

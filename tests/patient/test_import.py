@@ -276,3 +276,22 @@ def test_merged_stl_and_glb(tmp_path, demo_result):
         iview = doc["bufferViews"][iacc["bufferView"]]
         idx = np.frombuffer(blob, np.uint32, iacc["count"], iview["byteOffset"]).reshape(-1, 3)
         assert np.array_equal(idx, it.triangles)
+
+
+def test_decimation_to_the_budget_keeps_surfaces_closed_and_close(tmp_path):
+    lab = blobs().repeat(2, 0).repeat(2, 1).repeat(2, 2)  # doubled resolution: many triangles
+    A = np.eye(4)
+    A[:3, :3] = rot(4, 2, -6) @ np.diag([0.25, 0.25, 0.35])
+    img = nib.Nifti1Image(lab, None)
+    img.header.set_sform(A, code=1)
+    nib.save(img, tmp_path / "big.nii.gz")
+    full = import_files([tmp_path / "big.nii.gz"])
+    budget = sum(m.n_cells for m in full.meshes.values()) // 3
+    small = import_files([tmp_path / "big.nii.gz"], budget=budget)
+    assert sum(m.n_cells for m in small.meshes.values()) <= 1.02 * budget
+    for s in small.case.structures:
+        m, ref = small.meshes[s.id], full.meshes[s.id]
+        assert boundary_edges(m) == 0 and signed_volume(m) > 0
+        assert np.allclose(m.bounds, ref.bounds, atol=0.2)
+        assert abs(signed_volume(m) / signed_volume(ref) - 1) < 0.03
+    assert [s.pieces for s in small.case.structures] == [s.pieces for s in full.case.structures]

@@ -16,6 +16,9 @@ from . import readers, surfaces
 from .readers import MAX_LABELS, LabelInfo
 
 
+MAX_STRUCTURES = 256  # per label map: more is an intensity image (a segmentation has tens)
+
+
 class ImportCancelled(Exception):
     """The progress callback asked to stop; nothing was written."""
 
@@ -115,16 +118,25 @@ def _volume_parts(vol, sha, table, progress, base, span) -> list[_Part]:
         if not progress(f"meshing {vol.path.name}", base + span * layer / layers):
             raise ImportCancelled()
         data = vol.data[layer]
-        values = readers.label_values(data)
-        if len(values) > MAX_LABELS:
-            raise CaseError(f"{vol.path.name}: {len(values)} distinct values: this looks like an intensity "
-                            f"image, not a label map (at most {MAX_LABELS} labels)")
+        lo, hi = int(data.min()), int(data.max())
+        if hi - lo <= MAX_LABELS:  # every value in the range: absent ones simply give no faces
+            values = [v for v in range(lo, hi + 1) if v != 0]  # (a full scan for the distinct ones costs more than meshing)
+        else:
+            values = readers.label_values(data)
+            if len(values) > MAX_LABELS:
+                raise CaseError(f"{vol.path.name}: {len(values)} distinct values: this looks like an intensity "
+                                f"image, not a label map (at most {MAX_LABELS} labels)")
         if vol.labels:  # .seg.nrrd: only the declared segments of this layer
             values = [v for v in values if (layer, int(v)) in vol.labels]
         if not len(values):
             continue
         pts, tris, bl = surfaces.surface_nets(data, values)
-        meshes = surfaces.split_labels(pts, tris, bl, values, vol.affine)
+        present = np.unique(bl)
+        present = present[present != 0]
+        if len(present) > MAX_STRUCTURES:
+            raise CaseError(f"{vol.path.name}: {len(present)} distinct values: this looks like an intensity "
+                            f"image, not a label map (at most {MAX_STRUCTURES} structures)")
+        meshes = surfaces.split_labels(pts, tris, bl, [v for v in values if v in set(present.tolist())], vol.affine)
         if meshes:
             b = np.array([m.bounds for m in meshes.values()])
             readers.check_mm_extent(vol.path.name, [b[:, 0].min(), b[:, 1].max(), b[:, 2].min(), b[:, 3].max(),
