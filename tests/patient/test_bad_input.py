@@ -1,6 +1,5 @@
 """Bad input: one line naming the file and the problem, nothing half-built (each case of the
 patient-data brief), checked both on the library and, for a few, on the `import` command."""
-import gzip
 import io
 import struct
 import subprocess
@@ -14,7 +13,6 @@ import pytest
 import pyvista as pv
 
 from viewer.case import CaseError
-from viewer.patient import readers
 from viewer.patient.casefile import MAX_UNPACKED, read_case, write_case
 from viewer.patient.importer import import_files
 

@@ -3,7 +3,7 @@ import nibabel as nib
 import nrrd
 import numpy as np
 
-from viewer.patient.demo import DEMO_DIR, LABELS, SPACING, demo_grid, label_map, structure_masks
+from viewer.patient.demo import DEMO_DIR, LABELS, SPACING, label_map, structure_masks
 
 
 def test_shipped_demo_files_match_the_generator():

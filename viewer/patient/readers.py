@@ -10,7 +10,6 @@ intent_name, no NRRD free text or key/value pairs, no paths (base names only).
 """
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import re
@@ -30,7 +29,6 @@ MAX_LABELS = 1000  # more distinct values than this is an intensity image, not a
 MESH_SUFFIXES = (".stl", ".obj", ".ply", ".vtp", ".vtk")
 TABLE_SUFFIXES = (".tsv", ".txt", ".ctbl", ".json")
 
-_LPS_TO_RAS = np.diag([-1.0, -1.0, 1.0, 1.0])
 
 
 @dataclass
