@@ -237,3 +237,11 @@ def test_intensity_image_within_the_label_range(tmp_path):
     rng = np.random.default_rng(1)
     nib.save(nib.Nifti1Image(rng.integers(0, 600, (30, 30, 30)).astype(np.int16), np.eye(4)), p)
     fails([p], "intensity image")
+
+
+@pytest.mark.parametrize("name", ["junk.ply", "junk.obj", "junk.vtp", "junk.vtk", "junk.stl"])
+def test_cli_garbage_mesh_one_line(tmp_path, name):
+    p = tmp_path / name
+    p.write_bytes(b"\x00\x01garbage that is no mesh\n" * 3)
+    r = _cli("import", str(p), "--out", str(tmp_path / "o.hfscase"))
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and name in r.stderr, r.stderr

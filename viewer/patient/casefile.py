@@ -12,13 +12,13 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
-import vtk
-from vtk.util import numpy_support as ns
-
 import pyvista as pv
+from vtkmodules.util import numpy_support as ns
+from vtkmodules.vtkIOXML import vtkXMLPolyDataReader, vtkXMLPolyDataWriter
 
 from ..atomic import atomic_path
 from ..case import Case, CaseError, parse_case
+from .readers import quiet_vtk
 
 MAX_MEMBERS = 1000
 MAX_UNPACKED = 200 * 1024 ** 2
@@ -29,7 +29,7 @@ def mesh_to_vtp_bytes(mesh: pv.PolyData) -> bytes:
     clean = pv.PolyData(np.asarray(mesh.points, np.float32), faces=mesh.faces)
     if "Normals" in mesh.point_data:
         clean.point_data["Normals"] = np.asarray(mesh.point_data["Normals"], np.float32)
-    w = vtk.vtkXMLPolyDataWriter()
+    w = vtkXMLPolyDataWriter()
     w.SetInputData(clean)
     w.WriteToOutputStringOn()
     w.SetDataModeToAppended()
@@ -40,18 +40,12 @@ def mesh_to_vtp_bytes(mesh: pv.PolyData) -> bytes:
 
 
 def vtp_bytes_to_mesh(data: bytes, name: str) -> pv.PolyData:
-    r = vtk.vtkXMLPolyDataReader()
+    r = vtkXMLPolyDataReader()
     r.ReadFromInputStringOn()
     r.SetInputString(data)
-    ew = vtk.vtkFileOutputWindow()  # keep VTK's parse errors off the console; we report our own
-    ew.SetFileName("/dev/null")
-    prev = vtk.vtkOutputWindow.GetInstance()
-    vtk.vtkOutputWindow.SetInstance(ew)
-    try:
+    with quiet_vtk():  # VTK's parse errors off the console: we report our own line
         r.Update()
-        ok = r.GetErrorCode() == 0
-    finally:
-        vtk.vtkOutputWindow.SetInstance(prev)
+    ok = r.GetErrorCode() == 0
     mesh = pv.wrap(r.GetOutput())
     if not ok or mesh is None or mesh.n_points == 0:
         raise CaseError(f"{name}: not a readable VTK PolyData mesh")

@@ -11,9 +11,11 @@ intent_name, no NRRD free text or key/value pairs, no paths (base names only).
 from __future__ import annotations
 
 import hashlib
+import os
 import json
 import re
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -429,6 +431,47 @@ def _binary_stl(path: Path):
     return pv.PolyData.from_regular_faces(pts, np.arange(len(pts)).reshape(-1, 3))
 
 
+@contextmanager
+def quiet_vtk():
+    """VTK's own error messages off the console while reading (the caller reports one line)."""
+    from vtkmodules.vtkCommonCore import vtkFileOutputWindow, vtkLogger, vtkOutputWindow
+
+    sink = vtkFileOutputWindow()
+    sink.SetFileName(os.devnull)
+    previous = vtkOutputWindow.GetInstance()
+    vtkOutputWindow.SetInstance(sink)
+    cutoff = vtkLogger.GetCurrentVerbosityCutoff()  # the logger prints pipeline errors itself
+    vtkLogger.SetStderrVerbosity(vtkLogger.VERBOSITY_OFF)
+    try:
+        yield
+    finally:
+        vtkOutputWindow.SetInstance(previous)
+        vtkLogger.SetStderrVerbosity(vtkLogger.ConvertToVerbosity(cutoff))
+
+
+def _vtk_read(path: Path):
+    """The file through VTK's own reader for its suffix (named here rather than through
+    pyvista's lazy tables, so that the desktop build's import analysis sees them)."""
+    import pyvista as pv
+    from vtkmodules.vtkIOGeometry import vtkOBJReader, vtkSTLReader
+    from vtkmodules.vtkIOLegacy import vtkGenericDataObjectReader
+    from vtkmodules.vtkIOPLY import vtkPLYReader
+    from vtkmodules.vtkIOXML import vtkXMLPolyDataReader
+
+    cls = {".stl": vtkSTLReader, ".obj": vtkOBJReader, ".ply": vtkPLYReader, ".vtp": vtkXMLPolyDataReader,
+           ".vtk": vtkGenericDataObjectReader}[path.suffix.lower()]
+    r = cls()
+    r.SetFileName(str(path))
+    with quiet_vtk():
+        r.Update()
+    if hasattr(r, "GetErrorCode") and r.GetErrorCode() != 0:
+        raise ValueError(f"VTK error code {r.GetErrorCode()}")
+    out = r.GetOutput()
+    if out is None:
+        raise ValueError("no data")
+    return pv.wrap(out)
+
+
 def read_mesh(path: Path, space: str | None = None):
     """A surface mesh in RAS mm: (pyvista.PolyData of triangles, the file's frame)."""
     import pyvista as pv
@@ -439,7 +482,7 @@ def read_mesh(path: Path, space: str | None = None):
             warnings.simplefilter("ignore")
             mesh = _binary_stl(path) if path.suffix.lower() == ".stl" else None
             if mesh is None:
-                mesh = pv.read(str(path))
+                mesh = _vtk_read(path)
     except CaseError:
         raise
     except Exception as exc:

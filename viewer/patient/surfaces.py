@@ -11,17 +11,19 @@ and outward facing. A mirrored affine (det < 0) flips every face once more.
 from __future__ import annotations
 
 import numpy as np
-import vtk
-from vtk.util import numpy_support as ns
-
 import pyvista as pv
+# vtkmodules, not `vtk`: the desktop build leaves `vtk` (all ~150 modules) out
+from vtkmodules.util import numpy_support as ns
+from vtkmodules.vtkCommonDataModel import vtkImageData
+from vtkmodules.vtkFiltersCore import (vtkDecimatePro, vtkPolyDataConnectivityFilter, vtkPolyDataNormals,
+                                       vtkQuadricDecimation, vtkSurfaceNets3D, vtkWindowedSincPolyDataFilter)
 
 CASE_TRIANGLE_BUDGET = 400_000
 MIN_TRIANGLES = 2_000  # a small structure is never decimated below this
 
 
-def _image(layer: np.ndarray) -> vtk.vtkImageData:
-    img = vtk.vtkImageData()
+def _image(layer: np.ndarray) -> vtkImageData:
+    img = vtkImageData()
     img.SetDimensions(*layer.shape)
     flat = layer.ravel(order="F")  # VTK's x fastest = index i fastest; a view for F-ordered reads
     arr = ns.numpy_to_vtk(flat, deep=False)
@@ -44,7 +46,7 @@ def surface_nets(layer: np.ndarray, values, iterations: int = 30) -> tuple[np.nd
     if pad:
         layer = np.pad(layer, 1)
     img = _image(layer)
-    sn = vtk.vtkSurfaceNets3D()
+    sn = vtkSurfaceNets3D()
     sn.SetInputData(img)
     sn.SetOutputMeshTypeToTriangles()
     sn.SetBackgroundLabel(0)
@@ -58,7 +60,7 @@ def surface_nets(layer: np.ndarray, values, iterations: int = 30) -> tuple[np.nd
     # within 0.1 voxel and every bound within 0.25 voxel of the label's boundary, with
     # 0.07-0.1 voxel of residual ripple (no staircase).
     sn.SmoothingOff()
-    ws = vtk.vtkWindowedSincPolyDataFilter()
+    ws = vtkWindowedSincPolyDataFilter()
     ws.SetInputConnection(sn.GetOutputPort())
     ws.SetNumberOfIterations(iterations)
     ws.SetPassBand(0.02)
@@ -101,7 +103,7 @@ def split_labels(points, tris, bl, values, affine) -> dict[int, pv.PolyData]:
 
 
 def count_pieces(mesh: pv.PolyData) -> int:
-    conn = vtk.vtkPolyDataConnectivityFilter()
+    conn = vtkPolyDataConnectivityFilter()
     conn.SetInputData(mesh)
     conn.SetExtractionModeToAllRegions()
     conn.Update()
@@ -116,7 +118,7 @@ def decimate(mesh: pv.PolyData, target: int) -> pv.PolyData:
     finishes the job, so the case budget always holds."""
     if mesh.n_cells <= target:
         return mesh
-    d = vtk.vtkDecimatePro()
+    d = vtkDecimatePro()
     d.SetInputData(mesh)
     d.SetTargetReduction(1.0 - target / mesh.n_cells)
     d.PreserveTopologyOn()
@@ -125,7 +127,7 @@ def decimate(mesh: pv.PolyData, target: int) -> pv.PolyData:
     d.Update()
     out = pv.wrap(d.GetOutput())
     if out.n_cells > 1.02 * target:
-        q = vtk.vtkQuadricDecimation()
+        q = vtkQuadricDecimation()
         q.SetInputData(out)
         q.SetTargetReduction(1.0 - target / out.n_cells)
         q.VolumePreservationOn()
@@ -136,7 +138,7 @@ def decimate(mesh: pv.PolyData, target: int) -> pv.PolyData:
 
 def finish(mesh: pv.PolyData) -> pv.PolyData:
     """Point normals for smooth shading (faces already outward: no re-orientation)."""
-    n = vtk.vtkPolyDataNormals()
+    n = vtkPolyDataNormals()
     n.SetInputData(mesh)
     n.SplittingOff()
     n.ConsistencyOff()
