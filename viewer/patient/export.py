@@ -139,7 +139,7 @@ def _glb_bytes(items: list[ExportItem], space: str) -> bytes:
         meshes.append({"name": it.name, "primitives": [{"attributes": {"POSITION": a0, "NORMAL": a0 + 1},
                                                          "indices": a0 + 2, "material": len(materials) - 1}]})
         nodes.append({"name": it.id, "mesh": len(meshes) - 1})
-    root = {"name": "case", "children": list(range(len(nodes))), "scale": [0.001, 0.001, 0.001]}
+    root = {"name": "scene", "children": list(range(len(nodes))), "scale": [0.001, 0.001, 0.001]}
     doc = {"asset": {"version": "2.0", "generator": PRODUCER, "extras": {"SPACE": space, "units": "mm"}},
            "scene": 0, "scenes": [{"nodes": [len(nodes)]}], "nodes": nodes + [root], "meshes": meshes,
            "materials": materials, "accessors": accessors, "bufferViews": views,
