@@ -244,6 +244,9 @@ def read_nrrd(path: Path) -> LabelVolume:
         raise CaseError(f"{path.name}: expected three spatial axes in 'space directions'")
     if dim == 4 and spatial != [1, 2, 3]:
         raise CaseError(f"{path.name}: a 4-D NRRD must have its list (layer) axis first")
+    if not space_name:  # 'space dimension' without a named space: the frame is not stated
+        warn.append(f"{path.name}: the NRRD header names no 'space'; taken as right-anterior-superior")
+        space_name = "ras"
     space = _SPACE_NAMES.get(space_name)
     if space is None:
         raise CaseError(f"{path.name}: unsupported NRRD space '{space_name}' (expected left-posterior-superior "
