@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 XVFB := xvfb-run -a -s "-screen 0 1920x1080x24"
 
-.PHONY: setup run test test-unit lint bench meshes thumbnails screenshots package clean
+.PHONY: setup run test test-unit lint bench meshes thumbnails screenshots package clean demo-case
 
 setup:
 	@./scripts/setup.sh
@@ -32,6 +32,11 @@ bench: setup
 	$(BIN)/python scripts/benchmarks/bench_analysis.py
 	$(BIN)/python scripts/benchmarks/bench_drag.py
 	$(BIN)/python scripts/benchmarks/bench_mechanism.py
+	$(BIN)/python scripts/benchmarks/bench_import.py
+
+# the shipped demo patient case (viewer/patient/demo/): the model voxelised as NIfTI and .seg.nrrd
+demo-case: setup
+	$(BIN)/python -m viewer.patient.demo
 
 meshes: setup
 	$(BIN)/hfs-viewer meshes

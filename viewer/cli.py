@@ -9,6 +9,10 @@
   hfs-viewer analyze SCENARIO.json|-|--preset NAME [--json]
   hfs-viewer presets --list [--json]
   hfs-viewer meshes [--out DIR]
+  hfs-viewer import INPUT... [--label VALUE=ROLE[:VESSEL_ROLE]]... [--space RAS|LPS] [--name NAME] --out CASE.hfscase
+  hfs-viewer case --json CASE.hfscase
+  hfs-viewer export (--case CASE | --scenario FILE | --preset NAME) --format stl|obj|ply|glb [--space RAS|LPS] --out PATH
+  hfs-viewer render --case CASE.hfscase [--view NAME] [--size WxH] --out FILE.png
 
 Exit status: 0 on success, 2 with a one-line message on bad usage, invalid
 input or unwritable output. Heavy modules (VTK, Qt) are imported only by the
@@ -105,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     rsrc = r.add_mutually_exclusive_group()
     rsrc.add_argument("--scenario", metavar="FILE", help="scenario file: its vessels, lesions, deformed CN VII and callouts")
     rsrc.add_argument("--preset", metavar="NAME", help="a shipped teaching case (hfs-viewer presets --list)")
+    rsrc.add_argument("--case", metavar="CASE.hfscase", help="a patient case: its surfaces in role colours")
     r.add_argument("--view", choices=VIEW_NAMES, default=None,
                    help="camera preset (default: the preset's teaching view, else anterior)")
     r.add_argument("--size", type=_size, default=(1600, 1000), metavar="WxH")
@@ -144,10 +149,43 @@ def build_parser() -> argparse.ArgumentParser:
 
     m = sub.add_parser("meshes", help="regenerate the shipped meshes and manifest")
     m.add_argument("--out", default=None, metavar="DIR", help="output folder (default: assets/meshes)")
+    _add_patient_commands(sub)
     return ap
 
 
+def _add_patient_commands(sub) -> None:
+    """Patient data: import label maps/meshes as a case, inspect it, export surfaces."""
+    im = sub.add_parser("import", help="build a patient case (.hfscase) from label maps (NIfTI, NRRD, .seg.nrrd) "
+                                       "and meshes (.stl .obj .ply .vtp .vtk)")
+    im.add_argument("inputs", nargs="*", metavar="INPUT", help="label maps, meshes and label tables (.tsv .txt .ctbl .json)")
+    im.add_argument("--label", action="append", default=[], metavar="VALUE=ROLE[:VESSEL_ROLE]",
+                    help="role of a label value, e.g. 1=brainstem, 2=facial_nerve, 5=vessel:aica (repeatable)")
+    im.add_argument("--space", type=str.upper, choices=("RAS", "LPS"), default=None,
+                    help="frame of meshes without a SPACE= tag (default RAS)")
+    im.add_argument("--name", metavar="NAME", help="case name (default: the first input's base name)")
+    im.add_argument("--demo", action="store_true", help="import the shipped demo case (the model voxelised)")
+    im.add_argument("--out", required=True, metavar="CASE.hfscase")
+
+    c = sub.add_parser("case", help="print a patient case")
+    c.add_argument("case", metavar="CASE.hfscase")
+    c.add_argument("--json", action="store_true", required=True,
+                   help="case.json plus bounds_mm, volume_mm3 and triangles per structure")
+
+    ex = sub.add_parser("export", help="write the scene's surfaces as STL, OBJ, PLY or glTF binary")
+    src = ex.add_mutually_exclusive_group(required=True)
+    src.add_argument("--case", metavar="CASE.hfscase")
+    src.add_argument("--scenario", metavar="FILE")
+    src.add_argument("--preset", metavar="NAME")
+    ex.add_argument("--format", required=True, type=str.lower, choices=("stl", "obj", "ply", "glb"))
+    ex.add_argument("--space", type=str.upper, choices=("RAS", "LPS"), default="RAS",
+                    help="frame of the written points (tagged SPACE= as 3D Slicer does; default RAS)")
+    ex.add_argument("--out", required=True, metavar="PATH",
+                    help="a file with the format's suffix (all structures) or a folder (one file per structure)")
+
+
 def _cmd_render(args) -> int:
+    if getattr(args, "case", None):
+        return _cmd_render_case(args)
     suffix = Path(args.out).suffix.lower()
     if suffix in VIDEO_SUFFIXES:
         return _cmd_render_video(args)
@@ -327,6 +365,103 @@ def _cmd_meshes(args) -> int:
     return 0
 
 
+def _load_case(path: str):
+    from .case import CaseError
+    from .patient.casefile import read_case
+
+    try:
+        return read_case(path)
+    except CaseError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _cmd_import(args) -> int:
+    from .case import CaseError, parse_label_spec
+    from .patient.casefile import write_case
+    from .patient.importer import import_files
+
+    out = _writable_file(args.out, (".hfscase",))
+    inputs = list(args.inputs)
+    if args.demo:
+        from .patient.demo import demo_files
+
+        inputs += [str(p) for p in demo_files("nifti")]
+    if not inputs:
+        raise UsageError("hfs-viewer import: give INPUT files (or --demo)")
+    try:
+        labels = {}
+        for spec in args.label:
+            value, role, vessel_role = parse_label_spec(spec)
+            labels[value] = (role, vessel_role)
+        result = import_files(inputs, labels=labels, space=args.space, name=args.name)
+    except CaseError as exc:
+        raise UsageError(str(exc)) from None
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    try:
+        write_case(out, result.case, result.meshes)
+    except OSError as exc:
+        raise UsageError(f"{out}: not writable ({exc.strerror or exc})") from None
+    tri = sum(m.n_cells for m in result.meshes.values())
+    roles = ", ".join(f"{s.id}={s.role}{':' + s.vessel_role if s.vessel_role else ''}" for s in result.case.structures)
+    print(f"wrote {out} ({len(result.case.structures)} structures, {tri} triangles: {roles})")
+    return 0
+
+
+def _cmd_case(args) -> int:
+    from .patient.importer import structure_stats
+
+    case, meshes = _load_case(args.case)
+    data = case.to_dict()
+    for s in data["structures"]:
+        s.update(structure_stats(meshes[s["id"]]))
+    json.dump(data, sys.stdout, indent=1)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _cmd_export(args) -> int:
+    from .case import CaseError
+    from .patient.export import export_surfaces
+
+    if args.case:
+        case, meshes = _load_case(args.case)
+        from .render.case_view import case_export_items
+
+        items = case_export_items(case, meshes)
+    else:
+        scenario = _scenario_arg(args)
+        from .render.case_view import scenario_export_items
+
+        items = scenario_export_items(scenario)
+    try:
+        written = export_surfaces(items, args.format, args.out, args.space)
+    except CaseError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"{args.out}: not writable ({exc.strerror or exc})") from None
+    tri = sum(len(i.triangles) for i in items)
+    where = written[0] if len(written) == 1 else f"{len(written)} files in {args.out}"
+    print(f"wrote {where} ({len(items)} structures, {tri} triangles, {args.format.upper()}, SPACE={args.space})")
+    return 0
+
+
+def _cmd_render_case(args) -> int:
+    out = _writable_png(args.out)
+    case, meshes = _load_case(args.case)
+    view = args.view or "anterior"
+    from .render.case_view import render_case
+    from .render.images import save_png_atomic
+
+    img = render_case(case, meshes, view=view, size=args.size)
+    try:
+        save_png_atomic(img, out)
+    except OSError as exc:
+        raise UsageError(f"{out}: not writable ({exc.strerror or exc})") from None
+    print(f"wrote {out} ({args.size[0]}x{args.size[1]}, case '{case.name}', view {view})")
+    return 0
+
+
 def _cmd_gui(args) -> int:
     if args.screenshot:
         _writable_png(args.screenshot)
@@ -344,7 +479,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         handler = {"render": _cmd_render, "report": _cmd_report, "anatomy": _cmd_anatomy, "analyze": _cmd_analyze,
-                   "presets": _cmd_presets, "meshes": _cmd_meshes, None: _cmd_gui}[args.command]
+                   "presets": _cmd_presets, "meshes": _cmd_meshes, "import": _cmd_import, "case": _cmd_case,
+                   "export": _cmd_export, None: _cmd_gui}[args.command]
         return handler(args)
     except UsageError as exc:
         print(str(exc), file=sys.stderr)

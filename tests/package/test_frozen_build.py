@@ -159,6 +159,25 @@ def test_pdf_report_works_frozen(frozen, tmp_path):
     assert data.startswith(b"%PDF") and b"/FontFile" in data, "PDF without embedded fonts"
 
 
+def test_patient_import_export_and_case_render_work_frozen(frozen, source, tmp_path):
+    """The importers are in the build: the shipped demo (NIfTI + table and .seg.nrrd), a mesh
+    export re-imported, and a case render, with the same case.json as the source install."""
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    demo = ROOT / "viewer" / "patient" / "demo"
+    run(frozen + ["import", str(demo / "hfs_demo.seg.nrrd"), "--out", str(tmp_path / "seg.hfscase")], env=env)
+    run(frozen + ["import", "--demo", "--out", str(tmp_path / "nii.hfscase")], env=env)
+    run(source + ["import", "--demo", "--out", str(tmp_path / "src.hfscase")], env=env)
+    a = json.loads(run(frozen + ["case", "--json", str(tmp_path / "nii.hfscase")], env=env).stdout)
+    b = json.loads(run(source + ["case", "--json", str(tmp_path / "src.hfscase")], env=env).stdout)
+    assert a == b
+    run(frozen + ["export", "--case", str(tmp_path / "seg.hfscase"), "--format", "ply", "--out", str(tmp_path / "ply")], env=env)
+    plys = sorted((tmp_path / "ply").glob("*.ply"))
+    run(frozen + ["import", *map(str, plys), "--out", str(tmp_path / "back.hfscase")], env=env)
+    out = tmp_path / "case.png"
+    run(frozen + ["render", "--case", str(tmp_path / "seg.hfscase"), "--size", "320x200", "--out", str(out)], env=env)
+    _assert_scene(_rgb(out), "frozen case render")
+
+
 # ------------------------------------------------------------------ the window
 
 def test_window_shows_menu_text_and_the_scene_like_the_source(frozen, source, tmp_path, display):
