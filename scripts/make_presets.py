@@ -30,7 +30,7 @@ from viewer import sdf  # noqa: E402
 from viewer.analysis import analyze  # noqa: E402
 from viewer.anatomy import brainstem_sdf, build_anatomy  # noqa: E402
 from viewer.scenario import (  # noqa: E402
-    History, Lesion, Scenario, Teaching, Vessel, default_scenario, dumps_scenario,
+    History, Lesion, Scenario, ScenarioError, Teaching, Vessel, default_scenario, dumps_scenario, parse_scenario,
 )
 
 PRESET_DIR = ROOT / "viewer" / "presets"
@@ -287,6 +287,21 @@ def schwannoma() -> Lesion:
                   "Vestibular schwannoma")
 
 
+def meningioma() -> Lesion:
+    """A broad-based meningioma on the dura of the petrous face just behind (posterolateral to) the porus:
+    flattened against the bone, its centre on the face, so half of it lies on the dura; it presses CN VII's
+    cisternal portion near the porus (the schwannoma instead fills the porus around CN VIII).
+
+    Lesions are axis-aligned ellipsoids: the short axis is x, the one nearest the face normal's
+    medial component."""
+    pb = A.petrous
+    u = np.cross(pb.face_normal, [0.0, 0.0, 1.0])
+    u /= np.linalg.norm(u)  # along the face, posterolateral
+    w = np.cross(pb.face_normal, u)  # along the face, up
+    return Lesion("meningioma", "tumor", tuple(np.round(pb.porus_mm + 5.0 * u - 2.0 * w, 3)), (3.0, 5.0, 6.5),
+                  "Petrous meningioma")
+
+
 def avm_nidus() -> Lesion:
     """A 6-7 mm AVM nidus beside the cisternal portion just beyond the detachment point."""
     p, _, out, _ = nerve_frame(11.0)
@@ -343,11 +358,11 @@ class Spec:
     teaching: Teaching
 
 
-def _with(*vessels: Vessel, lesions=(), bells: bool = False) -> Scenario:
+def _with(*vessels: Vessel, lesions=(), bells: bool = False, **history: bool) -> Scenario:
     s = DEFAULT
     for v in vessels:
         s = s.with_vessel(v)
-    return replace(s, lesions=tuple(lesions), history=History(bells), description=None)
+    return replace(s, lesions=tuple(lesions), history=History(bells, **history), description=None)
 
 
 def _tandem() -> Scenario:
@@ -361,6 +376,11 @@ def _multivessel() -> Scenario:
 
 def _schwannoma() -> Scenario:
     les = schwannoma()
+    return _with(aica_below_tumour(), clear_of_lesion(DEFAULT.vessel("vein_pms"), les), lesions=[les])
+
+
+def _meningioma() -> Scenario:
+    les = meningioma()
     return _with(aica_below_tumour(), clear_of_lesion(DEFAULT.vessel("vein_pms"), les), lesions=[les])
 
 
@@ -475,6 +495,16 @@ SPECS: list[Spec] = [
         "epidermoids. This is secondary hemifacial spasm, and treating the tumour decompresses the nerve. "
         "Imaging should exclude a space-occupying lesion in every patient.",
         ("lee-2010", "tan-2002"), ("tumor",), "rez_closeup", "CP", "severe")),
+    Spec("cpa-meningioma", _meningioma, T(
+        "Cerebellopontine-angle meningioma on the petrous face",
+        "A meningioma grows from the dura on the posterior face of the petrous bone, just behind the porus, as a "
+        "broad-based, flattened mass. It indents the distal cisternal portion of the facial nerve and touches the "
+        "vestibulocochlear nerve, whereas a vestibular schwannoma grows out of the porus along the "
+        "vestibulocochlear nerve. Of 2050 patients with hemifacial spasm, 9 had a cerebellopontine-angle "
+        "tumour, and 5 of the 9 were meningiomas; an offending vessel was also found in 6 of the 9. In two "
+        "reported patients with a cerebellopontine-angle meningioma the spasm disappeared after the tumour was "
+        "removed. Treating the tumour decompresses the nerve; look for an offending vessel at the same time.",
+        ("lee-2010", "iwai-2001"), ("tumor",), "retrosigmoid", "CP", "moderate")),
     Spec("avm", _avm, T(
         "Arteriovenous malformation",
         "A small arteriovenous malformation in the cerebellopontine angle, fed here by a branch of the AICA, "
@@ -507,6 +537,28 @@ SPECS: list[Spec] = [
         "referred with hemifacial spasm, 11 % had it after Bell's palsy. Microvascular decompression is not "
         "indicated, and botulinum toxin can be used for the movements.",
         ("yaltho-jankovic-2011", "simpson-2008-aan"), ("post_bells",), "rez_closeup")),
+    Spec("post-traumatic", lambda: _with(facial_trauma=True), T(
+        "After a facial nerve injury: post-traumatic hemifacial spasm",
+        "No vessel or lesion touches the facial nerve, but the nerve was injured on this side, by a blow, a "
+        "fracture or surgery. Regenerating axons can grow into the wrong branches, and injured fibres can excite "
+        "each other ephaptically, so one command moves several muscle groups. In one clinic's series of patients "
+        "referred with hemifacial spasm, 13 (6 %) had it after a facial nerve injury. In one reported patient the "
+        "spasm began 7 days after a blow to the angle of the mandible, MRI was normal, and it subsided 4 months "
+        "after the injury. Microvascular decompression is not indicated without a compressing vessel, and "
+        "botulinum toxin treats the movements.",
+        ("yaltho-jankovic-2011", "shimizu-2005", "sadjadpour-1975", "simpson-2008-aan"), ("post_trauma",),
+        "retrosigmoid")),
+    Spec("inflammatory", lambda: _with(inflammatory=True), T(
+        "Inflammatory condition of the facial nerve: no compression",
+        "No vessel or lesion touches the facial nerve, but an inflammatory condition affects it, such as multiple "
+        "sclerosis or Lyme disease. Inflammation can demyelinate or irritate the nerve's fibres, which then fire "
+        "ectopically and excite each other, as at a compression. Of 35 patients with multiple sclerosis and a "
+        "facial movement disorder, 7 had hemifacial spasm, and it resolved within 4 years in 5 of them. In a "
+        "patient with Lyme disease, an antibiotic given for a wound infection brought the first, temporary "
+        "remission of the spasm, and the work-up that followed found the cause. Treat the disease and the "
+        "spasm with botulinum toxin; microvascular decompression is not indicated without a compressing vessel.",
+        ("marin-collazo-2018", "lewitt-2016", "nielsen-1985", "simpson-2008-aan"), ("inflammatory",),
+        "rez_closeup")),
     Spec("idiopathic", lambda: _with(), T(
         "Normal anatomy: nothing found",
         "The model's normal anatomy: no vessel or lesion touches the facial nerve. This is unusual in real "
@@ -537,6 +589,16 @@ def _as_version_1(text: str) -> str:
     return text.replace('\n "version": 2,\n', '\n "version": 1,\n', 1)
 
 
+def preset_file_text(s: Scenario) -> str:
+    """The file as shipped: version 1 unless the preset uses a version 2 feature (a v1 reader refuses it)."""
+    text = dumps_scenario(s)
+    try:
+        parse_scenario(_as_version_1(text), "preset")
+    except ScenarioError:
+        return text
+    return _as_version_1(text)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="compare with the shipped files, write nothing")
@@ -545,9 +607,9 @@ def main(argv=None) -> int:
     bad = []
     for name, s in presets.items():
         path = PRESET_DIR / f"{name}.json"
-        text = dumps_scenario(s)
+        text = preset_file_text(s)
         if args.check:
-            if not path.is_file() or path.read_text("utf-8") not in (text, _as_version_1(text)):
+            if not path.is_file() or path.read_text("utf-8") != text:
                 bad.append(name)
         else:
             path.write_text(text, "utf-8")

@@ -43,7 +43,7 @@ from .nearest import NearestPoints
 from .scenario import Lesion, Scenario, Vessel, vessel_course
 from .sources import BIBLIOGRAPHY
 from .thresholds import DEFAULT_THRESHOLDS, Thresholds, severity_for  # shared with the deformation; re-exported
-from .vocabulary import (COMBINED_NOTES, CONTACT_NOTES, MASS_LESION_KINDS, MECHANISM_TEXTS, PROJECT_SOURCE,
+from .vocabulary import (COMBINED_NOTES, CONTACT_NOTES, HISTORY_TAGS, MASS_LESION_KINDS, MECHANISM_TEXTS, PROJECT_SOURCE,
                          REZ_SEGMENTS, SEVERITIES, TAGS, Note, lesion_phrase, segment_site)
 
 __all__ = [
@@ -124,7 +124,7 @@ class VesselContact:
 
 @dataclass(frozen=True)
 class Mechanism:
-    kind: str  # arterial_nvc | peripheral_nvc | venous | secondary_lesion | central | post_bells | idiopathic
+    kind: str  # one of vocabulary.MECHANISM_KINDS
     summary: str
     steps: tuple[str, ...]
     myelin: str | None
@@ -494,7 +494,8 @@ def mechanism_kind(tags, culprit: Contact | None) -> str:
     A mass lesion on the nerve outranks everything (secondary HFS), then a brainstem
     lesion (central), then the culprit's kind: an artery on central myelin is the
     classical mechanism, on peripheral myelin the less likely distal one; a vein alone
-    is venous. A history of Bell's palsy explains the movements only without any of these.
+    is venous. A history (Bell's palsy, facial nerve injury, inflammation, in that order)
+    explains the movements only without any of these; with one, combined_notes names it.
     """
     if any(t in tags for t in MASS_LESION_KINDS):
         return "secondary_lesion"
@@ -504,8 +505,9 @@ def mechanism_kind(tags, culprit: Contact | None) -> str:
         return "arterial_nvc" if culprit.myelin == "central" else "peripheral_nvc"
     if culprit is not None and culprit.kind == "vein":
         return "venous"
-    if "post_bells" in tags:
-        return "post_bells"
+    for tag in ("post_bells", "post_trauma", "inflammatory"):
+        if tag in tags:
+            return tag
     return "idiopathic"
 
 
@@ -529,7 +531,8 @@ def combined_notes(kind: str, tags, contacts: list[Contact], lesion_contacts: li
     c7 = [c for c in contacts if c.structure == CN7]
     c8 = [c for c in contacts + lesion_contacts if c.structure == CN8]
     # a tag whose own mechanism is the one shown needs no note
-    explained_by = {"venous": "venous", "post_bells": "post_bells", "brainstem_lesion": "central"}
+    explained_by = {"venous": "venous", "post_bells": "post_bells", "post_trauma": "post_trauma",
+                    "inflammatory": "inflammatory", "brainstem_lesion": "central"}
     fields = {"pairs": ", ".join(sorted({f"{t.a} -> {t.b}" for t in tandem})), "n_vessels": len({c.id for c in c7})}
     notes = []
     for tag, note in COMBINED_NOTES.items():
@@ -627,8 +630,7 @@ def analyze(scenario: Scenario, anatomy: Anatomy | None = None, thresholds: Thre
         if _lesion_near_pathway(prep, les, th):
             tags.add("brainstem_lesion")
             central.append(les.id)
-    if scenario.history.prior_bells_palsy:
-        tags.add("post_bells")
+    tags.update(tag for flag, tag in HISTORY_TAGS.items() if getattr(scenario.history, flag))
     if not tags:
         tags.add("idiopathic")
     classification = tuple(t for t in TAGS if t in tags)

@@ -37,7 +37,13 @@ What is shown (docs/clinical-reference.md section 5; the chain of `analysis._mec
   exit zone, as the analysis' mechanism says).
 * Central (brainstem lesion): no patch; the nucleus glows and fires on its own.
 * Post-Bell's palsy: no compression; one command reaches several fibres
-  (synkinesis). Idiopathic: nothing moves; captions say what to look for.
+  (synkinesis). After a facial nerve injury (``post_trauma``) the same, plus
+  ephaptic sparks at the injured end of the nerve (aberrant regeneration and
+  cross-talk, Sadjadpour 1975).
+* Inflammatory (no compressing vessel): the chain without a compressor and
+  without the heart beat: a demyelination patch at the root exit zone's
+  transition zone (inflammatory demyelination, Nielsen 1985, Onesti 2016).
+* Idiopathic: nothing moves; captions say what to look for.
 
 Timing: one loop of `period_s` (default 12 s, captions about 2 s each so they can
 be read aloud); `state_at(t)` depends only on ``t mod period`` (rounded to 1 ns),
@@ -388,6 +394,10 @@ def _chain_captions(kind: str, c, plan_patch_at_tz: bool, lesion_word: str | Non
         first = _cap(f"{label} presses on the {_site(seg)}",
                      f"A vein \u00b7 {sev} \u00b7 central myelin \u00b7 veins hardly pulsate: rarely the sole cause",
                      "hermier-2018", "hughes-2021")
+    elif kind == "inflammatory":
+        first = _cap("Inflammation of the facial nerve: no compression",
+                     "Demyelination (e.g. multiple sclerosis) or infection (e.g. Lyme disease) irritates the nerve",
+                     "yaltho-jankovic-2011", "marin-collazo-2018", "lewitt-2016")
     elif kind == "secondary_lesion":
         first = _cap(f"Mass effect: {label} on the {_site(seg)}",
                      f"{(lesion_word or 'a mass').capitalize()} compresses, stretches or displaces the nerve"
@@ -397,7 +407,11 @@ def _chain_captions(kind: str, c, plan_patch_at_tz: bool, lesion_word: str | Non
         first = _cap(f"{label} presses on the {_site(seg)}",
                      f"Pulsatile arterial compression \u00b7 {sev} \u00b7 central myelin",
                      "jannetta-1985", "campos-benitez-2008")
-    if plan_patch_at_tz:
+    if kind == "inflammatory":
+        demyel = _cap("Inflammatory demyelination at the root exit zone",
+                      "Central myelin up to the transition zone loses its insulation",
+                      "nielsen-1985", "onesti-2016", "telischi-1991")
+    elif plan_patch_at_tz:
         demyel = _cap("The stretched root exit zone demyelinates",
                       "Central myelin up to the transition zone is the weak spot (locus minoris resistentiae)",
                       "lacombe-2009", "tomii-2003")
@@ -408,6 +422,9 @@ def _chain_captions(kind: str, c, plan_patch_at_tz: bool, lesion_word: str | Non
     if kind == "venous":
         last_detail = "Possible, but less likely from a vein alone: look for an arterial co-offender"
         last_src = ("moller-jannetta-1985", "hermier-2018")
+    elif kind == "inflammatory":
+        last_detail = "Treat the inflammation; MVD is not indicated without a compressing vessel"
+        last_src = ("lewitt-2016", "marin-collazo-2018")
     elif kind == "secondary_lesion":
         last_detail = "Treat the lesion: removing the mass decompresses the nerve"
         last_src = ("moller-jannetta-1985", "lee-2010")
@@ -436,7 +453,8 @@ def plan_mode(kind: str, culprit: CulpritSite | None) -> str:
 
 
 _MODE_OF_KIND = {"arterial_nvc": "chain", "venous": "chain", "secondary_lesion": "chain",
-                 "peripheral_nvc": "peripheral", "central": "central", "post_bells": "synkinesis"}
+                 "peripheral_nvc": "peripheral", "central": "central", "post_bells": "synkinesis",
+                 "post_trauma": "synkinesis", "inflammatory": "chain"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -557,7 +575,7 @@ def _chain_schedule(sched: _Schedule, routes: _Routes, kind: str, c: CulpritSite
         site_arc = c.arc_mm
         patch = _patch_extent(site_arc, c.arc_range_mm, g.tz1)
         patch_at_tz = False
-    else:  # secondary lesion beyond the central myelin: the stretched root exit zone (TZ) demyelinates
+    else:  # lesion beyond the central myelin (or inflammation): the stretched / inflamed TZ demyelinates
         site_arc = 0.5 * (g.tz0 + g.tz1)
         patch = _patch_extent(site_arc, None, g.tz1)
         patch_at_tz = True
@@ -599,7 +617,7 @@ def _chain_schedule(sched: _Schedule, routes: _Routes, kind: str, c: CulpritSite
         captions=_chain_captions(kind, c, patch_at_tz, lesion_word),
         caption_starts=[0.0, 1.8, 3.6, 5.6, 7.4, 9.4],
         patch=patch, patch_max=0.55 if weak else 1.0,
-        throb_beats=0 if weak or kind == "secondary_lesion" else 14,  # 70 bpm over the 12 s loop
+        throb_beats=0 if weak or kind in ("secondary_lesion", "inflammatory") else 14,  # 70 bpm over the 12 s loop
         patch_keys=((0.0, 0.0), (0.3, 0.0), (1.6, 1.0), (11.3, 1.0), (_BASE, 0.0)),
         glow_keys=((0.0, 0.0), (arrive, 0.0), (arrive + 0.4, 1.0), (11.2, 1.0), (11.9, 0.0), (_BASE, 0.0)))
 
@@ -635,9 +653,12 @@ def _central_schedule(sched: _Schedule, routes: _Routes, kind: str, c: CulpritSi
 
 def _synkinesis_schedule(sched: _Schedule, routes: _Routes, kind: str, c: CulpritSite | None,
                          classification) -> _Timeline:
-    """Post-Bell's palsy: one command reaches one fibre, then several (synkinesis)."""
+    """Post-Bell's palsy: one command reaches one fibre, then several (synkinesis); after an injury
+    (post_trauma) also ephaptic sparks where the injured fibres lie bare, at the distal end of the nerve."""
     K = routes.geo.n_fibres
     _efferent_volleys(sched, routes, [(1.5, [0]), (4.6, [0]), (8.2, range(K)), (9.7, range(K))])
+    if kind == "post_trauma":
+        return _injury_timeline(sched, routes)
     return _Timeline(
         captions=[
             _cap("After Bell's palsy: no compression here",
@@ -649,6 +670,37 @@ def _synkinesis_schedule(sched: _Schedule, routes: _Routes, kind: str, c: Culpri
                  "simpson-2008-aan"),
         ],
         caption_starts=[0.0, 4.0, 8.0],
+        glow_keys=((0.0, 0.0), (1.4, 0.0), (1.6, 0.4), (2.2, 0.0), (4.5, 0.0), (4.7, 0.4), (5.3, 0.0),
+                   (8.1, 0.0), (8.3, 0.4), (8.9, 0.0), (9.6, 0.0), (9.8, 0.4), (10.4, 0.0), (_BASE, 0.0)))
+
+
+def _injury_timeline(sched: _Schedule, routes: _Routes) -> _Timeline:
+    """Ephaptic sparks near the nerve's distal end (the injury lies beyond the model, in the temporal
+    bone or the face), each starting an impulse on the neighbouring fibre; the synkinesis volleys stay."""
+    g = routes.geo
+    K = g.n_fibres
+    end_arc = g.end_arc
+    fib = [routes.fibre(f) for f in range(K)]
+    for j, t0 in enumerate((6.2, 6.6, 7.0, 7.4)):
+        f0 = (2 * j) % K
+        f1 = (f0 + 1) % K
+        s_arc = end_arc - 2.5 + 0.4 * (j % 2)
+        sched.spark(t0, _spark_geometry(g.centre, g.nrm, g.bin_, g.arc, s_arc, g.theta[f0], g.theta[f1],
+                                        g.fibre_radius))
+        sched.impulse(t0 + SPARK_S * 0.6, (end_arc - s_arc) / ORTHO_SPEED, fib[f1], s_arc, end_arc, "ephaptic")
+    return _Timeline(
+        captions=[
+            _cap("After a facial nerve injury: no compression here",
+                 "A blow, a fracture or surgery damaged the nerve's fibres", "yaltho-jankovic-2011", "shimizu-2005"),
+            _cap("Regenerating axons grew into the wrong branches",
+                 "Aberrant regeneration: fibres now reach other muscles", "sadjadpour-1975", "yaltho-jankovic-2011"),
+            _cap("Ephaptic cross-talk at the injured fibres",
+                 "Impulses jump between poorly insulated fibres: an 'artificial synapse'", "sadjadpour-1975"),
+            _cap("One command now moves several muscle groups",
+                 "Secondary hemifacial spasm: botulinum toxin; MVD is not indicated", "yaltho-jankovic-2011",
+                 "simpson-2008-aan"),
+        ],
+        caption_starts=[0.0, 3.0, 6.0, 9.0],
         glow_keys=((0.0, 0.0), (1.4, 0.0), (1.6, 0.4), (2.2, 0.0), (4.5, 0.0), (4.7, 0.4), (5.3, 0.0),
                    (8.1, 0.0), (8.3, 0.4), (8.9, 0.0), (9.6, 0.0), (9.8, 0.4), (10.4, 0.0), (_BASE, 0.0)))
 

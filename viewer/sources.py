@@ -36,7 +36,7 @@ BIBLIOGRAPHY: dict[str, str] = {
     "distal-review-2019": "Distal and double compression in HFS: review of 64 cases. Case Rep Neurol Med 2019:8526157.",
     "han-2009": "Han et al. HFS series n=1642 (PMID 19574834). Neurosurgery 2009 (names unconfirmed).",
     "yaltho-jankovic-2011": "Yaltho TC, Jankovic J. The many faces of hemifacial spasm. Mov Disord 2011;26:1582.",
-    "lee-2010": "Lee JA, et al. CPA tumours presenting with HFS (9/2050). Acta Neurochir 2010;152:1901.",
+    "lee-2010": "Lee SH, Rhee BA, Choi SK, Koh JS, Lim YJ. Cerebellopontine angle tumors causing hemifacial spasm: types, incidence, and mechanism in nine reported cases and literature review. Acta Neurochir 2010;152(11):1901-1908 (9/2050).",
     "epidermoid-1989": "Epidermoid tumours and HFS. Neurology 1989;39:577.",
     "marin-collazo-2018": "Marin Collazo IV, Tobin WO. Facial movement disorders in multiple sclerosis. Neurologist 2018.",
     "avm-2022": "AVM-related neurovascular compression syndromes: 37 reported cases. J Neurointensive Care (e-jnic.org) 2022.",
@@ -65,6 +65,18 @@ BIBLIOGRAPHY: dict[str, str] = {
     "gwilliam-2009": "MR derived volumetric flow rate waveforms within the common carotid, internal carotid and basilar arteries (22 volunteers, archetypal waveforms). J Cereb Blood Flow Metab 2009. doi:10.1038/jcbfm.2009.176 (authors unconfirmed).",
     # Added with the teaching presets (viewer/presets/), checked against PubMed Central.
     "iida-2020": "Iida Y, Mori K, Kawahara Y, Fukui I, Abe K, Takeda M, et al. Hemifacial spasm caused by vertebral artery aneurysm treated by endovascular coil embolization. Surg Neurol Int 2020;11 (article number unconfirmed). doi:10.25259/SNI_564_2020 (PMC7749930; VA aneurysms are a rare cause of HFS; a saccular VA-PICA aneurysm compressing the root exit zone, spasm resolved after coiling).",
+    # Secondary causes: facial nerve injury, inflammatory conditions, meningioma (docs/clinical-reference.md
+    # says what each says and where it was read; abstracts and bibliographic records only).
+    "lu-2014": "Lu AY, Yeung JT, Gerrard JL, Michaelides EM, Sekula RF Jr, Bulsara KR. Hemifacial spasm and neurovascular compression. ScientificWorldJournal 2014;2014:349319. doi:10.1155/2014/349319 (PMC4227371; primary HFS from vascular compression, secondary HFS from all other causes of facial nerve damage).",
+    "colosimo-2006": "Colosimo C, Bologna M, Lamberti S, et al. A comparative study of primary and secondary hemifacial spasm. Arch Neurol 2006;63(3):441-444. doi:10.1001/archneur.63.3.441 (PMID 16533973; 214 patients, 50 secondary: 48 postparalytic, 2 symptomatic).",
+    "shimizu-2005": "Shimizu S, Tanaka R, Sato S, Fujii K. Hemifacial spasm following a blow to the mandible causing blunt injury to the peripheral facial nerve: case report. Neurol Med Chir (Tokyo) 2005;45:192-195.",
+    "wang-2006": "Wang HC, Lu CH, Lee RJ, Yang TM, Hung KS. Post-traumatic hemifacial spasm. J Clin Neurosci 2006;13(6):681-683 (a haematoma in the lower central pons; a central mechanism).",
+    "sadjadpour-1975": "Sadjadpour K. Postfacial palsy phenomena: faulty nerve regeneration or ephaptic transmission? Brain Res 1975 (volume and pages unconfirmed; MEDLINE abstract).",
+    "reflex-excitability-1999": "Reflex excitability of facial motoneurons at onset of muscle reinnervation after facial nerve palsy. Muscle Nerve 1999;22(5):614-620 (PMID 10331361; IDIBAPS, Barcelona; authors unconfirmed).",
+    "telischi-1991": "Telischi FF, Grobman LR, Sheremata WA, Apple M, Ayyar DR. Hemifacial spasm: occurrence in multiple sclerosis. Arch Otolaryngol Head Neck Surg 1991;117(5):554-556.",
+    "onesti-2016": "Onesti E, Frasca V, Inghilleri M. Hemifacial spasm in late-onset multiple sclerosis: a case report and literature review. Medical Research Archives 2016;4(7).",
+    "lewitt-2016": "LeWitt TM. Hemifacial spasm from Lyme disease: antibiotic treatment points to the cause. Clin Neuropharmacol 2016 (online 14 Oct 2016). doi:10.1097/WNF.0000000000000193.",
+    "iwai-2001": "Iwai Y, Yamanaka K, Nakajima H. Hemifacial spasm due to cerebellopontine angle meningiomas: two case reports. Neurol Med Chir (Tokyo) 2001;41(2):87-89. doi:10.2176/nmc.41.87.",
     "project-defaults": "HFS Compression Viewer operational definitions (docs/clinical-reference.md sections 6-7): thresholds chosen by the project where published grading is visual.",
 }
 

@@ -26,7 +26,7 @@ from types import MappingProxyType
 
 __all__ = [
     "SEGMENTS", "SEGMENT_NAMES", "REZ_SEGMENTS", "segment_site",
-    "TAGS", "FUTURE_TAGS", "TAG_WORDS", "TAG_SHORT", "tag_words",
+    "TAGS", "FUTURE_TAGS", "TAG_WORDS", "TAG_SHORT", "tag_words", "HISTORY_TAGS", "HISTORY_WORDS", "HISTORY_HINTS",
     "SEVERITIES", "SEVERITY_WORDS",
     "LESION_KINDS", "MASS_LESION_KINDS", "LESION_WORDS", "LESION_PHRASES", "LESION_LABELS", "lesion_phrase",
     "MECHANISM_KINDS", "MECHANISM_FIELDS", "Note", "MechanismText", "MECHANISM_TEXTS", "MANAGEMENT",
@@ -54,11 +54,25 @@ def segment_site(code: str | None, default: str = "") -> str:
 # The tags a version 1 scenario file may name (frozen: old files must keep loading as they did).
 TAGS_V1 = ("single", "multiple", "double", "tandem", "venous", "tumor", "avm", "aneurysm",
            "brainstem_lesion", "post_bells", "idiopathic")
-# In the order the analysis reports them.
-TAGS = TAGS_V1
-# Tags the analysis does not produce yet (patient histories); worded already so that
-# the panels can show them once it does.
-FUTURE_TAGS = ("post_trauma", "inflammatory", "decompressed")
+# In the order the analysis reports them: the version 1 tags plus the version 2 histories
+# (facial trauma, an inflammatory condition), next to post-Bell's palsy.
+TAGS = ("single", "multiple", "double", "tandem", "venous", "tumor", "avm", "aneurysm",
+        "brainstem_lesion", "post_bells", "post_trauma", "inflammatory", "idiopathic")
+# Tags the analysis does not produce yet; worded already so that the panels can show them once it does.
+FUTURE_TAGS = ("decompressed",)
+# The patient-history flags (scenario `history`), each with the tag it gives, as the Scenario menu
+# and the undo stack name them, and the menu's status tip.
+HISTORY_TAGS = {"prior_bells_palsy": "post_bells", "facial_trauma": "post_trauma", "inflammatory": "inflammatory"}
+HISTORY_WORDS = {
+    "prior_bells_palsy": "Prior Bell's palsy",
+    "facial_trauma": "Prior facial nerve injury (trauma, surgery)",
+    "inflammatory": "Inflammatory condition of the facial nerve",
+}
+HISTORY_HINTS = {
+    "prior_bells_palsy": "Post-paralytic hemifacial spasm: synkinesis after Bell's palsy, no compression",
+    "facial_trauma": "Post-traumatic hemifacial spasm: aberrant regeneration and ephaptic cross-talk after injury",
+    "inflammatory": "Inflammatory hemifacial spasm: irritation or demyelination of the nerve (e.g. MS, Lyme)",
+}
 
 # As a teacher would say them (findings panel, report).
 TAG_WORDS = {
@@ -133,7 +147,7 @@ def lesion_phrase(kinds) -> str:
 
 # --------------------------------------------------------------------------- mechanism texts
 MECHANISM_KINDS = ("arterial_nvc", "peripheral_nvc", "venous", "secondary_lesion", "central", "post_bells",
-                   "idiopathic")
+                   "post_trauma", "inflammatory", "idiopathic")
 MECHANISM_FIELDS = ("culprit", "site", "at_site", "segment", "severity", "what", "where")
 PROJECT_SOURCE = "project-defaults"  # every mechanism cites the project's operational definitions last
 
@@ -273,6 +287,44 @@ MECHANISM_TEXTS: Mapping[str, MechanismText] = MappingProxyType({
         management=(_BOTOX, "MVD is not indicated without a compressing vessel."),
         sources=("yaltho-jankovic-2011", "simpson-2008-aan"),
     ),
+    # Secondary HFS from the patient's history, with no compressing vessel (docs/clinical-reference.md).
+    "post_trauma": MechanismText(
+        summary=("Secondary hemifacial spasm after an injury of the facial nerve (trauma or surgery), with no "
+                 "vascular compression: the injured fibres regenerate aberrantly and cross-talk at the injury."),
+        steps=(
+            "An injury (a blow, a fracture, surgery) damaged facial nerve fibres.",
+            "Regenerating axons sprouted into the wrong branches (aberrant regeneration): one command now reaches "
+            "several muscle groups (synkinesis).",
+            "Where the fibres lie injured and poorly insulated, impulses jump between them (ephaptic transmission, "
+            "an 'artificial synapse'), as at a compression.",
+            "After severe axonal damage the facial motoneurones become more excitable; a head injury can also act "
+            "centrally (a pontine haematoma made the facial nucleus hyperexcitable in one case).",
+        ),
+        likely_symptomatic=True,
+        management=(_BOTOX, "MVD is not indicated without a compressing vessel; after a blunt injury the spasm "
+                    "can subside on its own (within 4 months in one reported case)."),
+        sources=("yaltho-jankovic-2011", "shimizu-2005", "sadjadpour-1975", "reflex-excitability-1999",
+                 "wang-2006", "colosimo-2006", "simpson-2008-aan"),
+    ),
+    "inflammatory": MechanismText(
+        summary=("Secondary hemifacial spasm from an inflammatory condition affecting the facial nerve (for "
+                 "example multiple sclerosis or Lyme disease), with no vascular compression: inflammation "
+                 "irritates or demyelinates the nerve."),
+        steps=(
+            "Inflammation involves the facial nerve or its root exit zone: demyelination (multiple sclerosis) or "
+            "an infection (Lyme disease).",
+            "Demyelinated fibres fire ectopically and cross-talk ephaptically, as at a compression.",
+            "A demyelinating lesion at the intra-axial exit zone or near the facial nucleus can also drive the "
+            "nucleus itself (a central origin).",
+            "Treating the inflammation can stop the spasm: in one case of Lyme disease antibiotics brought a "
+            "remission and pointed to the cause.",
+        ),
+        likely_symptomatic=True,
+        management=("Treat the underlying inflammatory disease (e.g. multiple sclerosis, antibiotics for Lyme "
+                    "disease); MVD is not indicated without a compressing vessel.", _BOTOX),
+        sources=("yaltho-jankovic-2011", "nielsen-1985", "marin-collazo-2018", "telischi-1991", "onesti-2016",
+                 "lewitt-2016", "simpson-2008-aan"),
+    ),
     "idiopathic": MechanismText(
         summary=("No cause identified in the model: no vessel or lesion touches the facial nerve. In a patient, "
                  "image the cerebellopontine angle: an arterial contact is found on about 98 % of symptomatic "
@@ -281,7 +333,8 @@ MECHANISM_TEXTS: Mapping[str, MechanismText] = MappingProxyType({
             "No neurovascular contact with CN VII in this scene.",
             "Get MRI with thin-slice heavily T2-weighted (CISS/FIESTA) and TOF sequences, with attention to the "
             "root exit zone and the cerebellopontine angle.",
-            "Exclude secondary causes: CPA tumour, vascular malformation, brainstem lesion, prior Bell's palsy.",
+            "Exclude secondary causes: CPA tumour, vascular malformation, brainstem lesion, prior Bell's palsy, "
+            "facial nerve injury, inflammatory disease.",
         ),
         likely_symptomatic=False,
         management=(_BOTOX, _ORAL, "MVD only once a compressing vessel is shown."),
@@ -305,6 +358,12 @@ COMBINED_NOTES: Mapping[str, Note] = MappingProxyType({
     "venous": Note("A vein also touches CN VII: usually a co-offender, rarely the sole cause.", ("hermier-2018",)),
     "post_bells": Note("History of Bell's palsy: consider post-paralytic synkinesis (aberrant regeneration) as an "
                        "alternative explanation of the movements.", ("yaltho-jankovic-2011",)),
+    "post_trauma": Note("History of facial nerve injury: aberrant regeneration and ephaptic cross-talk after an "
+                        "injury can also cause hemifacial spasm; a history never explains away a compression that "
+                        "is found.", ("yaltho-jankovic-2011", "shimizu-2005")),
+    "inflammatory": Note("Inflammatory condition affecting the facial nerve: irritation or demyelination can also "
+                         "cause hemifacial spasm; a history never explains away a compression that is found.",
+                         ("yaltho-jankovic-2011", "marin-collazo-2018")),
     "brainstem_lesion": Note("A lesion also lies at the facial motor nucleus or its pathway: a central cause is "
                              "possible.", ("marin-collazo-2018",)),
 })

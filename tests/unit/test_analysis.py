@@ -4,6 +4,7 @@ gap along a chosen normal. Expectations come from that geometry, never from the 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from viewer.anatomy import REZ_SEGMENTS, build_anatomy
 from viewer.geometry import resample_polyline
 from viewer.scenario import History, Lesion, Scenario, Vessel, default_scenario, vessel_course
 from viewer.sources import BIBLIOGRAPHY
+from viewer.vocabulary import COMBINED_NOTES, MECHANISM_TEXTS, PROJECT_SOURCE
 
 A = build_anatomy()
 FN = A.facial_nerve
@@ -326,6 +328,44 @@ def test_post_bells_history():
     v, _ = crossing(4.0, -0.3)
     f = analyze(scen(v, bells=True))
     assert f.classification == ("single", "post_bells") and any("synkinesis" in n for n in f.mechanism.notes)
+
+
+HISTORY_CASES = [  # flag, tag, mechanism kind, words the mechanism must say
+    ("facial_trauma", "post_trauma", "post_trauma", ("aberrant", "ephaptic")),
+    ("inflammatory", "inflammatory", "inflammatory", ("inflam", "demyelinat")),
+]
+
+
+@pytest.mark.parametrize("flag,tag,kind,words", HISTORY_CASES)
+def test_history_flag_alone_is_secondary_hfs_of_that_cause(flag, tag, kind, words):
+    s = replace(scen(), history=History(**{flag: True}))
+    f = analyze(s)
+    assert f.classification == (tag,)  # and not idiopathic: the history explains the spasm
+    m = f.mechanism
+    assert m.kind == kind and m.likely_symptomatic and f.culprit is None
+    text = " ".join((m.summary, *m.steps)).lower()
+    assert "secondary hemifacial spasm" in m.summary.lower() and all(w in text for w in words)
+    assert "MVD is not indicated" in " ".join(m.management)
+    assert set(m.sources) >= set(MECHANISM_TEXTS[kind].sources) and m.sources[-1] == PROJECT_SOURCE
+
+
+@pytest.mark.parametrize("flag,tag,kind,words", HISTORY_CASES)
+def test_history_flag_does_not_hide_a_compression(flag, tag, kind, words):
+    v, _ = crossing(4.0, -0.3)
+    f = analyze(replace(scen(v), history=History(**{flag: True})))
+    assert f.classification == ("single", tag)
+    assert f.mechanism.kind == "arterial_nvc" and f.culprit == "aica"
+    assert [n for n in f.mechanism.notes if n == COMBINED_NOTES[tag].text]  # both are reported
+    assert set(COMBINED_NOTES[tag].sources) <= set(f.mechanism.sources)
+
+
+def test_every_history_together():
+    f = analyze(replace(scen(), history=History(True, True, True)))
+    assert f.classification == ("post_bells", "post_trauma", "inflammatory")
+    assert f.mechanism.kind == "post_bells"  # the first history explains; the others are named in notes
+    assert [COMBINED_NOTES[t].text in f.mechanism.notes for t in ("post_trauma", "inflammatory")] == [True, True]
+    plain = analyze(scen())
+    assert plain.classification == ("idiopathic",) and plain.mechanism.kind == "idiopathic"
 
 
 # ------------------------------------------------------------------ contract and report

@@ -286,4 +286,58 @@ def test_plan_mode_follows_the_mechanism_kind():
     assert plan_mode("arterial_nvc", c) == plan_mode("venous", c) == plan_mode("secondary_lesion", None) == "chain"
     assert plan_mode("peripheral_nvc", c) == "peripheral" and plan_mode("peripheral_nvc", None) == "none"
     assert plan_mode("central", None) == "central" and plan_mode("post_bells", None) == "synkinesis"
+    assert plan_mode("post_trauma", None) == "synkinesis" and plan_mode("inflammatory", None) == "chain"
     assert plan_mode("idiopathic", None) == "none"
+
+
+def _history_plan(flag: str, vessel_preset: str | None = None) -> MechanismPlan:
+    from dataclasses import replace
+
+    from viewer.scenario import History, default_scenario
+
+    s = load_preset(vessel_preset) if vessel_preset else default_scenario()
+    return build_mechanism_plan(analyze(replace(s, history=History(**{flag: True}))))
+
+
+def test_post_trauma_is_synkinesis_with_ephaptic_sparks_at_the_injured_end():
+    p = _history_plan("facial_trauma")
+    assert (p.kind, p.mode) == ("post_trauma", "synkinesis") and p.patch_arc_mm is None
+    assert set(p.event_kinds()) == {"efferent", "ephaptic"}
+    text = " ".join(c.text for c in p.captions).lower()
+    assert "injury" in text and "regenerat" in text and "ephaptic" in text
+    sparks = [s for t in times(p) for s in p.state_at(t).sparks]
+    assert sparks  # cross-talk where the injured fibres lie, beyond the root exit zone
+    arcs = [a for tr in tracks(p, "ephaptic").values() for (_, _, a) in tr]
+    assert min(arcs) > p.tz_arc_mm[1] and max(p.state_at(t).patch_intensity for t in times(p, 37)) == 0.0
+    bells = plan("post-bells-palsy")  # Bell's palsy keeps its own captions and no sparks
+    assert "Bell" in bells.captions[0].text and not any(len(bells.state_at(t).sparks) for t in times(bells))
+
+
+def test_inflammatory_is_a_demyelination_patch_without_a_compressor():
+    p = _history_plan("inflammatory")
+    assert (p.kind, p.mode) == ("inflammatory", "chain") and p.culprit is None
+    lo, hi = p.patch_arc_mm  # at the root exit zone's transition zone, on central myelin
+    assert p.tz_arc_mm[0] - 1.0 <= lo < hi <= p.tz_arc_mm[1]
+    assert {"ectopic", "ephaptic", "antidromic", "efferent"} == set(p.event_kinds())
+    assert p._throb_beats == 0  # no pulsatile vessel: the patch does not beat with the heart
+    text = " ".join(c.text for c in p.captions).lower()
+    assert "inflammation" in text and "no compression" in text and "demyelination" in text
+    assert "mvd is not indicated" in text
+
+
+@pytest.mark.parametrize("flag", ["facial_trauma", "inflammatory"])
+def test_a_compression_keeps_its_own_animation_with_a_history(flag):
+    p = _history_plan(flag, "aica-attached-segment")
+    assert (p.kind, p.mode) == ("arterial_nvc", "chain") and p.culprit_id == "aica"
+    assert p.captions == plan("aica-attached-segment").captions
+
+
+@pytest.mark.parametrize("flag", ["facial_trauma", "inflammatory"])
+def test_history_plans_loop_exactly_with_short_sourced_captions(flag):
+    p = _history_plan(flag)
+    assert p.state_at(1.234).t == pytest.approx(p.state_at(1.234 + p.period_s).t)
+    for c in p.captions:
+        assert len(c.title) <= 62 and len(c.detail) <= 100, c
+        assert c.sources and all(k in BIBLIOGRAPHY for k in c.sources), c
+    steps = [p.state_at(t).step for t in times(p)]
+    assert steps == sorted(steps) and set(steps) == set(range(len(p.captions)))

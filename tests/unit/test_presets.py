@@ -22,21 +22,26 @@ from viewer.editing import PIA_CLEARANCE_MM, clamp_lesion
 from viewer.geometry import resample_polyline
 from viewer.presets import PRESET_NAMES, UnknownPresetError, list_presets, load_preset, preset_path, preset_text
 from viewer.render.views import VIEWS
-from viewer.scenario import History, default_scenario, load_scenario, parse_scenario, scenario_to_dict
+from viewer.scenario import (History, ScenarioError, default_scenario, load_scenario, parse_scenario,
+                             scenario_to_dict)
 from viewer.sources import BIBLIOGRAPHY
 
 ROOT = Path(__file__).resolve().parents[2]
 PRESET_DIR = ROOT / "viewer" / "presets"
 SCHEMA = json.loads((ROOT / "viewer" / "schemas" / "scenario-v1.schema.json").read_text("utf-8"))
+SCHEMA_V2 = json.loads((ROOT / "viewer" / "schemas" / "scenario-v2.schema.json").read_text("utf-8"))
 DEFAULT = {v.id: v for v in default_scenario().vessels}
 
-# The issue's list, in teaching order (issue 5, section 1): one preset per item.
+# The teaching order: one preset per cause the guideline lists, the rarer causes and the cases
+# without compression last.
 EXPECTED_ORDER = (
     "aica-attached-segment", "pica-root-exit-point", "aica-root-detachment-point", "mild-contact",
     "severe-deviation", "distal-cisternal-aica", "multiple-aica-pica", "double-compression", "vertebral-tandem",
-    "venous-compression", "va-aica-pica-multivessel", "vestibular-schwannoma", "avm", "pica-aneurysm",
-    "brainstem-ms-plaque", "post-bells-palsy", "idiopathic",
+    "venous-compression", "va-aica-pica-multivessel", "vestibular-schwannoma", "cpa-meningioma", "avm",
+    "pica-aneurysm", "brainstem-ms-plaque", "post-bells-palsy", "post-traumatic", "inflammatory", "idiopathic",
 )
+# Presets that need scenario format version 2 (its history flags and tags); the others stay version 1.
+V2_PRESETS = {"post-traumatic", "inflammatory"}
 
 
 def sentences(text: str) -> list[str]:
@@ -95,9 +100,16 @@ def test_preset_file_validates(name):
     s = load_scenario(path)  # the program's own validator: raises ScenarioError on any problem
     assert s == load_preset(name) == parse_scenario(preset_text(name), name)
     doc = json.loads(path.read_text("utf-8"))
-    jsonschema.Draft202012Validator(SCHEMA).validate(doc)
-    # written by the program's own serialiser (format v1, which the v2 writer repeats but for the version)
-    assert doc["version"] == 1 and {**doc, "version": 2} == scenario_to_dict(s)
+    if name in V2_PRESETS:
+        # a version 2 file only where a version 2 feature is used: as version 1 it would be refused
+        jsonschema.Draft202012Validator(SCHEMA_V2).validate(doc)
+        assert doc["version"] == 2 and doc == scenario_to_dict(s)
+        with pytest.raises(ScenarioError, match="version 2"):
+            parse_scenario(preset_text(name).replace('"version": 2', '"version": 1', 1), name)
+    else:
+        jsonschema.Draft202012Validator(SCHEMA).validate(doc)
+        # written by the program's own serialiser (format v1, which the v2 writer repeats but for the version)
+        assert doc["version"] == 1 and {**doc, "version": 2} == scenario_to_dict(s)
     t = s.teaching
     assert t is not None and s.name == t.title
     assert t.view in VIEWS
@@ -117,7 +129,8 @@ def test_analysis_equals_the_declared_classification(name):
         assert c is not None and c.segment == t.expected_segment, name
     if t.expected_severity is not None:
         assert c is not None and c.severity == t.expected_severity, name
-    if "idiopathic" in t.expected or t.expected == ("post_bells",) or t.expected == ("brainstem_lesion",):
+    if "idiopathic" in t.expected or len(t.expected) == 1 and t.expected[0] in (
+            "post_bells", "post_trauma", "inflammatory", "brainstem_lesion"):
         assert [x for x in f.all_contacts if x.structure == "CN VII"] == []
 
 
@@ -137,10 +150,11 @@ def test_presets_cover_every_classification_tag():
     assert seen == set(TAGS)
 
 
-def test_history_is_only_changed_for_the_bells_palsy_case():
+def test_history_is_only_changed_for_the_history_cases():
+    histories = {"post-bells-palsy": History(prior_bells_palsy=True), "post-traumatic": History(facial_trauma=True),
+                 "inflammatory": History(inflammatory=True)}
     for name in PRESET_NAMES:
-        bells = load_preset(name).history.prior_bells_palsy
-        assert bells is (name == "post-bells-palsy"), name
+        assert load_preset(name).history == histories.get(name, History()), name
     assert load_preset("brainstem-ms-plaque").history == History(False)
 
 
@@ -223,6 +237,24 @@ def test_specific_anatomy_of_the_non_vascular_presets():
     plaque = load_preset("brainstem-ms-plaque").lesions[0]
     nucleus = A.landmarks["facial_motor_nucleus"]
     assert plaque.kind == "brainstem_lesion" and np.linalg.norm(np.asarray(plaque.center_mm) - nucleus) < 3.0
+    men = load_preset("cpa-meningioma").lesions[0]
+    assert men.kind == "tumor" and min(men.radii_mm) / max(men.radii_mm) <= 0.5  # flattened, broad-based
+    pb = A.petrous
+    for les, on_bone in ((men, True), (vs, False)):
+        c, r = np.asarray(les.center_mm), np.asarray(les.radii_mm)
+        assert (abs(float(pb.sdf(c[None])[0])) <= 0.5) is on_bone  # the meningioma's base lies on the petrous dura
+    # the schwannoma fills the porus; the meningioma sits beside it on the face, clear of the brainstem
+    assert min(vs.radii_mm) / max(vs.radii_mm) > 0.7  # the schwannoma is round, the meningioma flat
+    assert np.linalg.norm(np.asarray(vs.center_mm) - np.asarray(men.center_mm)) > 5.0
+    rng = np.random.default_rng(0)
+    v = rng.normal(size=(2000, 3))
+    surface = np.asarray(men.center_mm) + v / np.linalg.norm(v, axis=1)[:, None] * np.asarray(men.radii_mm)
+    assert float(brainstem_sdf(surface).min()) > 1.0
+    from viewer import sdf as _sdf
+
+    for v in load_preset("cpa-meningioma").vessels:  # vessels are displaced around the mass, not through it
+        assert float((_sdf.ellipsoid(v.course_mm, np.asarray(men.center_mm), np.asarray(men.radii_mm))
+                      - v.radius_mm).min()) > 0.0, v.id
     sac = load_preset("pica-aneurysm").lesions[0]
     assert sac.kind == "aneurysm"
     pica = load_preset("pica-aneurysm").vessel("pica")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import string
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,18 @@ def test_future_tags_are_worded_but_not_reported_yet():
     assert V.tag_words("inflammatory") == "inflammatory"
     assert V.tag_words("decompressed") == "decompressed"
     assert not set(V.FUTURE_TAGS) & set(analysis.TAGS)
+
+
+def test_history_flags_give_their_tags_in_the_scenario_order():
+    from viewer.scenario import CLASSIFICATION_TAGS, History
+
+    assert list(V.HISTORY_TAGS) == [f.name for f in fields(History)]
+    assert set(V.HISTORY_WORDS) == set(V.HISTORY_HINTS) == set(V.HISTORY_TAGS)
+    assert set(V.HISTORY_TAGS.values()) <= set(V.TAGS) and set(V.TAGS) <= set(CLASSIFICATION_TAGS)
+    assert [t for t in CLASSIFICATION_TAGS if t in V.TAGS] == list(V.TAGS)  # the same reporting order
+    assert V.TAGS[:len(V.TAGS_V1) - 1] == V.TAGS_V1[:-1] and V.TAGS[-1] == "idiopathic"
+    for tag in ("post_trauma", "inflammatory"):
+        assert tag in V.MECHANISM_KINDS and tag in V.COMBINED_NOTES
 
 
 def test_old_imports_still_work():

@@ -25,7 +25,7 @@ from ..display import StructureInfo
 from ..scenario import History, Lesion, Scenario, Vessel, default_scenario
 from ..scene_model import SceneModel, SceneState
 from ..views import DEFAULT_VIEW, VIEWS
-from ..vocabulary import LESION_WORDS, SEGMENT_NAMES
+from ..vocabulary import HISTORY_WORDS, LESION_WORDS, SEGMENT_NAMES
 
 FACIAL_NERVE_ID = "cn7"
 CONTEXT_ID = "brainstem"  # kept visible by "isolate" for orientation
@@ -415,9 +415,13 @@ class SceneDocument(QObject):
         return self.resize_lesion(lesion.id, np.asarray(lesion.radii_mm) * float(factor))
 
     def set_prior_bells_palsy(self, on: bool) -> None:
-        if bool(on) != self.scenario.history.prior_bells_palsy:
-            self.set_scenario(replace(self.scenario, history=replace(self.scenario.history, prior_bells_palsy=bool(on))),
-                              "Prior Bell's palsy " + ("on" if on else "off"))
+        self.set_history_flag("prior_bells_palsy", on)
+
+    def set_history_flag(self, name: str, on: bool) -> None:
+        """Set one patient-history flag (vocabulary.HISTORY_WORDS), as one undoable step."""
+        if bool(on) != getattr(self.scenario.history, name):
+            self.set_scenario(replace(self.scenario, history=replace(self.scenario.history, **{name: bool(on)})),
+                              HISTORY_WORDS[name] + (" on" if on else " off"))
 
     def set_scenario(self, scenario: Scenario, text: str = "Open scenario") -> None:
         from .commands import ReplaceScenarioCommand

@@ -32,7 +32,7 @@ SEVERITY_COLOURS = {
     "mild": ("#ffb300", "#000000"),  # amber
     "moderate": ("#ffb300", "#000000"),
     "severe": ("#b71c1c", "#ffffff"),  # red
-    "other": ("#37474f", "#ffffff"),  # slate: a cause without nerve contact (central, post-Bell's)
+    "other": ("#37474f", "#ffffff"),  # slate: a cause without nerve contact (central, a history)
 }
 
 TABLE_COLUMNS = ("Vessel/lesion", "Nerve", "Segment", "Severity", "Myelin", "Gap (mm)", "Side")
@@ -56,6 +56,10 @@ def headline(findings: Findings) -> str:
             return "No nerve contact \u2014 brainstem lesion (central cause)"
         if kind == "post_bells":
             return "No contact \u2014 post-Bell's palsy synkinesis, not compression"
+        if kind == "post_trauma":
+            return "No contact \u2014 post-traumatic hemifacial spasm (facial nerve injury)"
+        if kind == "inflammatory":
+            return "No contact \u2014 inflammatory hemifacial spasm (facial nerve inflammation)"
         return "No contact \u2014 normal anatomy (idiopathic)"
     parts = [cc.label, site_words(cc), cc.severity]
     if cc.myelin:
@@ -69,7 +73,7 @@ def headline_severity(findings: Findings) -> str:
     cc = findings.culprit_contact()
     if cc is not None:
         return cc.severity
-    return "other" if findings.mechanism.kind in ("central", "post_bells") else "none"
+    return "other" if findings.mechanism.kind in ("central", "post_bells", "post_trauma", "inflammatory") else "none"
 
 
 def _font(widget: QWidget, size: float, bold: bool = False) -> QFont:

@@ -14,6 +14,7 @@ from ..render.images import save_png_atomic as _save_array_png
 from ..render.scene import MeshSet, load_meshes
 from ..scenario import Scenario
 from ..render.views import VIEWS
+from ..vocabulary import HISTORY_HINTS, HISTORY_WORDS
 from .dialogs import ExportDialog, about_dialog, sources_dialog
 from .document import PickResult, SceneDocument
 from .files import FileController
@@ -299,6 +300,11 @@ class MainWindow(QMainWindow):
         self.bells_action = QAction("Prior &Bell's palsy (history)", self, checkable=True)
         self.bells_action.setStatusTip("Post-paralytic hemifacial spasm: synkinesis after Bell's palsy, no compression")
         self.bells_action.toggled.connect(d.set_prior_bells_palsy)
+        self.history_actions = {"prior_bells_palsy": self.bells_action}
+        for name in ("facial_trauma", "inflammatory"):
+            act = self.history_actions[name] = QAction(HISTORY_WORDS[name] + " (history)", self, checkable=True)
+            act.setStatusTip(HISTORY_HINTS[name])
+            act.toggled.connect(lambda on, n=name: d.set_history_flag(n, on))
         self._sync_scenario_actions()
 
         self.about_action = QAction("&About HFS Compression Viewer", self)
@@ -340,6 +346,7 @@ class MainWindow(QMainWindow):
         scenario_menu.addAction(self.remove_lesion_action)
         scenario_menu.addSeparator()
         scenario_menu.addAction(self.bells_action)
+        scenario_menu.addActions([self.history_actions["facial_trauma"], self.history_actions["inflammatory"]])
         self.scenario_menu = scenario_menu
         cases_menu = mb.addMenu("&Teaching")
         self.preset_actions = {}
@@ -428,9 +435,10 @@ class MainWindow(QMainWindow):
         return True
 
     def _sync_scenario_actions(self, *_args) -> None:
-        self.bells_action.blockSignals(True)
-        self.bells_action.setChecked(self.document.scenario.history.prior_bells_palsy)
-        self.bells_action.blockSignals(False)
+        for name, act in self.history_actions.items():
+            act.blockSignals(True)
+            act.setChecked(getattr(self.document.scenario.history, name))
+            act.blockSignals(False)
 
     def _on_selection(self, sid: str) -> None:
         d = self.document

@@ -1,4 +1,4 @@
-"""Teaching presets: shipped scenario files (format v1) with a teaching block (pure core).
+"""Teaching presets: shipped scenario files (format v1, or v2 where a case needs it) with a teaching block (pure core).
 
 Each preset is one ordinary scenario file, ``viewer/presets/<name>.json``, that a
 user can open, edit and save like any other; its ``teaching`` block holds the
@@ -35,10 +35,13 @@ PRESET_NAMES: tuple[str, ...] = (
     "venous-compression",
     "va-aica-pica-multivessel",
     "vestibular-schwannoma",
+    "cpa-meningioma",
     "avm",
     "pica-aneurysm",
     "brainstem-ms-plaque",
     "post-bells-palsy",
+    "post-traumatic",
+    "inflammatory",
     "idiopathic",
 )
 
