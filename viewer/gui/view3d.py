@@ -147,6 +147,7 @@ class SceneView(QObject):
         d.handleSelected.connect(self._on_handle_selected)
         self._dirty_all = True
         self._dirty_lesions = True
+        self._on_side(document.side)  # opened on a right-sided scenario: the panels read the mirrored names
         self.sync_from_document()
 
     @property
