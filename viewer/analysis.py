@@ -151,9 +151,11 @@ class Findings:
     # lesions at the facial motor nucleus or its intra-pontine pathway (the brainstem_lesion tag):
     # they touch no nerve, yet they are a finding's cause and need a label of their own
     central_lesions: tuple[str, ...] = ()
+    side: str = "left"  # the patient side of the scenario (not a contact's side of the nerve)
 
     def to_dict(self) -> dict:
         return {
+            "side": self.side,
             "contacts": [c.to_dict() for c in self.contacts],
             "lesion_contacts": [c.to_dict() for c in self.lesion_contacts],
             "classification": list(self.classification),
@@ -575,9 +577,16 @@ def _mechanism(tags: list[str], culprit: Contact | None, contacts: list[Contact]
 # --------------------------------------------------------------------------- entry point
 
 def analyze(scenario: Scenario, anatomy: Anatomy | None = None, thresholds: Thresholds | None = None) -> Findings:
-    """Contacts, severity, classification, culprit and mechanism for a scenario."""
+    """Contacts, severity, classification, culprit and mechanism for a scenario.
+
+    Without `anatomy`, the model of the scenario's side (a right-sided scenario is
+    measured against the mirrored anatomy); an anatomy of the other side is an error."""
     th = thresholds or DEFAULT_THRESHOLDS
-    prep = _prepared(anatomy if anatomy is not None else build_anatomy())
+    if anatomy is None:
+        anatomy = build_anatomy(scenario.side)
+    elif anatomy.side != scenario.side:
+        raise ValueError(f"a {scenario.side}-sided scenario cannot be analysed on the {anatomy.side} anatomy")
+    prep = _prepared(anatomy)
     contacts: list[Contact] = []
     for v in scenario.vessels:
         contacts += _vessel_contacts(prep, v, th)
@@ -639,7 +648,8 @@ def analyze(scenario: Scenario, anatomy: Anatomy | None = None, thresholds: Thre
     culprit = ranked[0] if ranked else None
     mech = _mechanism(list(classification), culprit, contacts, lesion_contacts, tandem)
     return Findings(tuple(contacts), tuple(lesion_contacts), classification,
-                    culprit.id if culprit is not None else None, mech, tuple(tandem), th, tuple(central))
+                    culprit.id if culprit is not None else None, mech, tuple(tandem), th, tuple(central),
+                    scenario.side)
 
 
 # --------------------------------------------------------------------------- text report

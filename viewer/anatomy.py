@@ -1,8 +1,11 @@
-"""Parametric anatomy of the left cerebellopontine angle (pure core: numpy only).
+"""Parametric anatomy of the cerebellopontine angle (pure core: numpy only).
 
 Frame: RAS millimetres, +x right, +y anterior, +z superior, midsagittal plane at
 x = 0; the pontomedullary sulcus lies near z = 0. The modelled side is the left
 (x < 0). Every figure comes from viewer.dimensions (value, range, source).
+The right side (``build_anatomy("right")``) is the exact mirror image at x = 0
+(``Anatomy.mirrored``): every point's x negated, Left/Right swapped in the words,
+and the solids evaluated on mirrored points.
 
 Structures are tubes (centreline + radius) except the brainstem and petrous bone,
 which are implicit solids (signed distance functions): the surface the render
@@ -10,7 +13,7 @@ layer contours is the same surface the nerve roots are placed on.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -20,10 +23,12 @@ from .dimensions import DIMENSIONS, dim
 from .geometry import arc_lengths, catmull_rom, resample_polyline, unit
 # CN VII zones, in order from the brainstem: worded in the vocabulary, re-exported here for old imports.
 from .vocabulary import REZ_SEGMENTS, SEGMENT_NAMES, SEGMENTS  # noqa: F401
+from .vocabulary import SIDES, swap_side_words
 
 FRAME = "RAS"
 UNITS = "mm"
 NERVE_SAMPLE_STEP_MM = 0.2  # <= 0.25 mm asked by the anatomy JSON contract
+MIRROR_X = np.array([-1.0, 1.0, 1.0])  # reflection at the midsagittal plane x = 0
 
 
 
@@ -31,6 +36,13 @@ def _frozen(a) -> np.ndarray:
     out = np.array(a, dtype=float)
     out.setflags(write=False)
     return out
+
+
+def mirror_points(p) -> np.ndarray:
+    """Points reflected at x = 0 (0.0 - x, so no -0.0 appears)."""
+    p = np.array(p, dtype=float)
+    p[..., 0] = 0.0 - p[..., 0]
+    return p
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,11 @@ class Tube:
     @cached_property
     def centerline_mm(self) -> np.ndarray:
         return _frozen(resample_polyline(catmull_rom(self.control_mm), step=0.5))
+
+    def mirrored(self) -> "Tube":
+        """The same structure on the other side: control points reflected, Left/Right swapped."""
+        return replace(self, name=swap_side_words(self.name), control_mm=mirror_points(self.control_mm),
+                       description=swap_side_words(self.description))
 
     def to_dict(self) -> dict:
         return {
@@ -124,6 +141,10 @@ class FacialNerve:
     def point_at(self, arc: float) -> np.ndarray:
         return np.array([np.interp(arc, self.arc_mm, self.points_mm[:, k]) for k in range(3)])
 
+    def mirrored(self) -> "FacialNerve":
+        """The nerve on the other side: samples reflected, arc lengths and zones unchanged."""
+        return replace(self, tube=self.tube.mirrored(), points_mm=mirror_points(self.points_mm))
+
     def to_dict(self) -> dict:
         return {
             "id": self.tube.id,
@@ -184,13 +205,20 @@ BRAINSTEM_BOUNDS = (-BRAINSTEM_HALF_WIDTH, BRAINSTEM_HALF_WIDTH, -18.0, 16.0, BR
 
 @dataclass(frozen=True)
 class PetrousBone:
-    """Posterior face of the left petrous bone with the porus of the IAM (orientation only)."""
+    """Posterior face of the petrous bone with the porus of the IAM (orientation only)."""
 
     porus_mm: np.ndarray
     canal_axis: np.ndarray  # unit vector pointing laterally into the meatus
     face_normal: np.ndarray  # unit vector pointing out of the bone into the CPA
+    side: str = "left"
+
+    def mirrored(self) -> "PetrousBone":
+        return PetrousBone(mirror_points(self.porus_mm), mirror_points(self.canal_axis),
+                           mirror_points(self.face_normal), _OTHER_SIDE[self.side])
 
     def sdf(self, p: np.ndarray) -> np.ndarray:
+        if self.side == "right":  # the left solid evaluated on mirrored points: exactly its mirror image
+            return self.mirrored().sdf(mirror_points(p))
         n = self.face_normal
         u = unit(np.cross(n, [0.0, 0.0, 1.0]))
         w = np.cross(n, u)
@@ -218,8 +246,23 @@ class Anatomy:
     landmarks: dict[str, np.ndarray]
     facial_pathway_mm: np.ndarray  # intra-pontine course: nucleus -> genu -> RExP
     dimensions: dict = field(default_factory=lambda: DIMENSIONS)
+    side: str = "left"  # the patient side modelled: "right" is the mirror image at x = 0
 
-    brainstem_sdf = staticmethod(brainstem_sdf)
+    def brainstem_sdf(self, p: np.ndarray) -> np.ndarray:
+        """The brainstem solid of this side (evaluated on mirrored points for the right)."""
+        return brainstem_sdf(mirror_points(p) if self.side == "right" else p)
+
+    def mirrored(self) -> "Anatomy":
+        """The same model on the other side: every point reflected at x = 0, Left/Right swapped."""
+        return Anatomy(
+            {k: t.mirrored() for k, t in self.tubes.items()},
+            self.facial_nerve.mirrored(),
+            self.petrous.mirrored(),
+            {k: _frozen(mirror_points(v)) for k, v in self.landmarks.items()},
+            _frozen(mirror_points(self.facial_pathway_mm)),
+            self.dimensions,
+            _OTHER_SIDE[self.side],
+        )
 
     @property
     def vessels(self) -> list[Tube]:
@@ -230,9 +273,12 @@ class Anatomy:
         return [t for t in self.tubes.values() if t.kind == "nerve"]
 
     def to_dict(self) -> dict:
+        bb = brainstem_bounds()
+        if self.side == "right":
+            bb = (0.0 - bb[1], 0.0 - bb[0]) + bb[2:]
         structures = [{
             "id": "brainstem", "name": "Brainstem", "kind": "brainstem", "role": "brainstem",
-            "radius_mm": None, "bounds_mm": list(brainstem_bounds()),
+            "radius_mm": None, "bounds_mm": list(bb),
         }, {
             "id": "petrous", "name": "Petrous bone (posterior face, porus of IAM)", "kind": "bone", "role": "petrous",
             "radius_mm": None, "bounds_mm": [round(v, 3) for v in self.petrous.bounds],
@@ -241,7 +287,7 @@ class Anatomy:
         return {
             "frame": FRAME,
             "units": UNITS,
-            "side": "left",
+            "side": self.side,
             "structures": structures,
             "facial_nerve": self.facial_nerve.to_dict(),
             "landmarks": {k: np.round(v, 3).tolist() for k, v in self.landmarks.items()},
@@ -303,9 +349,31 @@ AS_END_GUESS = (-17.5, 2.5, 5.5)  # rostrolateral on the pons
 AS_BLEND = 1.0  # how much of the attached segment's direction the nerve keeps as it detaches
 
 
-@lru_cache(maxsize=1)
-def build_anatomy() -> Anatomy:
-    """Build the default (normal) left CPA. Cached: the model is immutable."""
+_OTHER_SIDE = {"left": "right", "right": "left"}
+
+
+def build_anatomy(side: str = "left") -> Anatomy:
+    """The default (normal) CPA of `side`; the right is the left mirrored at x = 0.
+
+    Cached per side: the model is immutable, and every caller of one side shares one
+    object (the analysis and the renderer key their caches on it)."""
+    if side not in SIDES:
+        raise ValueError(f"unknown side '{side}' (choose from {', '.join(SIDES)})")
+    return _build_anatomy(side)
+
+
+@lru_cache(maxsize=2)
+def _build_anatomy(side: str) -> Anatomy:
+    if side == "right":
+        return _build_anatomy("left").mirrored()
+    return _build_left()
+
+
+build_anatomy.cache_clear = _build_anatomy.cache_clear  # type: ignore[attr-defined]
+
+
+def _build_left() -> Anatomy:
+    """Build the default (normal) left CPA."""
     r7 = dim("facial_nerve_diameter") / 2
     r8 = dim("vestibulocochlear_diameter") / 2
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from . import __version__
 
 VIEW_NAMES = ("anterior", "left_lateral", "inferior", "superior", "retrosigmoid", "rez_closeup")  # = viewer.render.views.VIEWS
+SIDES = ("left", "right")  # = viewer.vocabulary.SIDES (not imported: the CLI starts lazily)
 
 
 class UsageError(Exception):
@@ -103,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--size", type=_size, metavar="WxH", help="window size for --screenshot (default 1600x1000)")
     ap.add_argument("--scenario", metavar="FILE", help="open a scenario file (with --screenshot: render it with its findings)")
     ap.add_argument("--preset", metavar="NAME", help="open a shipped teaching case (hfs-viewer presets --list)")
+    ap.add_argument("--side", choices=SIDES, default=None, help="show the case on this patient side (a scenario of the other side is mirrored at x = 0)")
     sub = ap.add_subparsers(dest="command", parser_class=_Parser)
 
     r = sub.add_parser("render", help="render a scenario, a preset or the default scene offscreen to a PNG")
@@ -113,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--view", choices=VIEW_NAMES, default=None,
                    help="camera preset (default: the preset's teaching view, else anterior)")
     r.add_argument("--size", type=_size, default=(1600, 1000), metavar="WxH")
+    r.add_argument("--side", choices=SIDES, default=None, help="show the case on this patient side (a scenario of the other side is mirrored at x = 0)")
     r.add_argument("--labels", action="store_true", help="draw structure names")
     r.add_argument("--out", required=True, metavar="FILE.png|.mp4|.gif")
     # video output (by the --out suffix): issue 5, exports
@@ -133,15 +136,18 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--scenario", metavar="FILE", help="scenario file")
     src.add_argument("--preset", metavar="NAME", help="a shipped teaching case (hfs-viewer presets)")
     rp.add_argument("--out", required=True, metavar="FILE.pdf")
+    rp.add_argument("--side", choices=SIDES, default=None, help="show the case on this patient side (a scenario of the other side is mirrored at x = 0)")
     rp.add_argument("--size", type=_size, default=(1500, 900), metavar="WxH", help="pixels of each view image (default 1500x900)")
 
     a = sub.add_parser("anatomy", help="print the anatomy model")
     a.add_argument("--json", action="store_true", required=True, help="JSON output (the only format)")
+    a.add_argument("--side", choices=SIDES, default="left", help="the patient side: right is the left model mirrored at x = 0")
 
     z = sub.add_parser("analyze", help="classify the facial-nerve compression of a scenario file")
     z.add_argument("scenario", metavar="SCENARIO.json", nargs="?", help="scenario file, or - for standard input")
     z.add_argument("--preset", metavar="NAME", help="analyse a shipped teaching case instead of a file")
     z.add_argument("--json", action="store_true", help="findings as JSON instead of a readable report")
+    z.add_argument("--side", choices=SIDES, default=None, help="show the case on this patient side (a scenario of the other side is mirrored at x = 0)")
 
     pr = sub.add_parser("presets", help="the shipped teaching cases (scenario files with a teaching note)")
     pr.add_argument("--list", action="store_true", required=True, help="list name, title, expected classification, view")
@@ -194,7 +200,7 @@ def _cmd_render(args) -> int:
     if args.animation:
         raise UsageError(f"{args.out}: --animation needs an .mp4 or .gif output")
     out = _writable_png(args.out)
-    scenario = _scenario_arg(args) if (args.scenario or args.preset) else None
+    scenario = _scenario_arg(args) if (args.scenario or args.preset or args.side) else None
     args.view = _default_view(args.view, scenario)
     from .render.images import save_png_atomic
 
@@ -222,8 +228,20 @@ def _default_view(view: str | None, scenario) -> str:
     return teaching.view if teaching is not None and teaching.view in VIEW_NAMES else "anterior"
 
 
+def _on_side(scenario, side: str | None):
+    """The scenario on `side` (--side): mirrored at x = 0 when it is a case of the other side."""
+    from .scenario import mirror_scenario
+
+    return scenario if side is None or scenario.side == side else mirror_scenario(scenario)
+
+
 def _scenario_arg(args):
-    """The scenario named by --scenario (or --preset, where the command has it); the default otherwise."""
+    """The scenario named by --scenario (or --preset, where the command has it), on --side if given;
+    the default otherwise."""
+    return _on_side(_named_scenario(args), getattr(args, "side", None))
+
+
+def _named_scenario(args):
     from .scenario import ScenarioError, default_scenario, load_scenario
 
     path = getattr(args, "scenario", None)
@@ -308,8 +326,8 @@ def _cmd_anatomy(args) -> int:
 
     from .scenario import default_scenario, scenario_to_dict
 
-    data = build_anatomy().to_dict()
-    data["default_scenario"] = scenario_to_dict(default_scenario())
+    data = build_anatomy(args.side).to_dict()
+    data["default_scenario"] = scenario_to_dict(default_scenario(args.side))
     json.dump(data, sys.stdout, indent=1)
     sys.stdout.write("\n")
     return 0
@@ -332,7 +350,7 @@ def _cmd_analyze(args) -> int:
             scenario = load_scenario(args.scenario)
     except ScenarioError as exc:
         raise UsageError(str(exc)) from None
-    findings = analyze(scenario)
+    findings = analyze(_on_side(scenario, args.side))
     if args.json:
         json.dump(findings.to_dict(), sys.stdout, indent=1)
         sys.stdout.write("\n")
@@ -466,7 +484,7 @@ def _cmd_gui(args) -> int:
     if args.screenshot:
         _writable_png(args.screenshot)
     scenario = None
-    if args.scenario or args.preset:
+    if args.scenario or args.preset or args.side:
         scenario = _scenario_arg(args)
     view = args.view or (_default_view(None, scenario) if args.preset else None)
     from .gui.app import run_gui

@@ -62,7 +62,10 @@ def handle_weights(n: int, index: int, whole_loop: bool, fixed: set[int]) -> np.
 
 
 def clamp_outside_brainstem(points: np.ndarray, radius: float) -> tuple[np.ndarray, bool]:
-    """Project points whose tube would enter the brainstem back to its surface."""
+    """Project points whose tube would enter the brainstem back to its surface.
+
+    The brainstem solid is bilateral (its paired parts are modelled on the left and
+    mirrored), so one clamp serves a scene of either side."""
     pts = np.atleast_2d(np.asarray(points, float)).copy()
     limit = radius + PIA_CLEARANCE_MM
     inside = brainstem_sdf(pts) < limit - 1e-6
@@ -109,17 +112,18 @@ class LesionEdit:
     clamped: bool  # the centre was stopped at the brainstem surface
 
 
-def _nerve_point(arc: float) -> np.ndarray:
-    return build_anatomy().facial_nerve.point_at(arc)
+def _nerve_point(arc: float, side: str = "left") -> np.ndarray:
+    return build_anatomy(side).facial_nerve.point_at(arc)
 
 
-def default_lesion_placement(kind: str) -> tuple[np.ndarray, tuple[float, float, float]]:
+def default_lesion_placement(kind: str, side: str = "left") -> tuple[np.ndarray, tuple[float, float, float]]:
     """Where a newly added lesion appears: a textbook site touching CN VII (or its nucleus).
 
     Schwannoma at the porus (Lee 2010: CPA tumours presenting with HFS); AVM nidus
     beside the cisternal portion; aneurysm sac on the root exit point; MS plaque at
-    the facial motor nucleus (Marin Collazo 2018). Figures are teaching defaults [S]."""
-    a = build_anatomy()
+    the facial motor nucleus (Marin Collazo 2018). Figures are teaching defaults [S].
+    On the right side, the mirror image of the left site."""
+    a = build_anatomy(side)
     f = a.facial_nerve
     sites = {"tumor": (f.porus_arc_mm - 3.0, (7.0, 6.0, 5.5)), "avm": (12.0, (4.0, 3.0, 3.0)),
              "aneurysm": (1.0, (2.5, 2.5, 2.5))}
@@ -149,7 +153,7 @@ def new_lesion(kind: str, scenario: Scenario) -> Lesion:
     n = 1
     while f"{kind}-{n}" in taken:
         n += 1
-    centre, radii = default_lesion_placement(kind)
+    centre, radii = default_lesion_placement(kind, scenario.side)
     return Lesion(f"{kind}-{n}", kind, tuple(np.round(centre, 4)), radii, LESION_LABELS[kind])
 
 

@@ -538,13 +538,7 @@ def scenario_to_dict(s: Scenario) -> dict:
     return d
 
 
-_SIDE_WORDS = {"Left": "Right", "left": "right", "LEFT": "RIGHT", "Right": "Left", "right": "left", "RIGHT": "LEFT"}
-_SIDE_RE = re.compile(r"\b(" + "|".join(_SIDE_WORDS) + r")\b")
-
-
-def _swap_sides(text):
-    """'Left AICA' <-> 'Right AICA' (whole words in three spellings, so swapping twice is exact)."""
-    return None if text is None else _SIDE_RE.sub(lambda m: _SIDE_WORDS[m.group(1)], text)
+_swap_sides = vocabulary.swap_side_words  # worded in the vocabulary, shared with the anatomy
 
 
 def _mirror_point(p: Point) -> Point:
@@ -1046,6 +1040,15 @@ def _default_scenario() -> Scenario:
     )
 
 
-def default_scenario() -> Scenario:
-    """The anatomy's normal vessels as a scenario (handles = the tubes' control points)."""
-    return _default_scenario()
+def default_scenario(side: str = "left") -> Scenario:
+    """The anatomy's normal vessels as a scenario (handles = the tubes' control points).
+
+    The right side's is the left's mirror image (`mirror_scenario`), as its anatomy is."""
+    if side not in SIDES:
+        raise ValueError(f"unknown side '{side}' (choose from {', '.join(SIDES)})")
+    return _default_scenario() if side == "left" else _default_right_scenario()
+
+
+@lru_cache(maxsize=1)
+def _default_right_scenario() -> Scenario:
+    return mirror_scenario(_default_scenario())

@@ -7,6 +7,10 @@ CN VII are always computed together, from one scenario, into one immutable
 `SceneState`; a mechanism plan is built from a state, so it can never follow an
 older nerve course than the findings it explains.
 
+The anatomy is the one of the scenario's side: a right-sided scenario (the mirror
+image at x = 0) brings the mirrored anatomy, and setting a scenario of the other
+side switches it (`side_changed` tells the renderer to mirror its meshes).
+
 `SceneModel.state` is lazy: edits only mark it stale (a drag may move a handle
 many times between two frames), the first reader after an edit pays for one
 evaluation. `evaluate(scenario)` gives the state of any other scenario (an
@@ -92,11 +96,15 @@ class SceneModel:
     def __init__(self, anatomy: Anatomy | None = None, scenario: Scenario | None = None,
                  structures: Mapping[str, StructureInfo] | None = None, thresholds: Thresholds | None = None,
                  display: DisplayState | None = None):
-        self.anatomy = anatomy if anatomy is not None else build_anatomy()
+        self._scenario = scenario if scenario is not None else default_scenario()
+        if anatomy is None:
+            anatomy = build_anatomy(self._scenario.side)
+        elif anatomy.side != self._scenario.side:
+            raise ValueError(f"a {self._scenario.side}-sided scenario on the {anatomy.side} anatomy")
+        self.anatomy = anatomy
         self.thresholds = thresholds
         self.deformer = _nerve_deformer(self.anatomy)
         self.display = display if display is not None else DisplayState(structures or {})
-        self._scenario = scenario if scenario is not None else default_scenario()
         self._state: SceneState | None = None
         self.display.set_override(SCENARIO_OVERRIDE, scenario_overrides(self._scenario))
 
@@ -105,10 +113,20 @@ class SceneModel:
     def scenario(self) -> Scenario:
         return self._scenario
 
+    @property
+    def side(self) -> str:
+        """The patient side shown: "left" or "right" (the mirror image at x = 0)."""
+        return self.anatomy.side
+
     def set_scenario(self, scenario: Scenario) -> bool:
-        """Replace the scenario; the state is re-evaluated on the next read. False if unchanged."""
+        """Replace the scenario; the state is re-evaluated on the next read. False if unchanged.
+
+        A scenario of the other side brings that side's anatomy (and nerve deformer)."""
         if scenario is self._scenario or scenario == self._scenario:
             return False
+        if scenario.side != self.anatomy.side:
+            self.anatomy = build_anatomy(scenario.side)
+            self.deformer = _nerve_deformer(self.anatomy)
         self._scenario = scenario
         self._state = None
         self.display.set_override(SCENARIO_OVERRIDE, scenario_overrides(scenario))
@@ -131,6 +149,10 @@ class SceneModel:
         return self.state.findings
 
     def evaluate(self, scenario: Scenario) -> SceneState:
-        """Analysis and nerve deformation of `scenario` on this anatomy (the model is not changed)."""
-        findings = analyze(scenario, self.anatomy, self.thresholds)
-        return SceneState(self.anatomy, scenario, findings, deform_for(self.deformer, scenario, findings))
+        """Analysis and nerve deformation of `scenario` on the anatomy of its side (the model is not changed)."""
+        anatomy, deformer = self.anatomy, self.deformer
+        if scenario.side != anatomy.side:
+            anatomy = build_anatomy(scenario.side)
+            deformer = _nerve_deformer(anatomy)
+        findings = analyze(scenario, anatomy, self.thresholds)
+        return SceneState(anatomy, scenario, findings, deform_for(deformer, scenario, findings))

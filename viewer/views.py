@@ -1,9 +1,19 @@
-"""Named camera presets (RAS frame). `direction` points from the focal point to the camera."""
+"""Named camera presets (RAS frame). `direction` points from the focal point to the camera.
+
+The presets are written for the left model. A right-sided scene is the mirror image at
+x = 0, so each view has a mirrored twin (`view_for(name, "right")`): direction, up and
+focal point reflected, the same name (files, CLI and shortcuts keep one vocabulary) and
+the title's Left/Right swapped ("left_lateral" is titled "Right lateral" there, and
+"retrosigmoid" is the surgeon's right retrosigmoid view).
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
+
+from .vocabulary import swap_side_words
 
 
 @dataclass(frozen=True)
@@ -15,6 +25,13 @@ class ViewPreset:
     focal: tuple[float, float, float]
     distance: float
     shortcut: str
+
+    def mirrored(self) -> "ViewPreset":
+        """The same view of the mirror-image scene (reflected at x = 0), title with Left/Right swapped."""
+        def m(v):
+            return (0.0 - v[0], v[1], v[2])
+        return replace(self, title=swap_side_words(self.title), direction=m(self.direction), up=m(self.up),
+                       focal=m(self.focal))
 
 
 # Focal points: the brainstem centre for whole-anatomy views, the CPA for the surgical one.
@@ -38,9 +55,25 @@ VIEWS: dict[str, ViewPreset] = {v.name: v for v in [
 DEFAULT_VIEW = "anterior"
 
 
-def camera_for(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(position, focal point, view up) for a preset name; KeyError if unknown."""
+@lru_cache(maxsize=None)
+def view_for(name: str, side: str = "left") -> ViewPreset:
+    """The preset `name` for a scene of `side` (the right: the left preset mirrored); KeyError if unknown."""
     v = VIEWS[name]
+    if side == "left":
+        return v
+    if side == "right":
+        return v.mirrored()
+    raise ValueError(f"unknown side '{side}'")
+
+
+def view_title(name: str, side: str = "left") -> str:
+    """'Left lateral' / 'Right lateral': the title of a view on a scene of `side`."""
+    return view_for(name, side).title
+
+
+def camera_for(name: str, side: str = "left") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(position, focal point, view up) for a preset name on a scene of `side`; KeyError if unknown."""
+    v = view_for(name, side)
     d = np.asarray(v.direction, float)
     d /= np.linalg.norm(d)
     focal = np.asarray(v.focal, float)

@@ -20,6 +20,7 @@ Mechanism texts are ``str.format`` templates. The fields a template may use
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -48,6 +49,20 @@ REZ_SEGMENTS = ("RExP", "AS", "RDP")  # root exit zone, centrally myelinated
 def segment_site(code: str | None, default: str = "") -> str:
     """'attached segment (AS)' for a segment code; `default` without one."""
     return f"{SEGMENT_NAMES[code]} ({code})" if code else default
+
+
+# --------------------------------------------------------------------------- patient side
+# A right-sided scene is the left model mirrored at x = 0: its words swap Left and Right
+# ("Left AICA" -> "Right AICA"; the contralateral "Right vertebral artery" -> "Left ...").
+__all__ += ["SIDES", "SIDE_WORDS", "swap_side_words"]
+SIDES = ("left", "right")
+SIDE_WORDS = {"Left": "Right", "left": "right", "LEFT": "RIGHT", "Right": "Left", "right": "left", "RIGHT": "LEFT"}
+_SIDE_RE = re.compile(r"\b(" + "|".join(SIDE_WORDS) + r")\b")
+
+
+def swap_side_words(text: str | None) -> str | None:
+    """'Left AICA' <-> 'Right AICA' (whole words in three spellings, so swapping twice is exact)."""
+    return None if text is None else _SIDE_RE.sub(lambda m: SIDE_WORDS[m.group(1)], text)
 
 
 # --------------------------------------------------------------------------- classification tags

@@ -114,4 +114,4 @@ def test_the_vocabulary_is_stdlib_only():
         elif isinstance(node, ast.ImportFrom):
             assert node.level == 0, "the vocabulary imports nothing from the package"
             roots.add(node.module.split(".")[0])
-    assert roots <= {"__future__", "collections", "dataclasses", "types", "typing"}, roots
+    assert roots <= {"__future__", "collections", "dataclasses", "re", "types", "typing"}, roots

@@ -71,6 +71,7 @@ class SceneDocument(QObject):
     findingsChanged = Signal(object)  # Findings
     handleSelected = Signal(int)  # index of the selected handle of the selected vessel, -1 for none
     statusMessage = Signal(str)  # one-line feedback for the status bar
+    sideChanged = Signal(str)  # "left" | "right": a scenario of the other side was put in (the scene is mirrored)
 
     def __init__(self, model: SceneModel | dict[str, StructureInfo], parent: QObject | None = None,
                  scenario: Scenario | None = None):
@@ -276,8 +277,16 @@ class SceneDocument(QObject):
     def _put_lesion(self, lesion: Lesion) -> None:  # used by undo commands
         self._set_model_scenario(self.scenario.with_lesion(lesion), (lesion.id,))
 
+    @property
+    def side(self) -> str:
+        """The patient side of the scenario shown ("right": the left model mirrored at x = 0)."""
+        return self.model.side
+
     def _put_scenario(self, scenario: Scenario) -> None:  # used by undo commands
+        side = self.model.side
         changed = self.model.set_scenario(scenario)
+        if self.model.side != side:
+            self.sideChanged.emit(self.model.side)
         if self._selected and self._selected not in self.structures and self._selected not in self.vessel_ids() \
                 and self._selected not in self.lesion_ids():
             self.select("")
@@ -430,7 +439,7 @@ class SceneDocument(QObject):
             self.undo_stack.push(ReplaceScenarioCommand(self, self.scenario, scenario, text))
 
     def reset_to_default(self) -> None:
-        self.set_scenario(default_scenario(), "Reset to default anatomy")
+        self.set_scenario(default_scenario(self.side), "Reset to default anatomy")  # on the same side
 
     def load_scenario(self, scenario: Scenario) -> None:
         """Start over with a scenario from a file: a fresh, clean undo history, nothing selected

@@ -13,7 +13,7 @@ from ..editing import NUDGE_STEP_LARGE_MM, NUDGE_STEP_MM
 from ..render.images import save_png_atomic as _save_array_png
 from ..render.scene import MeshSet, load_meshes
 from ..scenario import Scenario
-from ..render.views import VIEWS
+from ..render.views import VIEWS, view_title
 from ..vocabulary import HISTORY_HINTS, HISTORY_WORDS
 from .dialogs import ExportDialog, about_dialog, sources_dialog
 from .document import PickResult, SceneDocument
@@ -30,6 +30,11 @@ from .vessel_panel import VesselPanel
 from .view3d import SceneView
 
 WINDOW_TITLE = "HFS Compression Viewer \u2014 left cerebellopontine angle"
+
+
+def window_title(side: str) -> str:
+    """The application's title for a scene of `side`."""
+    return WINDOW_TITLE.replace("left", side)
 DEFAULT_SIZE = (1600, 1000)
 MIN_FONT_PT = 11.0  # readable on a projector; panels must not go below 10 pt
 
@@ -154,6 +159,8 @@ class MainWindow(QMainWindow):
         self.files.recentChanged.connect(self._rebuild_recent_menu)
         self._on_view_changed(d.current_view)
         self._update_title()
+        if d.side != "left":  # opened on a right-sided scenario: its words from the start
+            self._on_side_changed(d.side)
 
         self.resize(*DEFAULT_SIZE)
         if self.settings is not None:
@@ -317,6 +324,11 @@ class MainWindow(QMainWindow):
         mb = self.menuBar()
         file_menu = mb.addMenu("&File")
         file_menu.addAction(self.new_action)
+        self._build_side_actions()
+        self.new_side_menu = file_menu.addMenu("New on &side")
+        self.new_side_menu.setObjectName("newSideMenu")
+        for act in self.new_side_actions.values():
+            self.new_side_menu.addAction(act)
         file_menu.addAction(self.open_action)
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.setObjectName("recentMenu")
@@ -472,13 +484,13 @@ class MainWindow(QMainWindow):
 
     def _update_title(self, *_args) -> None:
         where = f" ({self.files.path.name})" if self.files.path is not None else ""
-        self.setWindowTitle(f"{self.document.scenario.name}{where}[*] \u2014 {WINDOW_TITLE}")
+        self.setWindowTitle(f"{self.document.scenario.name}{where}[*] \u2014 {window_title(self.document.side)}")
         self.setWindowModified(not self.document.undo_stack.isClean())
 
     # ------------------------------------------------------------------ document reactions
     def _on_view_changed(self, name: str) -> None:
         self.view_actions[name].setChecked(True)
-        self.statusBar().showMessage(f"View: {VIEWS[name].title}")
+        self.statusBar().showMessage(f"View: {view_title(name, self.document.side)}")
 
     def _on_picked(self, result: PickResult | None) -> None:
         if result is None:
@@ -510,10 +522,34 @@ class MainWindow(QMainWindow):
         self.preset_panel.mark_current(name)
         return True
 
-    def new_scenario(self) -> bool:
+    def new_scenario(self, side: str | None = None) -> bool:
+        """The normal anatomy of `side` (None: the side shown now)."""
         from ..scenario import default_scenario
 
-        return self.files.open_scenario(default_scenario(), text="New scenario")
+        return self.files.open_scenario(default_scenario(side or self.document.side), text="New scenario")
+
+    # ------------------------------------------------------------------ both sides
+    def _build_side_actions(self) -> None:
+        """File > New > Left / Right side: a new scenario on either side (Ctrl+N keeps the current one)."""
+        self.new_side_actions = {}
+        for side in ("left", "right"):
+            act = QAction(f"&{side.capitalize()} side", self)
+            act.setObjectName(f"new-{side}")
+            act.setStatusTip(f"Start from the normal {side} cerebellopontine angle")
+            act.triggered.connect(lambda _=False, s=side: self.new_scenario(s))
+            self.new_side_actions[side] = act
+        self.document.sideChanged.connect(self._on_side_changed)
+
+    def _on_side_changed(self, side: str) -> None:
+        """Words follow the side: view titles, structure names, window title."""
+        for name, act in self.view_actions.items():
+            title = view_title(name, side)
+            act.setText(title)
+            act.setToolTip(f"{title} view ({VIEWS[name].shortcut})")
+            act.setStatusTip(f"Camera: {title.lower()} view")
+        self.structure_panel.refresh_names()
+        self._update_title()
+        self.statusBar().showMessage(f"{side.capitalize()} side: the model mirrored at the midline", 6000)
 
     def _rebuild_recent_menu(self) -> None:
         menu = self.recent_menu

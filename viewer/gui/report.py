@@ -118,11 +118,10 @@ def _cites(keys, numbers: Mapping[str, int]) -> str:
     return f" [{', '.join(runs)}]"
 
 
-def _view_title(name: str) -> str:
-    from ..render.views import VIEWS
+def _view_title(name: str, side: str = "left") -> str:
+    from ..render.views import VIEWS, view_title
 
-    v = VIEWS.get(name)
-    return v.title if v is not None else name.replace("_", " ")
+    return view_title(name, side) if name in VIEWS else name.replace("_", " ")
 
 
 def _contact_rows(findings: Findings) -> str:
@@ -152,7 +151,7 @@ def report_html(scenario: Scenario, findings: Findings, image_names=(), generate
         title = "" if teaching.title.strip() == scenario.name.strip() else f": {_e(teaching.title)}"
         parts.append(f"<p><i>Teaching case{title}</i>{_cites(teaching.sources, num)}</p>")
     parts.append(f"<p><small>HFS Compression Viewer {_e(__version__)} \u00b7 report generated "
-                 f"{_e(generated.strftime('%Y-%m-%d %H:%M %Z').strip())} \u00b7 left cerebellopontine angle"
+                 f"{_e(generated.strftime('%Y-%m-%d %H:%M %Z').strip())} \u00b7 {_e(scenario.side)} cerebellopontine angle"
                  f"</small></p>")
 
     bg, fg = SEVERITY_COLOURS[headline_severity(findings)]
@@ -170,7 +169,7 @@ def report_html(scenario: Scenario, findings: Findings, image_names=(), generate
         parts.append("<p><b>Culprit:</b> none.</p>")
     for name in image_names:
         parts.append(f"<p align='center'><img src='img:{_e(name)}' width='{IMAGE_WIDTH_PX}'/><br/>"
-                     f"<small>{_e(_view_title(name))} view: vessels, lesions and CN VII as modelled, the nerve "
+                     f"<small>{_e(_view_title(name, scenario.side))} view: vessels, lesions and CN VII as modelled, the nerve "
                      f"deformed by its contacts (heat colours: penetration depth).</small></p>")
 
     if scenario.description or teaching is not None:  # after the images: keeps both on page 1

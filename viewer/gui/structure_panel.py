@@ -88,6 +88,13 @@ class StructurePanel(QWidget):
         document.colourChanged.connect(self._on_colour)
         document.selectionChanged.connect(self._on_selection)
 
+    def refresh_names(self) -> None:
+        """Names and descriptions again (the side changed: "Left AICA" -> "Right AICA")."""
+        for sid, it in self.items.items():
+            info = self.document.structures[sid]
+            it.setText(COL_NAME, info.name)
+            it.setToolTip(COL_NAME, info.description)
+
     def sizeHint(self) -> QSize:  # noqa: N802 - wide enough for the longest structure names
         return QSize(max(470, super().sizeHint().width()), 620)
 

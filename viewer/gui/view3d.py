@@ -141,11 +141,13 @@ class SceneView(QObject):
         d.labelsToggled.connect(self._on_labels)
         d.structurePicked.connect(self._on_picked)
         d.scenarioChanged.connect(self._on_scenario)
+        d.sideChanged.connect(self._on_side)  # before the window's slot: it reads the mirrored names
         d.findingsChanged.connect(self._on_findings)
         d.selectionChanged.connect(self._on_selection)
         d.handleSelected.connect(self._on_handle_selected)
         self._dirty_all = True
         self._dirty_lesions = True
+        self._on_side(document.side)  # opened on a right-sided scenario: the panels read the mirrored names
         self.sync_from_document()
 
     @property
@@ -246,6 +248,12 @@ class SceneView(QObject):
         self._findings_dirty = True
         self.request_render()
 
+    def _on_side(self, side: str) -> None:
+        """A scenario of the other side: mirror the actors' meshes in place, then redraw it all."""
+        if self.presenter.sync_side(side):
+            self._dirty_all = self._findings_dirty = True
+            self.request_render()
+
     def _on_findings(self, _findings) -> None:
         self._findings_dirty = True
         if not self._updating:
@@ -276,6 +284,7 @@ class SceneView(QObject):
         d = self.document
         self._updating = True
         try:
+            self._on_side(d.model.side)  # e.g. back from an animation frame of the other side
             if self._dirty_vessels or self._dirty_all or self._dirty_lesions:
                 scenario = d.scenario
                 structure_change = self._dirty_all

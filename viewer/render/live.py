@@ -54,15 +54,19 @@ class LiveTubes:
         self.scene = scene
         self.nerve_id = nerve_id
         self._topos: dict[int, TubeTopology] = {}
-        nerve = scene.mesh_set.meshes[nerve_id]
+        self._nerve_deformed = False
+        self.capture_rest()
+        info = scene.structures.get(nerve_id)
+        self.nerve_radius = float(info.radius_mm) if info is not None and info.radius_mm else 0.75
+
+    def capture_rest(self) -> None:
+        """Remember the nerve mesh as it is now as the rest shape (again after the scene is mirrored)."""
+        nerve = self.scene.mesh_set.meshes[self.nerve_id]
         self._nerve_rest_points = np.array(nerve.points, copy=True)
         self._nerve_rest_normals = np.array(nerve.point_data["Normals"], copy=True)
         self._nerve_rest_rgb = np.array(nerve.point_data["rgb"], copy=True)
         self._nerve_faces = nerve.regular_faces.copy()
         self._nerve_normals = VertexNormals(self._nerve_faces, nerve.n_points)
-        self._nerve_deformed = False
-        info = scene.structures.get(nerve_id)
-        self.nerve_radius = float(info.radius_mm) if info is not None and info.radius_mm else 0.75
 
     def topology(self, sid: str) -> TubeTopology:
         n = _rings_of(self.scene.mesh_set.meshes[sid])

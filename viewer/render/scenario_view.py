@@ -78,6 +78,17 @@ class ScenarioView:
         self._sphere = pv.Sphere(radius=1.0, theta_resolution=48, phi_resolution=32)
         self._extra_topo = tube_topology(EXTRA_RINGS, TUBE_SIDES, CAP_RINGS)
 
+    # ------------------------------------------------------------------ side
+    def sync_side(self, side: str) -> bool:
+        """Mirror the scene to `side` in place if it shows the other one (the nerve is put back
+        at rest first, so the mirrored rest shape is exact). True if it changed."""
+        if self.scene.side == side:
+            return False
+        self.live.update_nerve(None)
+        self.scene.set_side(side)
+        self.live.capture_rest()
+        return True
+
     # ------------------------------------------------------------------ vessels
     def shipped_vessel_ids(self) -> list[str]:
         return [sid for sid, info in self.scene.structures.items() if info.kind in ("artery", "vein")]
@@ -187,6 +198,7 @@ class ScenarioView:
         else:
             self.model.set_scenario(what)
             state = self.model.state
+        self.sync_side(state.anatomy.side)
         self.update_vessels(state.scenario)
         self.update_lesions(state.scenario)
         self.update_findings(state)

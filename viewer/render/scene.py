@@ -3,6 +3,16 @@
 Works the same on a Qt `QtInteractor` and on an offscreen `pyvista.Plotter`, so the
 GUI, the headless `render` command and the render tests share one code path.
 Actors are created once; visibility, opacity and colour change in place.
+
+Both sides: only the left meshes ship. A right-sided scene mirrors them at x = 0 in
+place (`mirror_mesh_set`, `Scene.set_side`): points and normals reflected, and every
+surface kept outward-facing. A reflection turns a surface inside out, so a general
+mesh gets each triangle's winding reversed; a tube (a vessel or nerve, whose points
+the live updates rewrite with the shipped tube topology) instead has its vertices
+renumbered within each ring (angle theta <-> pi - theta), which is exactly the layout
+`viewer.tubes` builds around the mirrored centreline, so the shipped topology stays
+outward and in-place live updates keep working (the same vertices; each quad of the
+tube is split along its other diagonal). Names swap Left/Right.
 """
 from __future__ import annotations
 
@@ -14,12 +24,16 @@ import numpy as np
 import pyvista as pv
 
 from ..display import DisplayState, StructureInfo
-from .meshgen import ASSET_DIR
+from ..vocabulary import SIDES, swap_side_words
+from .meshgen import ASSET_DIR, TUBE_SIDES
 from .orientation import OrientationMarker
 from .style import BACKGROUND
 from .views import DEFAULT_VIEW, VIEWS, camera_for
 
-__all__ = ["MeshError", "StructureInfo", "MeshSet", "load_meshes", "Scene", "render_offscreen"]
+TUBE_CAP_RINGS = 5  # meshgen's tubes: 24 sides, 5 cap rings, two poles
+
+__all__ = ["MeshError", "StructureInfo", "MeshSet", "load_meshes", "mirror_mesh", "mirror_mesh_set", "Scene",
+           "render_offscreen"]
 
 
 class MeshError(Exception):
@@ -30,10 +44,73 @@ class MeshError(Exception):
 class MeshSet:
     structures: dict[str, StructureInfo]
     meshes: dict[str, pv.PolyData] = field(repr=False)
+    side: str = "left"  # the shipped meshes are the left; "right": mirrored in place
 
 
-def load_meshes(asset_dir: Path | str = ASSET_DIR) -> MeshSet:
-    """Read manifest.json and every mesh it lists; raise MeshError naming the bad file."""
+def _tube_ring_permutation(mesh: pv.PolyData) -> np.ndarray | None:
+    """Vertex renumbering theta_k -> theta_(12-k) within every ring of a shipped tube (None: not a tube)."""
+    sides = TUBE_SIDES
+    rings = (mesh.n_points - 2) / sides
+    if rings != int(rings) or rings < 2 * TUBE_CAP_RINGS + 2:
+        return None
+    rings = int(rings)
+    k = np.arange(sides)
+    within = (sides // 2 - k) % sides
+    perm = (np.arange(rings)[:, None] * sides + within[None, :]).ravel()
+    return np.concatenate([perm, [rings * sides, rings * sides + 1]])
+
+
+def mirror_mesh(mesh: pv.PolyData, tube: bool = False) -> None:
+    """Reflect a mesh at x = 0 in place, keeping its surface outward (see the module docstring).
+
+    `tube`: the mesh is a shipped tube (renumber within rings); else reverse the winding."""
+    perm = _tube_ring_permutation(mesh) if tube else None
+    if tube and perm is None:
+        raise ValueError(f"mesh with {mesh.n_points} points is not a shipped tube")
+    pts = np.array(mesh.points, dtype=float)
+    if perm is not None:
+        pts = pts[perm]
+    pts[:, 0] = 0.0 - pts[:, 0]
+    mesh.points[:] = pts
+    for data, permute in ((mesh.point_data, perm), (mesh.cell_data, None)):
+        for name in list(data.keys()):
+            arr = np.array(data[name])
+            if permute is not None:
+                arr = arr[permute]
+            if name == "Normals":
+                arr[:, 0] = 0.0 - arr[:, 0]
+            data[name][:] = arr
+            vtk_arr = data.GetAbstractArray(name) if hasattr(data, "GetAbstractArray") else None
+            if vtk_arr is not None:
+                vtk_arr.Modified()
+    if perm is None:
+        faces = mesh.regular_faces
+        mesh.faces = np.column_stack([np.full(len(faces), 3), faces[:, 0], faces[:, 2], faces[:, 1]]).ravel()
+    mesh.GetPoints().Modified()
+    mesh.Modified()
+
+
+def _is_tube(info: StructureInfo) -> bool:
+    return info.kind in ("artery", "vein", "nerve")
+
+
+def mirror_mesh_set(mesh_set: MeshSet, side: str) -> bool:
+    """Bring a mesh set to `side` in place (meshes reflected, names' Left/Right swapped). False if already there."""
+    if side not in SIDES:
+        raise ValueError(f"unknown side '{side}'")
+    if mesh_set.side == side:
+        return False
+    for sid, mesh in mesh_set.meshes.items():
+        info = mesh_set.structures[sid]
+        mirror_mesh(mesh, tube=_is_tube(info) and _tube_ring_permutation(mesh) is not None)
+        info.name = swap_side_words(info.name)
+        info.description = swap_side_words(info.description)
+    mesh_set.side = side
+    return True
+
+
+def load_meshes(asset_dir: Path | str = ASSET_DIR, side: str = "left") -> MeshSet:
+    """Read manifest.json and every mesh it lists (mirrored for `side` "right"); raise MeshError naming the bad file."""
     asset_dir = Path(asset_dir)
     manifest_path = asset_dir / "manifest.json"
     try:
@@ -61,7 +138,9 @@ def load_meshes(asset_dir: Path | str = ASSET_DIR) -> MeshSet:
             e["id"], e["name"], e["kind"], e["role"], e["group"], e["description"], tuple(e["colour"]),
             bool(e["visible"]), int(e["triangles"]), path, e.get("radius_mm"))
         meshes[e["id"]] = mesh
-    return MeshSet(structures, meshes)
+    mesh_set = MeshSet(structures, meshes)
+    mirror_mesh_set(mesh_set, side)
+    return mesh_set
 
 
 class Scene:
@@ -150,11 +229,27 @@ class Scene:
         """Stop listening to the display state (it may outlive this plotter)."""
         self.display.remove_listener(self._on_display)
 
+    # ------------------------------------------------------------------ side
+    @property
+    def side(self) -> str:
+        """The patient side the meshes show ("right": the shipped left meshes mirrored)."""
+        return self.mesh_set.side
+
+    def set_side(self, side: str) -> bool:
+        """Mirror every actor's mesh in place to `side` and take the current view's camera from
+        that side. The actors stay the same objects. False if already on that side."""
+        if not mirror_mesh_set(self.mesh_set, side):
+            return False
+        if self._labels_on:
+            self._refresh_labels()
+        self.set_view(self.current_view)
+        return True
+
     # ------------------------------------------------------------------ camera
     def set_view(self, name: str) -> None:
         if name not in VIEWS:
             raise KeyError(f"unknown view '{name}' (choose from {', '.join(VIEWS)})")
-        pos, focal, up = camera_for(name)
+        pos, focal, up = camera_for(name, self.side)
         cam = self.plotter.camera
         cam.focal_point = tuple(focal)
         cam.position = tuple(pos)
@@ -172,7 +267,7 @@ class Scene:
                 continue
             pts = mesh.points
             if sid == "brainstem":
-                out[sid] = np.array([-9.0, 10.0, 18.0])
+                out[sid] = np.array([-9.0 if self.side == "left" else 9.0, 10.0, 18.0])
             elif self.structures[sid].kind in ("artery", "vein", "nerve"):
                 out[sid] = pts[int(len(pts) * 0.62)]
             else:
