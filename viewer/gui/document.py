@@ -22,7 +22,7 @@ from .. import editing
 from ..analysis import Findings
 from ..anatomy import FacialNerve
 from ..display import StructureInfo
-from ..scenario import History, Lesion, Scenario, Vessel, default_scenario
+from ..scenario import History, Lesion, Measurement, Scenario, Vessel, default_scenario
 from ..scene_model import SceneModel, SceneState
 from ..views import DEFAULT_VIEW, VIEWS
 from ..vocabulary import HISTORY_WORDS, LESION_WORDS, SEGMENT_NAMES
@@ -440,6 +440,23 @@ class SceneDocument(QObject):
 
     def reset_to_default(self) -> None:
         self.set_scenario(default_scenario(self.side), "Reset to default anatomy")  # on the same side
+
+    # ------------------------------------------------------------------ measurements
+    def add_measurement(self, kind: str, points_mm) -> str:
+        """Add a ruler (2 points) or an angle (3 points, vertex in the middle), undoable; returns its id."""
+        taken = set(self.scenario.ids)
+        n = 1
+        while f"{kind}-{n}" in taken:
+            n += 1
+        m = Measurement(f"{kind}-{n}", kind, tuple(tuple(float(c) for c in p) for p in points_mm))
+        word = f"{m.value:.1f} mm" if kind == "ruler" else f"{m.value:.1f}\u00b0"
+        self.set_scenario(self.scenario.with_measurement(m), f"Add {kind} ({word})")
+        self.statusMessage.emit(f"{kind.capitalize()} {m.id}: {word}")
+        return m.id
+
+    def remove_measurements(self) -> None:
+        if self.scenario.measurements:
+            self.set_scenario(replace(self.scenario, measurements=()), "Remove measurements")
 
     def load_scenario(self, scenario: Scenario) -> None:
         """Start over with a scenario from a file: a fresh, clean undo history, nothing selected

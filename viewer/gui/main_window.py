@@ -17,6 +17,7 @@ from ..render.views import VIEWS, view_title
 from ..vocabulary import HISTORY_HINTS, HISTORY_WORDS
 from .dialogs import ExportDialog, about_dialog, sources_dialog
 from .document import PickResult, SceneDocument
+from .measure import install_measure_tool
 from .files import FileController
 from .findings_panel import FindingsPanel
 from .info_panel import InfoPanel
@@ -143,6 +144,7 @@ class MainWindow(QMainWindow):
 
         self._build_actions()
         self._build_menus()
+        self.measure = install_measure_tool(self)
         self._build_toolbar()
 
         d = self.document

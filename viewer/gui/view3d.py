@@ -132,6 +132,8 @@ class SceneView(QObject):
         self._transient = False
         self._overlay = None
         self.callouts_suppressed = False
+        # a tool that takes clicks before picking: click_tool(sid, point) -> True when it used it
+        self.click_tool = None
 
         d = document
         d.visibilityChanged.connect(self._on_visibility)
@@ -224,6 +226,8 @@ class SceneView(QObject):
 
     def _on_click(self, x: int, y: int) -> None:
         sid, point = self.pick_display(x, y)
+        if self.click_tool is not None and self.click_tool(sid, point):
+            return  # a tool (ruler, angle) took the click
         self.document.pick(sid, point)
 
     # ------------------------------------------------------------------ rendering
@@ -292,6 +296,7 @@ class SceneView(QObject):
                 self.presenter.update_vessels(scenario, None if structure_change else self._dirty_vessels)
                 if structure_change:
                     self.presenter.update_lesions(scenario)
+                    self.presenter.measurements.update(scenario.measurements)
                 elif self._dirty_lesions:
                     self.presenter.update_lesions(scenario)
                     if d.selected_lesion is not None:

@@ -24,6 +24,7 @@ from ..scene_model import SceneModel, SceneState
 from ..tubes import tube_points_normals, tube_topology
 from ..vocabulary import LESION_WORDS
 from .live import CAP_RINGS, TUBE_SIDES, Callouts, LiveTubes
+from .measurements import MeasurementsView
 from .style import KIND_COLOURS, LESION_COLOURS, LESION_OPACITY
 
 __all__ = ["ScenarioView", "render_scenario", "callout_items", "EXTRA_RINGS"]
@@ -70,6 +71,7 @@ class ScenarioView:
         self.plotter = scene.plotter
         self.live = LiveTubes(scene)
         self.callouts = Callouts(self.plotter, callout_pool)
+        self.measurements = MeasurementsView(self.plotter)
         self.state: SceneState | None = None  # the state last shown
         self.pathway_actor = None
         self.extra_meshes: dict[str, pv.PolyData] = {}
@@ -201,9 +203,11 @@ class ScenarioView:
         self.sync_side(state.anatomy.side)
         self.update_vessels(state.scenario)
         self.update_lesions(state.scenario)
+        self.measurements.update(state.scenario.measurements)
         self.update_findings(state)
         if not annotations:
             self.callouts.clear()
+            self.measurements.clear()
         return state
 
 
