@@ -65,6 +65,15 @@ BIBLIOGRAPHY: dict[str, str] = {
     "gwilliam-2009": "MR derived volumetric flow rate waveforms within the common carotid, internal carotid and basilar arteries (22 volunteers, archetypal waveforms). J Cereb Blood Flow Metab 2009. doi:10.1038/jcbfm.2009.176 (authors unconfirmed).",
     # Added with the teaching presets (viewer/presets/), checked against PubMed Central.
     "iida-2020": "Iida Y, Mori K, Kawahara Y, Fukui I, Abe K, Takeda M, et al. Hemifacial spasm caused by vertebral artery aneurysm treated by endovascular coil embolization. Surg Neurol Int 2020;11 (article number unconfirmed). doi:10.25259/SNI_564_2020 (PMC7749930; VA aneurysms are a rare cause of HFS; a saccular VA-PICA aneurysm compressing the root exit zone, spasm resolved after coiling).",
+    # The retrosigmoid corridor (viewer/surgical_anatomy.py, docs/clinical-reference.md section 10).
+    "escalona-1991": "Cerebellar volume on MRI by systematic stereology, 37 volunteers aged 24-79: 112 +/- 16 ml (women 104, men 122). AJNR 1991;12(5):927 (authors unconfirmed).",
+    "ujihara-2025": "Ujihara M, Kobayashi M, Sato M, Hirata S, Takabatake K, Fujimaki T. Medial extension of the flocculus and REZ visibility in MVD for HFS (65 patients; flocculus 0.37 vs 0.41 ml). Neurosurg Rev 2025;48:578. doi:10.1007/s10143-025-03734-4.",
+    "bochdalek-2012": "Bochdalek's flower basket: applied neuroimaging morphometry and variants of choroid plexus in the cerebellopontine angles (200 patients; extension 23.6 mm, cornucopia width 3.5 mm). Neuroradiology 2012;54(12):1341-6. doi:10.1007/s00234-012-1065-1 (authors unconfirmed).",
+    "jtn-2024-mrv": "Intracranial magnetic resonance venography in healthy individuals: normal anatomy and variations of the cerebral venous system (58 volunteers; left transverse sinus 5.37 +/- 1.35 mm). J Transl Neurosci 2024;9(1):15-25. doi:10.3868/j.issn.2096-0689.2024.01.003 (authors unconfirmed).",
+    "idowu-2004": "Idowu OE. The jugular foramen - a morphometric study. Folia Morphol 2004;63(4):419-422 (40 foramina; left width 9.57 mm, length 14.11 mm).",
+    "amagasaki-2017": "Amagasaki K, et al. Lower cranial nerve palsy after the infrafloccular approach in microvascular decompression for hemifacial spasm. Surg Neurol Int 2017;8:67. doi:10.4103/sni.sni_8_17 (the craniotomy area 4.21 +/- 1.21 cm2 is quoted from a secondary summary, unconfirmed).",
+    "neurosurgery-directory-mvd": "Microvascular decompression for hemifacial spasm. neurosurgery.directory, 2022 (secondary: gentle medial traction on the cerebellum, < 1 cm recommended; primary source unconfirmed).",
+    "lee-2015-retraction": "Lee MH, Lee HS, Jee TK, Jo KI, Kong DS, Lee JA, Park K. Cerebellar retraction and hearing loss after microvascular decompression for hemifacial spasm. Acta Neurochir 2015;157(2):337-43 (1518 patients; median retraction distance 13.77 mm in the hearing-loss group).",
     "project-defaults": "HFS Compression Viewer operational definitions (docs/clinical-reference.md sections 6-7): thresholds chosen by the project where published grading is visual.",
 }
 
