@@ -31,7 +31,7 @@ from .anatomy import Anatomy, brainstem_sdf, build_anatomy
 from .dimensions import dim
 from .geometry import resample_polyline, unit
 
-__all__ = ["retraction_field", "retracted_sdf", "CorridorVisibility", "corridor_visibility", "corridor_findings",
+__all__ = ["with_corridor", "retraction_field", "retracted_sdf", "CorridorVisibility", "corridor_visibility", "corridor_findings",
            "rez_targets", "segment_distances", "RETRACTION_MOVES"]
 
 # Structures the retraction moves (mesh ids): the hemisphere, the flocculus and the choroid plexus
@@ -326,3 +326,11 @@ def corridor_findings(scenario, anatomy: Anatomy | None = None) -> dict | None:
     vis = corridor_visibility(anatomy if anatomy is not None else build_anatomy())
     r = float(scenario.corridor.retraction_mm)
     return {"retraction_mm": r, "rez_visible_fraction": round(vis.fraction(r, scenario.vessels), 4)}
+
+
+def with_corridor(findings, scenario, anatomy: Anatomy | None = None):
+    """The findings with their `corridor` entry filled in (unchanged when the scenario has none)."""
+    from dataclasses import replace
+
+    c = corridor_findings(scenario, anatomy)
+    return findings if c is None else replace(findings, corridor=c)

@@ -133,4 +133,8 @@ class SceneModel:
     def evaluate(self, scenario: Scenario) -> SceneState:
         """Analysis and nerve deformation of `scenario` on this anatomy (the model is not changed)."""
         findings = analyze(scenario, self.anatomy, self.thresholds)
+        if scenario.corridor is not None:  # ray casting only for a planned corridor
+            from .corridor import with_corridor
+
+            findings = with_corridor(findings, scenario, self.anatomy)
         return SceneState(self.anatomy, scenario, findings, deform_for(self.deformer, scenario, findings))
