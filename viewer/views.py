@@ -43,7 +43,7 @@ DEFAULT_VIEW = "anterior"
 # from the same side (no cerebellum), which presets and shortcut 5 already use.
 _KEYHOLE_FOCAL = (-13.7, 1.2, 5.4)
 VIEWS["keyhole"] = ViewPreset("keyhole", "Left retrosigmoid keyhole (surgeon)", (-0.762, -0.63, -0.152), (0.0, 0.0, 1.0),
-                              _KEYHOLE_FOCAL, 80.0, "7")
+                              _KEYHOLE_FOCAL, 95.0, "7")
 
 # Structures a view shows whatever the user's visibility says (the render layer installs them
 # as a display override while the view is current): the corridor's structures and the lower
