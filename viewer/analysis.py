@@ -152,6 +152,9 @@ class Findings:
     # they touch no nerve, yet they are a finding's cause and need a label of their own
     central_lesions: tuple[str, ...] = ()
     side: str = "left"  # the patient side of the scenario (not a contact's side of the nerve)
+    # the surgeon's corridor: {"retraction_mm", "rez_visible_fraction"} when the scenario has one and
+    # the caller asked (viewer.corridor.with_corridor); analyze() itself never traces rays
+    corridor: dict | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -163,6 +166,7 @@ class Findings:
             "mechanism": self.mechanism.to_dict(),
             "tandem_contacts": [v.to_dict() for v in self.vessel_contacts],
             "central_lesions": list(self.central_lesions),
+            "corridor": None if self.corridor is None else dict(self.corridor),
         }
 
     @property
@@ -684,6 +688,9 @@ def format_report(findings: Findings) -> str:
         lines += ["", "Notes:"] + [f"  - {n}" for n in m.notes]
     lines += ["", "Management options:"] + [f"  - {x}" for x in m.management]
     lines += ["", "Sources:"] + [f"  [{k}] {BIBLIOGRAPHY.get(k, k)}" for k in m.sources]
+    if f.corridor is not None:
+        lines += ["", f"Corridor: {f.corridor['retraction_mm']:.1f} mm cerebellar retraction, "
+                      f"{100 * f.corridor['rez_visible_fraction']:.0f} % of the root exit zone (RExP + AS) visible from the keyhole"]
     return "\n".join(lines) + "\n"
 
 

@@ -24,6 +24,7 @@ from .geometry import arc_lengths, catmull_rom, resample_polyline, unit
 # CN VII zones, in order from the brainstem: worded in the vocabulary, re-exported here for old imports.
 from .vocabulary import REZ_SEGMENTS, SEGMENT_NAMES, SEGMENTS  # noqa: F401
 from .vocabulary import SIDES, swap_side_words
+from .surgical_anatomy import SurgicalAnatomy, petrous_pyramid_sdf
 
 FRAME = "RAS"
 UNITS = "mm"
@@ -211,14 +212,23 @@ class PetrousBone:
     canal_axis: np.ndarray  # unit vector pointing laterally into the meatus
     face_normal: np.ndarray  # unit vector pointing out of the bone into the CPA
     side: str = "left"
+    # Given: the petrous pyramid (posterior face, porus, jugular foramen notch) of
+    # viewer.surgical_anatomy; None: the rounded block of the first model.
+    jugular_mm: np.ndarray | None = None
 
     def mirrored(self) -> "PetrousBone":
+        jug = None if self.jugular_mm is None else mirror_points(self.jugular_mm)
         return PetrousBone(mirror_points(self.porus_mm), mirror_points(self.canal_axis),
-                           mirror_points(self.face_normal), _OTHER_SIDE[self.side])
+                           mirror_points(self.face_normal), _OTHER_SIDE[self.side], jug)
 
     def sdf(self, p: np.ndarray) -> np.ndarray:
         if self.side == "right":  # the left solid evaluated on mirrored points: exactly its mirror image
             return self.mirrored().sdf(mirror_points(p))
+        if self.jugular_mm is not None:
+            return petrous_pyramid_sdf(p, self.porus_mm, self.canal_axis, self.face_normal, self.jugular_mm)
+        return self.block_sdf(p)
+
+    def block_sdf(self, p: np.ndarray) -> np.ndarray:
         n = self.face_normal
         u = unit(np.cross(n, [0.0, 0.0, 1.0]))
         w = np.cross(n, u)
@@ -233,6 +243,8 @@ class PetrousBone:
     @property
     def bounds(self) -> tuple[float, ...]:
         c = self.porus_mm
+        if self.jugular_mm is not None:  # the pyramid reaches down to the jugular foramen
+            return (c[0] - 30, c[0] + 30, c[1] - 30, c[1] + 30, c[2] - 40, c[2] + 16)
         return (c[0] - 24, c[0] + 24, c[1] - 24, c[1] + 24, c[2] - 24, c[2] + 24)
 
 
@@ -247,6 +259,7 @@ class Anatomy:
     facial_pathway_mm: np.ndarray  # intra-pontine course: nucleus -> genu -> RExP
     dimensions: dict = field(default_factory=lambda: DIMENSIONS)
     side: str = "left"  # the patient side modelled: "right" is the mirror image at x = 0
+    surgical: SurgicalAnatomy | None = None  # the retrosigmoid corridor's solids and craniotomy
 
     def brainstem_sdf(self, p: np.ndarray) -> np.ndarray:
         """The brainstem solid of this side (evaluated on mirrored points for the right)."""
@@ -262,6 +275,7 @@ class Anatomy:
             _frozen(mirror_points(self.facial_pathway_mm)),
             self.dimensions,
             _OTHER_SIDE[self.side],
+            None if self.surgical is None else self.surgical.mirrored(),
         )
 
     @property
@@ -345,6 +359,7 @@ def _surface_path(a: np.ndarray, b: np.ndarray, offset: float, n: int) -> np.nda
     return sdf.project_to_surface(brainstem_sdf, a + t * (b - a), offset=offset)
 
 
+JUGULAR_FORAMEN_MM = (-30.0, 5.5, -7.5)  # where IX/X/XI leave the posterior fossa (pars nervosa)
 AS_END_GUESS = (-17.5, 2.5, 5.5)  # rostrolateral on the pons
 AS_BLEND = 1.0  # how much of the attached segment's direction the nerve keeps as it detaches
 
@@ -430,7 +445,7 @@ def _build_left() -> Anatomy:
     up_ant = np.array([0.0, 0.6, 1.0])
     up_ant = unit(up_ant - np.dot(up_ant, canal) * canal)
     meatus = porus - up_ant * (dim("iam_width") / 2 - r7 - 0.25)
-    petrous = PetrousBone(meatus, canal, face_normal)
+    petrous = PetrousBone(meatus, canal, face_normal, jugular_mm=np.array(JUGULAR_FORAMEN_MM))
     viii_entry = _on_surface([rexp[0] - dim("viii_lateral_to_rexp"), rexp[1] - 3.0, rexp[2] - 0.2], offset=0.3 * r8)
     viii_porus = porus - up_ant * (r7 + r8 + 0.4)
     viii_mid = 0.5 * (viii_entry + viii_porus) + np.array([0.0, -0.8, -0.6])
@@ -439,7 +454,7 @@ def _build_left() -> Anatomy:
                  "Dorsal to CN VII at the brainstem; contact here matters for hearing risk in surgery.")
 
     # --- Arteries. Clearance from the pia keeps the default scene free of contacts.
-    solids = [brainstem_sdf, petrous.sdf]
+    solids = [brainstem_sdf, petrous.block_sdf]
     r_va = dim("vertebral_diameter") / 2
     r_ba = dim("basilar_diameter") / 2
     vbj = _stand_off(np.array([[0.0, 8.5, -1.5]]), r_ba + 0.3, solids)[0]
@@ -515,7 +530,7 @@ def _build_left() -> Anatomy:
              np.vstack([vi_root, _stand_off(np.array([[-3.8, 12.0, 6.0], [-4.2, 14.6, 14.0], [-5.0, 15.5, 24.0], [-6.0, 15.0, 30.0]]), r6 + 0.3, solids)]),
              "context", "Exits at the pontomedullary sulcus above the pyramid and climbs the clivus.", visible=False))
     rl = dim("lower_cranial_nerve_diameter") / 2
-    jugular = np.array([-26.0, 1.0, -8.0])
+    jugular = np.array(JUGULAR_FORAMEN_MM)
     ix_root = _on_surface([rexp[0] + 0.8, -1.0, rexp[2] - 2.5], offset=0.3 * rl)
     x_root = _on_surface([rexp[0] + 1.3, -1.5, rexp[2] - 6.5], offset=0.3 * rl)
     xi_root = _on_surface([-9.0, -5.0, -20.0], offset=0.3 * rl)
@@ -548,4 +563,121 @@ def _build_left() -> Anatomy:
         "pica_origin": pica_origin,
         "viii_root_entry": viii_entry,
     }
-    return Anatomy(tubes, facial, petrous, landmarks, pathway)
+    surgical = _build_corridor(tubes, facial, petrous, landmarks)
+    return Anatomy(tubes, facial, petrous, landmarks, pathway, surgical=surgical)
+
+
+# --------------------------------------------------------------------------- the retrosigmoid corridor
+
+CRANIOTOMY_DEPTH_MM = 42.0  # keyhole centre to the root exit zone along the corridor (project default)
+
+
+def _build_corridor(tubes: dict, facial: FacialNerve, petrous: PetrousBone, landmarks: dict) -> SurgicalAnatomy:
+    """Cerebellar hemisphere, flocculus, choroid plexus, sinuses and craniotomy (left side).
+
+    Appends the sinuses and the choroid plexus to `tubes` and their landmarks to `landmarks`.
+    Placement follows the infrafloccular route (docs/clinical-reference.md section 11): the
+    flocculus sits on the MCP's posterior border behind VII/VIII, the choroid plexus bulges from
+    the foramen of Luschka below it and behind IX, the hemisphere's petrosal surface faces the
+    petrous face across the cistern, and the keyhole lies behind the sigmoid sinus and below
+    the transverse sinus.
+    """
+    from .surgical_anatomy import flocculus_radii, hemisphere_radii
+
+    n_face = petrous.face_normal
+    rexp = landmarks["root_exit_point"]
+    as_end = facial.point_at(facial.segment_boundaries()["AS"][1])
+    rez_mid = 0.5 * (rexp + as_end)
+    t8 = tubes["cn8"].centerline_mm
+    # Flocculus: behind CN VIII's root, long axis along the nerve, just touching the MCP.
+    v8 = unit(t8[len(t8) // 3] - t8[0])
+    fr = flocculus_radii()
+    back = unit(np.cross(v8, [0.0, 0.0, 1.0]))
+    if back[1] > 0:
+        back = -back
+    f_axes = np.vstack([v8, back, np.cross(v8, back)])
+    f_centre = t8[len(t8) // 4] + back * (tubes["cn8"].radius_mm + fr[1] + 0.6) + np.array(FLOCCULUS_SHIFT_MM)
+    # Hemisphere: centred behind the CPA; its petrosal surface a plane parallel to the petrous
+    # face through the back of the flocculus.
+    h_centre = np.array(HEMISPHERE_CENTRE_MM)
+    petrosal_normal = unit(-n_face)
+    petrosal_point = f_centre - petrosal_normal * (PETROSAL_BEHIND_FLOCCULUS_MM)
+    # Keyhole: out from the REZ along the corridor direction.
+    out = unit(np.array(CORRIDOR_DIRECTION))
+    k_centre = rez_mid + out * CRANIOTOMY_DEPTH_MM
+    k_radius = float(np.sqrt(dim("craniotomy_area") * 100.0 / np.pi))
+    surgical = SurgicalAnatomy(
+        hemisphere_centre=h_centre, hemisphere_radii=hemisphere_radii(),
+        petrosal_point=petrosal_point, petrosal_normal=petrosal_normal,
+        flocculus_centre=f_centre, flocculus_axes=f_axes, flocculus_radii=fr,
+        craniotomy_centre=k_centre, craniotomy_normal=out, craniotomy_radius_mm=k_radius,
+        retraction_origin=f_centre, retraction_direction=unit(n_face * 0.0 + np.array(RETRACTION_DIRECTION)),
+        retraction_falloff_mm=dim("retraction_falloff"), brainstem_sdf=brainstem_sdf)
+    cere = [surgical.cerebellum_sdf, surgical.flocculus_sdf]
+    # Choroid plexus: from the foramen of Luschka (lateral recess, behind IX's root) into the cistern.
+    r_cp = dim("choroid_plexus_width") / 2
+    luschka = _on_surface(np.array(LUSCHKA_GUESS_MM), offset=-0.5)
+    cp_ctrl = np.vstack([luschka, luschka + np.array(CHOROID_COURSE_MM)[0], luschka + np.array(CHOROID_COURSE_MM)[1]])
+    near = [_tube_sdf(tubes[k]) for k in ("aica", "pica", "vein_pms", "cn8", "cn9", "cn10")]
+    for _ in range(3):  # pushing off one neighbour can push onto another
+        cp_ctrl[1:] = _stand_off(cp_ctrl[1:], r_cp + 0.2, cere + [brainstem_sdf, petrous.sdf] + near)
+    tubes["choroid_plexus"] = Tube("choroid_plexus", "Choroid plexus (foramen of Luschka)", "choroid", "choroid", r_cp, cp_ctrl,
+                                   "context", "Bochdalek's flower basket: bulges from the foramen of Luschka between the flocculus and the root of CN IX.", visible=False)
+    # Sinuses: the transverse sinus runs above the keyhole to the transverse-sigmoid junction,
+    # the sigmoid sinus in front of it down to the jugular foramen (pars vascularis).
+    r_ts = dim("transverse_sinus_diameter") / 2
+    r_ss = dim("sigmoid_sinus_diameter") / 2
+    a_up = unit(np.cross(np.cross(out, [0.0, 0.0, 1.0]), out))  # up in the craniotomy plane
+    a_fwd = unit(np.cross(a_up, out))  # anterior in the craniotomy plane
+    if a_fwd[1] < 0:
+        a_fwd = -a_fwd
+    gap = k_radius + 2.0
+    junction = k_centre + a_up * (gap + r_ts) + a_fwd * (gap + r_ss)
+    ts_ctrl = np.vstack([junction + a_fwd * 2.0, junction - a_fwd * (gap + 10.0), junction - a_fwd * (gap + 28.0) + out * -4.0,
+                         junction - a_fwd * (gap + 44.0) + out * -12.0])
+    jv = petrous.jugular_mm + face_frame_u(n_face) * 4.0 - n_face * 1.0
+    ss_ctrl = np.vstack([junction, junction - a_up * (gap + 6.0), 0.5 * (junction - a_up * (gap + 6.0) + jv) + out * 2.0, jv])
+    # dense stand-offs keep the splines themselves (not only their handles) on the surfaces
+    ss_ctrl = _stand_off_path(ss_ctrl[:-1], r_ss + 0.2, cere + [petrous.sdf], step=6.0)
+    ss_ctrl = np.vstack([ss_ctrl, jv])
+    ts_ctrl = _stand_off_path(ts_ctrl[::-1], r_ts + 0.2, cere, step=6.0, keep_first=False)[::-1]
+    ts_ctrl[0] = junction
+    tubes["transverse_sinus"] = Tube("transverse_sinus", "Left transverse sinus", "sinus", "sinus", r_ts, ts_ctrl, "context",
+                                     "Dural venous sinus along the tentorium's attachment; the craniotomy's upper limit.", visible=False)
+    tubes["sigmoid_sinus"] = Tube("sigmoid_sinus", "Left sigmoid sinus", "sinus", "sinus", r_ss, ss_ctrl, "context",
+                                  "Continues the transverse sinus down to the jugular foramen; the retrosigmoid craniotomy lies behind it.", visible=False)
+    landmarks["flocculus"] = f_centre
+    landmarks["foramen_of_luschka"] = luschka
+    landmarks["craniotomy_centre"] = k_centre
+    landmarks["transverse_sigmoid_junction"] = junction
+    landmarks["jugular_foramen"] = np.asarray(petrous.jugular_mm, float)
+    return surgical
+
+
+def _tube_sdf(t: Tube):
+    """Signed distance to a tube's surface (capsules along its centreline)."""
+    c = t.centerline_mm
+    a, b = c[:-1], c[1:]
+
+    def f(p):
+        p = np.atleast_2d(np.asarray(p, float))
+        ba = b - a
+        pa = p[:, None, :] - a[None]
+        h = np.clip(np.einsum("nsk,sk->ns", pa, ba) / np.maximum(np.einsum("sk,sk->s", ba, ba), 1e-12), 0.0, 1.0)
+        return np.linalg.norm(pa - h[..., None] * ba[None], axis=-1).min(axis=1) - t.radius_mm
+
+    return f
+
+
+def face_frame_u(face_normal) -> np.ndarray:
+    """The horizontal direction along the petrous face, pointing laterally and back (to the sigmoid groove)."""
+    return unit(np.cross(unit(face_normal), [0.0, 0.0, 1.0]))
+
+
+FLOCCULUS_SHIFT_MM = (-0.5, -0.8, 0.0)
+HEMISPHERE_CENTRE_MM = (-27.0, -30.0, -6.0)
+PETROSAL_BEHIND_FLOCCULUS_MM = 4.0
+CORRIDOR_DIRECTION = (-0.75, -0.62, -0.15)  # from the REZ out to the keyhole: posterolateral, a little caudal
+RETRACTION_DIRECTION = (0.45, -0.85, 0.25)  # posteromedial and a little up: away from the petrous face
+LUSCHKA_GUESS_MM = (-13.0, -5.5, 0.5)
+CHOROID_COURSE_MM = ((-2.5, 1.0, 0.0), (-5.0, 2.0, 0.0))

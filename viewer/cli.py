@@ -351,6 +351,10 @@ def _cmd_analyze(args) -> int:
     except ScenarioError as exc:
         raise UsageError(str(exc)) from None
     findings = analyze(_on_side(scenario, args.side))
+    if scenario.corridor is not None:  # the planned retraction: how much of the REZ the keyhole shows
+        from .corridor import with_corridor
+
+        findings = with_corridor(findings, _on_side(scenario, args.side))
     if args.json:
         json.dump(findings.to_dict(), sys.stdout, indent=1)
         sys.stdout.write("\n")

@@ -82,6 +82,27 @@ DIMENSIONS: dict[str, Dimension] = {d.key: d for d in [
     _D("trigeminal_root_diameter", 4.0, 3.0, 5.0, "mm", "rhoton-cpa", "U", "context only"),
     _D("abducens_diameter", 0.9, 0.5, 1.2, "mm", "rhoton-cpa", "U", "context only"),
     _D("lower_cranial_nerve_diameter", 1.2, 0.8, 2.0, "mm", "rhoton-cpa", "U", "IX/X/XI bundles, context only"),
+    # --- the retrosigmoid corridor (docs/clinical-reference.md section 11) ---
+    _D("cerebellar_volume", 112.0, 96.0, 128.0, "ml", "escalona-1991", "V",
+       "whole cerebellum 112 +/- 16 ml (MRI stereology, 37 adults); the modelled hemisphere holds about half"),
+    _D("flocculus_volume", 0.37, 0.37, 0.41, "ml", "ujihara-2025", "V",
+       "0.37 ml where the REZ was seen at MVD, 0.41 ml where it was not (65 patients)"),
+    _D("choroid_plexus_width", 3.5, 3.0, 4.0, "mm", "bochdalek-2012", "V",
+       "bulbous cornucopia of Bochdalek's flower basket, mean width 3.5 mm (range: project default)"),
+    _D("choroid_plexus_extension", 23.6, 15.0, 30.0, "mm", "bochdalek-2012", "V",
+       "lateral extension of the flower basket, mean 23.6 mm; the model shows its cisternal end"),
+    _D("transverse_sinus_diameter", 5.37, 4.02, 6.72, "mm", "jtn-2024-mrv", "V",
+       "left transverse sinus 5.37 +/- 1.35 mm (CE-MRV, 58 volunteers; right 6.65)"),
+    _D("sigmoid_sinus_diameter", 5.37, 4.02, 6.72, "mm", "jtn-2024-mrv", "S",
+       "no sigmoid calibre read: taken equal to the left transverse sinus it continues"),
+    _D("jugular_foramen_width", 9.57, 7.4, 12.8, "mm", "idowu-2004", "V", "left 9.57 mm (7.4-12.8), 40 foramina"),
+    _D("jugular_foramen_length", 14.11, 9.2, 20.2, "mm", "idowu-2004", "V", "left 14.11 mm (9.2-20.2)"),
+    _D("craniotomy_area", 4.21, 3.0, 5.42, "cm2", "amagasaki-2017", "U",
+       "retrosigmoid craniotomy 4.21 +/- 1.21 cm2 in one infrafloccular series: a disc of about 2.3 cm"),
+    _D("cerebellar_retraction_max", 10.0, 0.0, 10.0, "mm", "neurosurgery-directory-mvd", "U",
+       "gentle traction on the cerebellum, < 1 cm recommended (secondary source)"),
+    _D("retraction_falloff", 12.0, 8.0, 20.0, "mm", "project-defaults", "S",
+       "distance over which the retraction fades (Gaussian sigma): a teaching choice"),
 ]}
 
 

@@ -155,4 +155,8 @@ class SceneModel:
             anatomy = build_anatomy(scenario.side)
             deformer = _nerve_deformer(anatomy)
         findings = analyze(scenario, anatomy, self.thresholds)
+        if scenario.corridor is not None:  # ray casting only for a planned corridor
+            from .corridor import with_corridor
+
+            findings = with_corridor(findings, scenario, anatomy)
         return SceneState(anatomy, scenario, findings, deform_for(deformer, scenario, findings))

@@ -77,6 +77,15 @@ BIBLIOGRAPHY: dict[str, str] = {
     "onesti-2016": "Onesti E, Frasca V, Inghilleri M. Hemifacial spasm in late-onset multiple sclerosis: a case report and literature review. Medical Research Archives 2016;4(7).",
     "lewitt-2016": "LeWitt TM. Hemifacial spasm from Lyme disease: antibiotic treatment points to the cause. Clin Neuropharmacol 2016 (online 14 Oct 2016). doi:10.1097/WNF.0000000000000193.",
     "iwai-2001": "Iwai Y, Yamanaka K, Nakajima H. Hemifacial spasm due to cerebellopontine angle meningiomas: two case reports. Neurol Med Chir (Tokyo) 2001;41(2):87-89. doi:10.2176/nmc.41.87.",
+    # The retrosigmoid corridor (viewer/surgical_anatomy.py, docs/clinical-reference.md section 11).
+    "escalona-1991": "Cerebellar volume on MRI by systematic stereology, 37 volunteers aged 24-79: 112 +/- 16 ml (women 104, men 122). AJNR 1991;12(5):927 (authors unconfirmed).",
+    "ujihara-2025": "Ujihara M, Kobayashi M, Sato M, Hirata S, Takabatake K, Fujimaki T. Medial extension of the flocculus and REZ visibility in MVD for HFS (65 patients; flocculus 0.37 vs 0.41 ml). Neurosurg Rev 2025;48:578. doi:10.1007/s10143-025-03734-4.",
+    "bochdalek-2012": "Bochdalek's flower basket: applied neuroimaging morphometry and variants of choroid plexus in the cerebellopontine angles (200 patients; extension 23.6 mm, cornucopia width 3.5 mm). Neuroradiology 2012;54(12):1341-6. doi:10.1007/s00234-012-1065-1 (authors unconfirmed).",
+    "jtn-2024-mrv": "Intracranial magnetic resonance venography in healthy individuals: normal anatomy and variations of the cerebral venous system (58 volunteers; left transverse sinus 5.37 +/- 1.35 mm). J Transl Neurosci 2024;9(1):15-25. doi:10.3868/j.issn.2096-0689.2024.01.003 (authors unconfirmed).",
+    "idowu-2004": "Idowu OE. The jugular foramen - a morphometric study. Folia Morphol 2004;63(4):419-422 (40 foramina; left width 9.57 mm, length 14.11 mm).",
+    "amagasaki-2017": "Amagasaki K, et al. Lower cranial nerve palsy after the infrafloccular approach in microvascular decompression for hemifacial spasm. Surg Neurol Int 2017;8:67. doi:10.4103/sni.sni_8_17 (the craniotomy area 4.21 +/- 1.21 cm2 is quoted from a secondary summary, unconfirmed).",
+    "neurosurgery-directory-mvd": "Microvascular decompression for hemifacial spasm. neurosurgery.directory, 2022 (secondary: gentle medial traction on the cerebellum, < 1 cm recommended; primary source unconfirmed).",
+    "lee-2015-retraction": "Lee MH, Lee HS, Jee TK, Jo KI, Kong DS, Lee JA, Park K. Cerebellar retraction and hearing loss after microvascular decompression for hemifacial spasm. Acta Neurochir 2015;157(2):337-43 (1518 patients; median retraction distance 13.77 mm in the hearing-loss group).",
     "project-defaults": "HFS Compression Viewer operational definitions (docs/clinical-reference.md sections 6-7): thresholds chosen by the project where published grading is visual.",
 }
 

@@ -54,6 +54,22 @@ VIEWS: dict[str, ViewPreset] = {v.name: v for v in [
 ]}
 DEFAULT_VIEW = "anterior"
 
+# The surgeon's view through the left retrosigmoid keyhole: the camera outside the craniotomy
+# on the corridor's axis (viewer.anatomy CORRIDOR_DIRECTION, 42 mm from the root exit zone),
+# looking along it at the middle of CN VII's RExP + AS. `retrosigmoid` stays the overview
+# from the same side (no cerebellum), which presets and shortcut 5 already use.
+_KEYHOLE_FOCAL = (-13.7, 1.2, 5.4)
+VIEWS["keyhole"] = ViewPreset("keyhole", "Left retrosigmoid keyhole (surgeon)", (-0.762, -0.63, -0.152), (0.0, 0.0, 1.0),
+                              _KEYHOLE_FOCAL, 95.0, "7")
+
+# Structures a view shows whatever the user's visibility says (the render layer installs them
+# as a display override while the view is current): the corridor's structures and the lower
+# cranial nerves, hidden elsewhere, belong to the surgical view.
+VIEW_VISIBILITY: dict[str, tuple[str, ...]] = {
+    "keyhole": ("cerebellum", "flocculus", "choroid_plexus", "sigmoid_sinus", "transverse_sinus", "craniotomy",
+                "cn9", "cn10", "cn11"),
+}
+
 
 @lru_cache(maxsize=None)
 def view_for(name: str, side: str = "left") -> ViewPreset:

@@ -29,6 +29,15 @@ from .meshgen import ASSET_DIR, TUBE_SIDES
 from .orientation import OrientationMarker
 from .style import BACKGROUND
 from .views import DEFAULT_VIEW, VIEWS, camera_for
+from ..display import Override
+from ..views import VIEW_VISIBILITY
+
+VIEW_OVERRIDE = "view structures"  # the display override a view with its own structures installs
+
+
+def view_overrides(name: str) -> dict[str, Override]:
+    """The structures a view shows whatever the user hid (the keyhole view's corridor and IX/X/XI)."""
+    return {sid: Override(visible=True) for sid in VIEW_VISIBILITY.get(name, ())}
 
 TUBE_CAP_RINGS = 5  # meshgen's tubes: 24 sides, 5 cap rings, two poles
 
@@ -257,6 +266,7 @@ class Scene:
         cam.view_angle = 30.0
         self.plotter.reset_camera_clipping_range()
         self.current_view = name
+        self.display.set_override(VIEW_OVERRIDE, view_overrides(name))
 
     # ------------------------------------------------------------------ labels
     def label_anchors(self) -> dict[str, np.ndarray]:

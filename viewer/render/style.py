@@ -13,6 +13,10 @@ KIND_COLOURS = {
     "vein": (45, 80, 200),
     "nerve": (240, 205, 60),
     "nucleus": (170, 60, 170),
+    "cerebellum": (214, 170, 150),  # pale grey-pink cortex, distinct from the brainstem's tan
+    "flocculus": (226, 150, 140),
+    "choroid": (190, 70, 90),  # vascular tuft, darker red than the arteries' tone
+    "sinus": (40, 55, 140),  # deep blue: venous, darker than the cisternal veins
 }
 SEGMENT_COLOURS = {
     "RExP": (230, 120, 0),
