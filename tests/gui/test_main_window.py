@@ -129,6 +129,7 @@ EXPECTED_SIDE = {
     "superior": [(2, +1)],
     "retrosigmoid": [(1, -1), (0, -1)],
     "rez_closeup": [(1, +1), (2, -1)],  # from in front and below
+    "keyhole": [(1, -1), (0, -1)],  # through the craniotomy: posterolateral
 }
 
 

@@ -73,3 +73,32 @@ class ReplaceScenarioCommand(QUndoCommand):
 
     def undo(self) -> None:
         self.document._put_scenario(self.before)
+
+
+class EditCorridorCommand(QUndoCommand):
+    """Change the planned corridor (retraction); one slider drag merges into one undo step."""
+
+    COMMAND_ID = 4103
+
+    def __init__(self, document, before: Scenario, after: Scenario, text: str, merge_key: object | None = None):
+        super().__init__(text)
+        self.document = document
+        self.before = before
+        self.after = after
+        self.merge_key = merge_key
+
+    def id(self) -> int:  # noqa: A003 - Qt API name
+        return self.COMMAND_ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt API name
+        if self.merge_key is None or type(other) is not type(self) or other.merge_key != self.merge_key:
+            return False
+        self.after = other.after
+        self.setText(other.text())
+        return True
+
+    def redo(self) -> None:
+        self.document._put_scenario(self.after)
+
+    def undo(self) -> None:
+        self.document._put_scenario(self.before)

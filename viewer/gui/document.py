@@ -22,7 +22,8 @@ from .. import editing
 from ..analysis import Findings
 from ..anatomy import FacialNerve
 from ..display import StructureInfo
-from ..scenario import History, Lesion, Measurement, Scenario, Vessel, default_scenario
+from ..scenario import (RETRACTION_RANGE_MM, Corridor, History, Lesion, Measurement, Scenario, Vessel,
+                        default_scenario)
 from ..scene_model import SceneModel, SceneState
 from ..views import DEFAULT_VIEW, VIEWS
 from ..vocabulary import HISTORY_WORDS, LESION_WORDS, SEGMENT_NAMES
@@ -440,6 +441,23 @@ class SceneDocument(QObject):
 
     def reset_to_default(self) -> None:
         self.set_scenario(default_scenario(self.side), "Reset to default anatomy")  # on the same side
+
+    # ------------------------------------------------------------------ corridor
+    def set_corridor(self, retraction_mm: float | None, merge_key: object | None = None) -> None:
+        """Plan the retrosigmoid corridor with this cerebellar retraction (mm at the flocculus, clamped
+        to 0-10), or None for no corridor; undoable, a slider drag is one step."""
+        from .commands import EditCorridorCommand
+
+        if retraction_mm is None:
+            after = replace(self.scenario, corridor=None)
+            text = "No corridor"
+        else:
+            lo, hi = RETRACTION_RANGE_MM
+            mm = round(min(max(float(retraction_mm), lo), hi), 2)
+            after = replace(self.scenario, corridor=Corridor(mm))
+            text = f"Cerebellar retraction {mm:.1f} mm"
+        if after != self.scenario:
+            self.undo_stack.push(EditCorridorCommand(self, self.scenario, after, text, merge_key))
 
     # ------------------------------------------------------------------ measurements
     def add_measurement(self, kind: str, points_mm) -> str:

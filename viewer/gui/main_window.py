@@ -17,6 +17,7 @@ from ..render.views import VIEWS, view_title
 from ..vocabulary import HISTORY_HINTS, HISTORY_WORDS
 from .dialogs import ExportDialog, about_dialog, sources_dialog
 from .document import PickResult, SceneDocument
+from .corridor_panel import CorridorPanel
 from .measure import install_measure_tool
 from .files import FileController
 from .findings_panel import FindingsPanel
@@ -122,6 +123,9 @@ class MainWindow(QMainWindow):
         self.lesion_panel = LesionPanel(self.document, self)
         self.lesion_dock = self._dock("Lesion", "lesionDock", self.lesion_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.vessel_dock, self.lesion_dock)
+        self.corridor_panel = CorridorPanel(self.document, self)
+        self.corridor_dock = self._dock("Corridor", "corridorDock", self.corridor_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.lesion_dock, self.corridor_dock)
         self.vessel_dock.raise_()
         self.preset_panel = PresetPanel(self)
         self.presets_dock = self._dock("Teaching cases", "presetsDock", self.preset_panel)
@@ -387,6 +391,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.findings_dock.toggleViewAction())
         view_menu.addAction(self.vessel_dock.toggleViewAction())
         view_menu.addAction(self.lesion_dock.toggleViewAction())
+        view_menu.addAction(self.corridor_dock.toggleViewAction())
         view_menu.addAction(self.presets_dock.toggleViewAction())
         help_menu = mb.addMenu("&Help")
         help_menu.addAction(self.sources_action)

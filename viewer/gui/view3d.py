@@ -297,6 +297,7 @@ class SceneView(QObject):
                 if structure_change:
                     self.presenter.update_lesions(scenario)
                     self.presenter.measurements.update(scenario.measurements)
+                    self.presenter.update_retraction(d.state)
                 elif self._dirty_lesions:
                     self.presenter.update_lesions(scenario)
                     if d.selected_lesion is not None:

@@ -74,6 +74,7 @@ class ScenarioView:
         self.measurements = MeasurementsView(self.plotter)
         self.state: SceneState | None = None  # the state last shown
         self.pathway_actor = None
+        self.retraction = None  # made on the first corridor with a retraction
         self.extra_meshes: dict[str, pv.PolyData] = {}
         self.extra_actors: dict[str, pv.Actor] = {}
         self.lesion_actors: dict[str, pv.Actor] = {}
@@ -87,9 +88,26 @@ class ScenarioView:
         if self.scene.side == side:
             return False
         self.live.update_nerve(None)
+        if self.retraction is not None:  # the cerebellum back at rest too, then a new rest after the mirror
+            self.retraction.set(0.0)
+            self.retraction = None
         self.scene.set_side(side)
         self.live.capture_rest()
         return True
+
+    # ------------------------------------------------------------------ corridor
+    def update_retraction(self, state: SceneState) -> None:
+        """The planned cerebellar retraction, in place (0 mm or no corridor: the meshes at rest)."""
+        corridor = state.scenario.corridor
+        mm = 0.0 if corridor is None else float(corridor.retraction_mm)
+        if self.retraction is None:
+            if mm == 0.0:
+                return
+            from .corridor_view import Retraction
+
+            self.retraction = Retraction(self.scene, state.anatomy)
+        if mm != self.retraction.retraction_mm:
+            self.retraction.set(mm)
 
     # ------------------------------------------------------------------ vessels
     def shipped_vessel_ids(self) -> list[str]:
@@ -204,6 +222,7 @@ class ScenarioView:
         self.update_vessels(state.scenario)
         self.update_lesions(state.scenario)
         self.measurements.update(state.scenario.measurements)
+        self.update_retraction(state)
         self.update_findings(state)
         if not annotations:
             self.callouts.clear()
