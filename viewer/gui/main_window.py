@@ -464,7 +464,9 @@ class MainWindow(QMainWindow):
 
     def _update_title(self, *_args) -> None:
         where = f" ({self.files.path.name})" if self.files.path is not None else ""
-        self.setWindowTitle(f"{self.document.scenario.name}{where}[*] \u2014 {WINDOW_TITLE}")
+        title = f"{self.document.scenario.name}{where}[*] \u2014 {WINDOW_TITLE}"
+        if title != self.windowTitle():  # every move of a drag lands here
+            self.setWindowTitle(title)
         self.setWindowModified(not self.document.undo_stack.isClean())
 
     # ------------------------------------------------------------------ document reactions
