@@ -193,6 +193,9 @@ class FindingsPanel(QWidget):
                          culprit is not None and c == culprit))
         if rows == self._table_rows:
             return
+        # while a drag changes only the gaps, the columns keep their widths (the header is wider)
+        relayout = self._table_rows is None or [(v[:5] + v[6:], b) for v, b in rows] != [
+            (v[:5] + v[6:], b) for v, b in self._table_rows]
         self._table_rows = rows
         self.table.setRowCount(len(rows))
         for row, (values, bold) in enumerate(rows):
@@ -212,7 +215,7 @@ class FindingsPanel(QWidget):
         empty = not rows
         self.table.setVisible(not empty)
         self.no_contacts_label.setVisible(empty)
-        if not empty:
+        if not empty and relayout:
             self.table.resizeColumnsToContents()
             h = self.table.horizontalHeader().height() + 2 * self.table.frameWidth()
             h += sum(self.table.rowHeight(r) for r in range(len(rows)))

@@ -467,7 +467,9 @@ class MainWindow(QMainWindow):
         title = f"{self.document.scenario.name}{where}[*] \u2014 {WINDOW_TITLE}"
         if title != self.windowTitle():  # every move of a drag lands here
             self.setWindowTitle(title)
-        self.setWindowModified(not self.document.undo_stack.isClean())
+        modified = not self.document.undo_stack.isClean()
+        if modified != self.isWindowModified():  # setting it re-sends the title to the window system
+            self.setWindowModified(modified)
 
     # ------------------------------------------------------------------ document reactions
     def _on_view_changed(self, name: str) -> None:
