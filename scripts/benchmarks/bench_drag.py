@@ -163,7 +163,8 @@ def main() -> int:
     counts = {"renders": 0, "swaps": 0, "composes": 0}
     rw.AddObserver("StartEvent", lambda *_: (clock.enter(GL), counts.__setitem__("renders", counts["renders"] + 1)))
     rw.AddObserver("EndEvent", lambda *_: clock.leave())
-    plotter.aboutToCompose.connect(lambda: (clock.enter(COMPOSE), counts.__setitem__("composes", counts["composes"] + 1)))
+    plotter.aboutToCompose.connect(lambda: (clock.enter(COMPOSE),
+                                            counts.__setitem__("composes", counts["composes"] + 1)))
     plotter.frameSwapped.connect(lambda: (clock.leave() if clock._stack and clock._stack[-1][0] == COMPOSE else None,
                                           counts.__setitem__("swaps", counts["swaps"] + 1)))
 

@@ -189,13 +189,16 @@ class FindingsPanel(QWidget):
         rows = []
         for c in contacts:
             seg = segment_site(c.segment, "\u2014")
-            rows.append(((c.label, c.structure, seg, c.severity, c.myelin or "\u2014", f"{c.gap_mm:.2f}", c.side or "\u2014"),
-                         culprit is not None and c == culprit))
+            values = (c.label, c.structure, seg, c.severity, c.myelin or "\u2014", f"{c.gap_mm:.2f}",
+                      c.side or "\u2014")
+            rows.append((values, culprit is not None and c == culprit))
         if rows == self._table_rows:
             return
         # while a drag changes only the gaps, the columns keep their widths (the header is wider)
-        relayout = self._table_rows is None or [(v[:5] + v[6:], b) for v, b in rows] != [
-            (v[:5] + v[6:], b) for v, b in self._table_rows]
+        def without_gaps(table):
+            return [(values[:5] + values[6:], bold) for values, bold in table]
+
+        relayout = self._table_rows is None or without_gaps(rows) != without_gaps(self._table_rows)
         self._table_rows = rows
         self.table.setRowCount(len(rows))
         for row, (values, bold) in enumerate(rows):

@@ -177,7 +177,8 @@ class VesselPanel(QWidget):
             self.editor.setVisible(False)
             return
         _set_text(self.title_label, v.label)
-        _set_text(self.role_label, f"{v.kind} \u00b7 {ROLE_WORDS.get(v.role, v.role)} \u00b7 {len(v.centerline_mm)} handles")
+        _set_text(self.role_label,
+                  f"{v.kind} \u00b7 {ROLE_WORDS.get(v.role, v.role)} \u00b7 {len(v.centerline_mm)} handles")
         self.role_label.setVisible(True)
         self.editor.setVisible(True)
         n = len(v.centerline_mm)
