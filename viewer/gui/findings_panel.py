@@ -76,6 +76,11 @@ def headline_severity(findings: Findings) -> str:
     return "other" if findings.mechanism.kind in ("central", "post_bells", "post_trauma", "inflammatory") else "none"
 
 
+def _set_text(label: QLabel, text: str) -> None:
+    if label.text() != text:
+        label.setText(text)
+
+
 def _font(widget: QWidget, size: float, bold: bool = False) -> QFont:
     f = QFont(widget.font())
     f.setPointSizeF(size)
@@ -89,6 +94,7 @@ class FindingsPanel(QWidget):
         self.document = document
         self._findings: Findings | None = None
         self._tags_text = self._culprit_text = ""
+        self._table_rows: list | None = None  # what the contact table shows
         if self.font().pointSizeF() < BASE_POINT_SIZE:
             self.setFont(_font(self, BASE_POINT_SIZE))
 
@@ -155,24 +161,27 @@ class FindingsPanel(QWidget):
     _details_cache: str | None = None
 
     def show_findings(self, findings: Findings) -> None:
+        # A drag brings new findings every frame, mostly saying the same thing: only text that
+        # changed is set, so Qt lays out and repaints only what the audience would see change.
         if findings is self._findings:
             return
         self._findings = findings
-        text = headline(findings)
-        bg, fg = SEVERITY_COLOURS[headline_severity(findings)]
-        self.headline_label.setText(text)
-        self.headline_label.setStyleSheet(f"QLabel {{ background-color: {bg}; color: {fg}; border-radius: 4px; }}")
-        self.headline_label.setProperty("severity", headline_severity(findings))
+        severity = headline_severity(findings)
+        _set_text(self.headline_label, headline(findings))
+        if severity != self.headline_label.property("severity"):  # re-polishing a style sheet is costly
+            bg, fg = SEVERITY_COLOURS[severity]
+            self.headline_label.setStyleSheet(f"QLabel {{ background-color: {bg}; color: {fg}; border-radius: 4px; }}")
+            self.headline_label.setProperty("severity", severity)
 
         self._tags_text = ", ".join(tag_words(t) for t in findings.classification)
-        self.tags_label.setText(f"<b>Classification:</b> {html.escape(self._tags_text)}")
+        _set_text(self.tags_label, f"<b>Classification:</b> {html.escape(self._tags_text)}")
         cc = findings.culprit_contact()
         if cc is None:
             self._culprit_text = "none"
         else:
             site = segment_site(cc.segment, cc.structure)
             self._culprit_text = f"{cc.label} at the {site}, {cc.severity}"
-        self.culprit_label.setText(f"<b>Culprit:</b> {html.escape(self._culprit_text)}")
+        _set_text(self.culprit_label, f"<b>Culprit:</b> {html.escape(self._culprit_text)}")
         self._fill_table(findings, cc)
         details = self._details_html(findings)
         if details != self._details_cache:  # re-laying out rich text costs ~3 ms: only on change
@@ -181,27 +190,42 @@ class FindingsPanel(QWidget):
 
     def _fill_table(self, findings: Findings, culprit: Contact | None) -> None:
         contacts = findings.all_contacts
-        self.table.setRowCount(len(contacts))
-        for row, c in enumerate(contacts):
+        rows = []
+        for c in contacts:
             seg = segment_site(c.segment, "\u2014")
-            values = (c.label, c.structure, seg, c.severity, c.myelin or "\u2014", f"{c.gap_mm:.2f}", c.side or "\u2014")
-            bold = culprit is not None and c == culprit
+            values = (c.label, c.structure, seg, c.severity, c.myelin or "\u2014", f"{c.gap_mm:.2f}",
+                      c.side or "\u2014")
+            rows.append((values, culprit is not None and c == culprit))
+        if rows == self._table_rows:
+            return
+        # while a drag changes only the gaps, the columns keep their widths (the header is wider)
+        def without_gaps(table):
+            return [(values[:5] + values[6:], bold) for values, bold in table]
+
+        relayout = self._table_rows is None or without_gaps(rows) != without_gaps(self._table_rows)
+        self._table_rows = rows
+        self.table.setRowCount(len(rows))
+        for row, (values, bold) in enumerate(rows):
             for col, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                if bold:
+                item = self.table.item(row, col)
+                if item is None:
+                    item = QTableWidgetItem(value)
+                    if col == 5:
+                        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    self.table.setItem(row, col, item)
+                elif item.text() != value:
+                    item.setText(value)
+                if item.font().bold() != bold:
                     f = item.font()
-                    f.setBold(True)
+                    f.setBold(bold)
                     item.setFont(f)
-                if col == 5:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                self.table.setItem(row, col, item)
-        empty = not contacts
+        empty = not rows
         self.table.setVisible(not empty)
         self.no_contacts_label.setVisible(empty)
-        if not empty:
+        if not empty and relayout:
             self.table.resizeColumnsToContents()
             h = self.table.horizontalHeader().height() + 2 * self.table.frameWidth()
-            h += sum(self.table.rowHeight(r) for r in range(len(contacts)))
+            h += sum(self.table.rowHeight(r) for r in range(len(rows)))
             self.table.setMaximumHeight(h + 4)
 
     @staticmethod

@@ -491,8 +491,12 @@ class MainWindow(QMainWindow):
 
     def _update_title(self, *_args) -> None:
         where = f" ({self.files.path.name})" if self.files.path is not None else ""
-        self.setWindowTitle(f"{self.document.scenario.name}{where}[*] \u2014 {window_title(self.document.side)}")
-        self.setWindowModified(not self.document.undo_stack.isClean())
+        title = f"{self.document.scenario.name}{where}[*] \u2014 {window_title(self.document.side)}"
+        if title != self.windowTitle():  # every move of a drag lands here
+            self.setWindowTitle(title)
+        modified = not self.document.undo_stack.isClean()
+        if modified != self.isWindowModified():  # setting it re-sends the title to the window system
+            self.setWindowModified(modified)
 
     # ------------------------------------------------------------------ document reactions
     def _on_view_changed(self, name: str) -> None:

@@ -48,6 +48,18 @@ def _spin(parent: QWidget, lo: float, hi: float, step: float, decimals: int = 2)
     return box
 
 
+def _set_text(label: QLabel, text: str) -> None:
+    if label.text() != text:
+        label.setText(text)
+
+
+def _set_value(box, value, empty_too: bool = False) -> None:
+    """Set a spin box's value unless it already shows it (a cleared box shows nothing)."""
+    shown = round(value, box.decimals()) if isinstance(box, QDoubleSpinBox) else int(value)
+    if box.value() != shown or (empty_too and not box.text()):
+        box.setValue(value)
+
+
 def ensure_base_font(widget: QWidget) -> None:
     """At least BASE_POINT_SIZE for an editor panel (readable on a projector)."""
     if widget.font().pointSizeF() < BASE_POINT_SIZE:
@@ -155,15 +167,18 @@ class VesselPanel(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
+        # Runs on every move of a drag: a widget is touched only when what it shows changes
+        # (each set costs a relayout and a repaint of the panel).
         v = self.vessel
         if v is None:
-            self.title_label.setText(HINT)
-            self.role_label.setText("")
+            _set_text(self.title_label, HINT)
+            _set_text(self.role_label, "")
             self.role_label.setVisible(False)
             self.editor.setVisible(False)
             return
-        self.title_label.setText(v.label)
-        self.role_label.setText(f"{v.kind} \u00b7 {ROLE_WORDS.get(v.role, v.role)} \u00b7 {len(v.centerline_mm)} handles")
+        _set_text(self.title_label, v.label)
+        _set_text(self.role_label,
+                  f"{v.kind} \u00b7 {ROLE_WORDS.get(v.role, v.role)} \u00b7 {len(v.centerline_mm)} handles")
         self.role_label.setVisible(True)
         self.editor.setVisible(True)
         n = len(v.centerline_mm)
@@ -173,31 +188,36 @@ class VesselPanel(QWidget):
         for w in widgets:
             w.blockSignals(True)
         try:
-            self.radius_spin.setValue(v.radius_mm)
-            self.handle_spin.setRange(0, n)
-            self.handle_spin.setValue(i + 1)
+            _set_value(self.radius_spin, v.radius_mm)
+            if self.handle_spin.maximum() != n:
+                self.handle_spin.setRange(0, n)
+            _set_value(self.handle_spin, i + 1)
             has = i >= 0
             origin = i in fixed
+            symbols = (QAbstractSpinBox.ButtonSymbols.NoButtons if origin
+                       else QAbstractSpinBox.ButtonSymbols.UpDownArrows)
             for axis, box in enumerate(self.coord_spins):
                 box.setEnabled(has)
-                box.setReadOnly(origin)
-                box.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons if origin
-                                     else QAbstractSpinBox.ButtonSymbols.UpDownArrows)
+                if box.isReadOnly() != origin:
+                    box.setReadOnly(origin)
+                if box.buttonSymbols() != symbols:
+                    box.setButtonSymbols(symbols)
                 if has:
-                    box.setValue(float(v.centerline_mm[i][axis]))
-                else:
+                    _set_value(box, float(v.centerline_mm[i][axis]), empty_too=True)
+                elif box.text():
                     box.clear()
         finally:
             for w in widgets:
                 w.blockSignals(False)
         if i == 0:
-            self.handle_note.setText(ORIGIN_NOTE)
+            note = ORIGIN_NOTE
         elif i > 0 and i in fixed:
-            self.handle_note.setText(END_NOTE)
+            note = END_NOTE
         elif i < 0:
-            self.handle_note.setText(NO_HANDLE_NOTE)
+            note = NO_HANDLE_NOTE
         else:
-            self.handle_note.setText(f"Handle {i + 1} of {n}")
+            note = f"Handle {i + 1} of {n}"
+        _set_text(self.handle_note, note)
 
     # ------------------------------------------------------------------ widgets -> document
     def _radius_edited(self, value: float) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyvista as pv
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 from pyvistaqt import QtInteractor
 from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
@@ -127,7 +127,12 @@ class SceneView(QObject):
         self._render_timer = QTimer(self)
         self._render_timer.setSingleShot(True)
         self._render_timer.setInterval(0)
-        self._render_timer.timeout.connect(self.render_now)
+        self._render_timer.timeout.connect(self._next_frame)
+        self._frame_pending = False
+        # Panels changed by an edit repaint when the window handles its next UpdateRequest:
+        # the 3D frame is prepared just before that, so both go out in one window composition.
+        self._window = self.plotter.window()
+        self._window.installEventFilter(self)
         self._closed = False
         self._transient = False
         self._overlay = None
@@ -233,13 +238,32 @@ class SceneView(QObject):
     # ------------------------------------------------------------------ rendering
     def request_render(self) -> None:
         if not self._closed:
+            self._frame_pending = True
             self._render_timer.start()
 
     def render_now(self) -> None:
+        """Apply the pending updates and render synchronously (screenshots, tests)."""
         if self._closed:
             return
+        self._frame_pending = False
+        self._render_timer.stop()
         self.apply_pending_updates()
         self.plotter.render()
+
+    def _next_frame(self) -> None:
+        # The widget's paint renders the scene itself; a synchronous render here would be a
+        # second GL render of the same frame (its end schedules that paint anyway).
+        if self._closed or not self._frame_pending:
+            return
+        self._frame_pending = False
+        self._render_timer.stop()
+        self.apply_pending_updates()
+        self.plotter.update()
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API name
+        if event.type() == QEvent.Type.UpdateRequest and obj is self._window:
+            self._next_frame()
+        return False
 
     # ------------------------------------------------------------------ live scenario updates
     def _on_scenario(self, changed) -> None:
@@ -457,6 +481,8 @@ class SceneView(QObject):
             return
         self._closed = True
         self._render_timer.stop()
+        self._window.removeEventFilter(self)
+        self._window = None
         for sig, slot in ((self.document.visibilityChanged, self._on_visibility),
                           (self.document.opacityChanged, self._on_opacity),
                           (self.document.colourChanged, self._on_colour),
