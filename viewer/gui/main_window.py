@@ -350,8 +350,10 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ window grab, shutdown
     def grab_window(self) -> QImage:
-        """The whole window (menus, toolbar, panels and the 3D view) as an image."""
-        self.scene_view.render_now()
+        """The whole window (menus, toolbar, panels and the 3D view) as an image.
+
+        The 3D view renders only if its last frame is out of date; the grab itself reuses that frame."""
+        self.scene_view.render_if_needed()
         QApplication.processEvents()
         return self.grab().toImage()
 
