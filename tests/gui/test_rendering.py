@@ -53,6 +53,8 @@ def test_screenshot_start_renders_once_and_the_grab_reuses_that_frame(qapp, mesh
         assert before == 1, f"{before} renders before the window grab (one frame is enough)"
         assert after == before, "the window grab rendered the scene again"
         assert counter.count == 1
+        # the teaching cases and their thumbnails wait for their tab or menu
+        assert w.preset_panel.list.count() == 0 and not w.preset_actions
     finally:
         counter.close()
         close_and_delete(qapp, w)

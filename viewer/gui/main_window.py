@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.structures_dock, self.presets_dock)
         self.structures_dock.raise_()
         self.preset_panel.presetActivated.connect(self.open_preset)
+        self.presets_dock.visibilityChanged.connect(self.preset_panel.fill_if_shown)
         self.resizeDocks([self.findings_dock], [430], Qt.Orientation.Horizontal)
         self.resizeDocks([self.findings_dock, self.vessel_dock], [660, 280], Qt.Orientation.Vertical)
         self.resizeDocks([self.structures_dock], [400], Qt.Orientation.Horizontal)

@@ -47,13 +47,9 @@ def build_menus(w) -> None:
     scenario_menu.addSeparator()
     scenario_menu.addAction(w.bells_action)
     w.scenario_menu = scenario_menu
-    cases_menu = mb.addMenu("&Teaching")
+    w.teaching_menu = mb.addMenu("&Teaching")
     w.preset_actions = {}
-    for i, info in enumerate(w.preset_panel.infos):
-        act = cases_menu.addAction(f"{i + 1}. {info.title}")
-        act.triggered.connect(lambda _=False, n=info.name: w.open_preset(n))
-        w.preset_actions[info.name] = act
-    w.teaching_menu = cases_menu
+    w.teaching_menu.aboutToShow.connect(lambda: fill_teaching_menu(w))  # the cases are read on first use
     view_menu = mb.addMenu("&View")
     for act in w.view_actions.values():
         view_menu.addAction(act)
@@ -72,6 +68,16 @@ def build_menus(w) -> None:
     help_menu.addAction(w.about_action)
     w.file_menu, w.view_menu, w.help_menu = file_menu, view_menu, help_menu
     rebuild_recent_menu(w)
+
+
+def fill_teaching_menu(w) -> None:
+    """One entry per teaching case (once)."""
+    if w.preset_actions:
+        return
+    for i, info in enumerate(w.preset_panel.infos):
+        act = w.teaching_menu.addAction(f"{i + 1}. {info.title}")
+        act.triggered.connect(lambda _=False, n=info.name: w.open_preset(n))
+        w.preset_actions[info.name] = act
 
 
 def rebuild_recent_menu(w) -> None:
