@@ -31,9 +31,9 @@ def qimage_to_array(img: QImage) -> np.ndarray:
     return arr[:, : 3 * w].reshape(h, w, 3).copy()
 
 
-def save_png_atomic(img: np.ndarray | QImage, path: Path | str) -> Path:
+def save_png_atomic(img: np.ndarray | QImage, path: Path | str, compress_level: int = 6) -> Path:
     """Save a render or a window grab atomically (one writer: viewer.render.images)."""
-    return _save_array_png(qimage_to_array(img) if isinstance(img, QImage) else img[..., :3], path)
+    return _save_array_png(qimage_to_array(img) if isinstance(img, QImage) else img[..., :3], path, compress_level)
 
 
 def export_dir(window) -> Path:
