@@ -10,7 +10,6 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
 from ..editing import NUDGE_STEP_LARGE_MM, NUDGE_STEP_MM
 from ..render.views import VIEWS
-from .dialogs import about_dialog, sources_dialog
 
 NUDGE_KEYS = (("Left", 0, -1, "left"), ("Right", 0, 1, "right"), ("Up", 1, 1, "up"), ("Down", 1, -1, "down"),
               ("Ctrl+Up", 2, 1, "away"), ("Ctrl+Down", 2, -1, "closer"))
@@ -166,6 +165,12 @@ def _scenario_actions(w) -> None:
 def _help_actions(w) -> None:
     w.about_action = QAction("&About HFS Compression Viewer", w)
     w.about_action.setMenuRole(QAction.MenuRole.AboutRole)
-    w.about_action.triggered.connect(lambda: about_dialog(w).exec())
+    w.about_action.triggered.connect(lambda: _dialogs().about_dialog(w).exec())
     w.sources_action = QAction("&Sources\u2026", w)
-    w.sources_action.triggered.connect(lambda: sources_dialog(w).exec())
+    w.sources_action.triggered.connect(lambda: _dialogs().sources_dialog(w).exec())
+
+
+def _dialogs():
+    from . import dialogs  # on first use: not needed for the first frame
+
+    return dialogs

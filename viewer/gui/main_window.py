@@ -16,11 +16,10 @@ from ..editing import NUDGE_STEP_LARGE_MM, NUDGE_STEP_MM
 from ..render.scene import MeshSet, load_meshes
 from ..render.views import VIEWS
 from ..scenario import Scenario
-from . import exports, menus
+from . import menus
 from .actions import create_actions
 from .animation import MechanismPlayer, PulsationPlayer
 from .document import PickResult, SceneDocument
-from .exports import qimage_to_array, save_png_atomic  # noqa: F401 - part of this module's interface
 from .files import FileController
 from .findings_panel import FindingsPanel
 from .info_panel import InfoPanel
@@ -304,23 +303,33 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
             self.files.open_path(path)
 
-    # ------------------------------------------------------------------ export (exports.py)
+    # ------------------------------------------------------------------ export (exports.py: imported on first use)
     def view_size(self) -> tuple[int, int]:
+        from . import exports
+
         return exports.view_size(self)
 
     def export_image(self, path: Path | str, size: tuple[int, int] | None = None, annotations: bool = True) -> Path:
         """Render the 3D view at `size` (w, h; default the view's size) and save it as PNG.
 
         `annotations=False` leaves out the contact callouts, labels and captions (a clean figure)."""
+        from . import exports
+
         return exports.export_image(self, path, size, annotations)
 
     def export_image_dialog(self) -> Path | None:
+        from . import exports
+
         return exports.export_image_dialog(self)
 
     def export_video_dialog(self):
+        from . import exports
+
         return exports.export_video_dialog(self)
 
     def export_report_dialog(self) -> Path | None:
+        from . import exports
+
         return exports.export_report_dialog(self)
 
     # ------------------------------------------------------------------ animations
