@@ -27,6 +27,8 @@ def camera(win):
 
 def test_browser_lists_every_preset_with_a_thumbnail_and_opens_one(pw, qtbot):
     panel = pw.preset_panel
+    pw.presets_dock.raise_()  # its tab sits behind Structures; the list is filled when first shown
+    qtbot.waitUntil(lambda: panel.list.count() > 0, timeout=2000)
     assert panel.list.count() == len(PRESET_NAMES) >= 16
     for i in range(panel.list.count()):
         assert not panel.list.item(i).icon().isNull()
@@ -38,7 +40,11 @@ def test_browser_lists_every_preset_with_a_thumbnail_and_opens_one(pw, qtbot):
     assert pw.document.current_view == s.teaching.view
     assert set(pw.document.findings.classification) == set(s.teaching.expected)
     assert "Teaching cases" in [d.windowTitle() for d in pw.docks()]
+    pw.teaching_menu.popup(pw.mapToGlobal(pw.rect().center()))  # filled when first opened
+    qtbot.waitUntil(pw.teaching_menu.isVisible, timeout=2000)
     assert len(pw.teaching_menu.actions()) == len(PRESET_NAMES)
+    pw.teaching_menu.hide()
+    pw.structures_dock.raise_()
 
 
 def test_presentation_steps_the_playlist_with_clicker_keys_and_esc_restores(pw, qtbot, monkeypatch):

@@ -10,7 +10,7 @@ from PySide6.QtGui import QIcon, QImage
 from PySide6.QtWidgets import QApplication
 
 from .. import __version__
-from .main_window import DEFAULT_SIZE, MainWindow, ensure_readable_font, save_png_atomic
+from .main_window import DEFAULT_SIZE, MainWindow, ensure_readable_font
 from .settings import APPLICATION, ORGANISATION
 
 
@@ -93,7 +93,9 @@ def run_gui(view: str | None = None, screenshot: str | Path | None = None,
                 print("hfs-viewer: the 3D view did not render (black window grab); is there an OpenGL-capable X server?",
                       file=sys.stderr)
                 return 1
-            out = save_png_atomic(img, screenshot)
+            from .exports import save_png_atomic
+
+            out = save_png_atomic(img, screenshot, compress_level=1)  # fast: the grab is written on the way out
             print(f"wrote {out} ({img.width()}x{img.height()}, view {window.document.current_view})")
             return 0
         finally:

@@ -1,6 +1,6 @@
-"""Video and PDF-report export from the window, with a cancellable progress dialog.
+"""Exports from the window: PNG image, video and PDF report, with their dialogs.
 
-Rendering runs on the GUI thread in an offscreen VTK window (a separate render
+Video and report rendering runs on the GUI thread in an offscreen VTK window (a separate render
 window from the QtInteractor); the progress callback pumps the event loop so the
 dialog repaints and its Cancel button works. A cancelled or failed export leaves
 no partial file and never touches an existing one (viewer.render.video writes a
@@ -10,14 +10,82 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox,
                                QFileDialog, QFormLayout, QHBoxLayout, QLineEdit, QMessageBox, QProgressDialog,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from ..motion import Pulsation
 from ..render import video
+from ..render.images import save_png_atomic as _save_array_png
+from .dialogs import ExportDialog
 
+
+def qimage_to_array(img: QImage) -> np.ndarray:
+    """QImage -> (h, w, 3) uint8 RGB array (a copy)."""
+    rgb = img.convertToFormat(QImage.Format.Format_RGB888)
+    h, w, bpl = rgb.height(), rgb.width(), rgb.bytesPerLine()
+    arr = np.frombuffer(rgb.constBits(), np.uint8, count=h * bpl).reshape(h, bpl)
+    return arr[:, : 3 * w].reshape(h, w, 3).copy()
+
+
+def save_png_atomic(img: np.ndarray | QImage, path: Path | str, compress_level: int = 6) -> Path:
+    """Save a render or a window grab atomically (one writer: viewer.render.images)."""
+    return _save_array_png(qimage_to_array(img) if isinstance(img, QImage) else img[..., :3], path, compress_level)
+
+
+def export_dir(window) -> Path:
+    """The folder of the last export (settings), else the home folder."""
+    d = Path.home() if window.settings is None else Path(str(window.settings.value("export/dir", Path.home())))
+    return d if d.is_dir() else Path.home()
+
+
+def _stem(window) -> str:
+    return window.current_preset or "cpa-scenario"
+
+
+# ---------------------------------------------------------------------- image
+def view_size(window) -> tuple[int, int]:
+    """The 3D view's size in device pixels."""
+    w = window.scene_view.widget
+    dpr = w.devicePixelRatioF()
+    return max(16, round(w.width() * dpr)), max(16, round(w.height() * dpr))
+
+
+def export_image(window, path: Path | str, size: tuple[int, int] | None = None, annotations: bool = True) -> Path:
+    """Render the window's 3D view at `size` (w, h; default the view's size) and save it as PNG."""
+    img = window.scene_view.screenshot(size, annotations=annotations)
+    out = save_png_atomic(img, path)
+    window.statusBar().showMessage(f"Exported {out} ({img.shape[1]} \u00d7 {img.shape[0]})")
+    return out
+
+
+def make_export_dialog(window) -> ExportDialog:
+    return ExportDialog(view_size(window), export_dir(window) / f"cpa-{window.document.current_view}.png", window)
+
+
+def export_image_dialog(window) -> Path | None:
+    """Ask for file, size and annotations, then export; remembers the folder."""
+    dlg = make_export_dialog(window)
+    try:
+        if dlg.exec() != ExportDialog.DialogCode.Accepted:
+            return None
+        path, size, annotations = dlg.path(), dlg.image_size(), dlg.annotations()
+    finally:
+        dlg.deleteLater()
+    try:
+        out = export_image(window, path, size, annotations)
+    except OSError as exc:
+        QMessageBox.critical(window, "Export image", f"Could not write {path}:\n{exc}")
+        return None
+    if window.settings is not None:
+        window.settings.setValue("export/dir", str(out.parent))
+    return out
+
+
+# ---------------------------------------------------------------------- video
 ANIMATION_LABELS = {"pulsation": "Arterial pulsation (one or more heartbeats)",
                     "turntable": "Turntable (one turn round the anatomy)",
                     "mechanism": "Mechanism (ectopic and ephaptic excitation)"}
@@ -97,6 +165,23 @@ class VideoExportDialog(QDialog):
         super().accept()
 
 
+def export_video_dialog(window):
+    """Ask what to film, then film it (the pulsation pauses meanwhile); VideoInfo or None."""
+    dlg = VideoExportDialog(export_dir(window) / f"{_stem(window)}.mp4", window.pulsation.heart_rate_bpm, window)
+    try:
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return None
+        path, opts = dlg.path(), dlg.options()
+    finally:
+        dlg.deleteLater()
+    was_playing = window.pulsation.playing
+    window.pulsation.pause()
+    info = export_video(window, path, **opts)
+    if was_playing:
+        window.pulsation.play()
+    return info
+
+
 def _progress_dialog(parent, label: str, total: int) -> QProgressDialog:
     dlg = QProgressDialog(label, "Cancel", 0, total, parent)
     dlg.setObjectName("exportProgress")
@@ -145,6 +230,17 @@ def export_video(window, path: Path, animation: str, *, size=(1280, 720), fps: f
         dlg.deleteLater()
     d.statusMessage.emit(f"Exported {info.path} ({info.frames} frames, {info.seconds:.1f} s)")
     return info
+
+
+# ---------------------------------------------------------------------- report
+def export_report_dialog(window) -> Path | None:
+    path, _ = QFileDialog.getSaveFileName(window, "Export report", str(export_dir(window) / f"{_stem(window)}.pdf"),
+                                          "PDF document (*.pdf)")
+    if not path:
+        return None
+    if not path.lower().endswith(".pdf"):
+        path += ".pdf"
+    return export_report(window, Path(path))
 
 
 def export_report(window, path: Path) -> Path | None:

@@ -11,7 +11,6 @@ import numpy as np
 import pyvista as pv
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
-from pyvistaqt import QtInteractor
 from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
 from vtkmodules.vtkRenderingCore import vtkCellPicker
 
@@ -19,6 +18,7 @@ from ..render.live import Handles
 from ..render.scenario_view import ScenarioView
 from ..render.scene import MeshSet, Scene
 from .document import PickResult, SceneDocument
+from .interactor import SceneInteractor
 
 PICK_MARKER_COLOUR = (0, 230, 255)  # cyan: not used by any structure
 
@@ -98,7 +98,7 @@ class SceneView(QObject):
         super().__init__(parent)
         self.document = document
         # auto_update=False: no 5 Hz render timer; we render when the state changes
-        self.plotter = QtInteractor(parent, auto_update=False)
+        self.plotter = SceneInteractor(parent, auto_update=False)
         self.plotter.setMinimumSize(320, 240)
         self.scene = Scene(self.plotter, mesh_set, display=document.display)
         self.plotter.iren.clear_key_event_callbacks()  # pyvista's 'q' would close the plotter
@@ -158,7 +158,7 @@ class SceneView(QObject):
         self.sync_from_document()
 
     @property
-    def widget(self) -> QtInteractor:
+    def widget(self) -> SceneInteractor:
         return self.plotter
 
     # ------------------------------------------------------------------ document -> scene
@@ -168,6 +168,8 @@ class SceneView(QObject):
             s.apply(sid)
         s.set_labels(d.labels_on)
         s.set_view(d.current_view)
+        # the whole scene now, so that the first frame (the window's first paint) is complete
+        self.apply_pending_updates()
         self.request_render()
 
     # The Scene applies visibility, opacity and colour itself (it listens to the display
@@ -239,6 +241,7 @@ class SceneView(QObject):
     def request_render(self) -> None:
         if not self._closed:
             self._frame_pending = True
+            self.plotter.invalidate_frame()
             self._render_timer.start()
 
     def render_now(self) -> None:
@@ -265,6 +268,15 @@ class SceneView(QObject):
             self._next_frame()
         return False
 
+    def render_if_needed(self) -> None:
+        """Render now unless the last frame already shows the document (a repaint drew it since)."""
+        if self._closed:
+            return
+        self._frame_pending = False
+        self._render_timer.stop()
+        if self.apply_pending_updates() or not self.plotter.frame_current:
+            self.plotter.render()
+
     # ------------------------------------------------------------------ live scenario updates
     def _on_scenario(self, changed) -> None:
         if changed is None:
@@ -283,9 +295,10 @@ class SceneView(QObject):
             self.request_render()
 
     def _on_findings(self, _findings) -> None:
+        if self._updating:
+            return  # announced by the update in progress, which draws this very state
         self._findings_dirty = True
-        if not self._updating:
-            self.request_render()
+        self.request_render()
 
     def _on_selection(self, sid: str) -> None:
         self._show_handles()
@@ -307,9 +320,12 @@ class SceneView(QObject):
             h = self.document.selected_handle
             self.handles.show(vessel.handles_mm, active=h if h >= 0 else None)
 
-    def apply_pending_updates(self) -> None:
-        """Bring meshes, nerve deformation, callouts and handles up to the document (in place)."""
+    def apply_pending_updates(self) -> bool:
+        """Bring meshes, nerve deformation, callouts and handles up to the document (in place).
+
+        True when something changed (the last frame is then out of date)."""
         d = self.document
+        pending = bool(self._dirty_vessels or self._dirty_all or self._dirty_lesions or self._findings_dirty)
         self._updating = True
         try:
             self._on_side(d.model.side)  # e.g. back from an animation frame of the other side
@@ -335,6 +351,9 @@ class SceneView(QObject):
                 self._update_nerve_and_callouts(d.state)  # runs the pending analysis now if needed
         finally:
             self._updating = False
+        if pending:
+            self.plotter.invalidate_frame()
+        return pending
 
     # ------------------------------------------------------------------ animations
     def show_transient(self, state) -> None:
