@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 XVFB := xvfb-run -a -s "-screen 0 1920x1080x24"
 
-.PHONY: setup run test test-unit lint bench meshes thumbnails screenshots package clean demo-case
+.PHONY: setup run test test-unit soak lint bench meshes thumbnails screenshots package clean demo-case
 
 setup:
 	@./scripts/setup.sh
@@ -26,6 +26,11 @@ test: setup
 
 test-unit: setup
 	$(BIN)/pytest tests/unit
+
+# Random operations on the real window (seeded; SOAK_SEED reproduces a run): 600 operations or
+# 300 s, whichever comes first (SOAK_OPS, SOAK_SECONDS). Not part of `make test`.
+soak: setup
+	$(XVFB) $(BIN)/pytest -m soak tests/gui/test_soak.py
 
 bench: setup
 	$(BIN)/python scripts/benchmarks/bench_startup.py
