@@ -20,9 +20,14 @@ run: setup
 		echo "For the window on this machine: $(XVFB) $(BIN)/hfs-viewer --screenshot out/window.png"; \
 	fi
 
-test: setup
+test: setup lint
 	$(BIN)/lint-imports
 	$(BIN)/pytest
+
+# ruff: lint rules and the formatter's check (pyproject.toml [tool.ruff]); `ruff format .` fixes the latter
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 test-unit: setup
 	$(BIN)/pytest tests/unit

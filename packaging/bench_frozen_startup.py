@@ -8,6 +8,7 @@ both alike), the first of each is a warm-up; medians are printed. Also times `an
 
     python packaging/bench_frozen_startup.py [--runs 7]      (after `make package`)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,8 +30,12 @@ EXE = ROOT / "dist" / "hfs-viewer" / "hfs-viewer"
 def first_frame(cmd: list[str], out: Path) -> float:
     out.unlink(missing_ok=True)
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd + ["--screenshot", str(out), "--size", "1600x1000"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        cmd + ["--screenshot", str(out), "--size", "1600x1000"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     for line in proc.stdout:
         if line.startswith("wrote "):
             t = time.perf_counter() - t0
@@ -62,8 +67,13 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "w.png"
         scen = Path(tmp) / "s.json"
-        scen.write_text(json.dumps(json.loads(subprocess.run(source + ["anatomy", "--json"], check=True,
-                                                             capture_output=True).stdout)["default_scenario"]))
+        scen.write_text(
+            json.dumps(
+                json.loads(subprocess.run(source + ["anatomy", "--json"], check=True, capture_output=True).stdout)[
+                    "default_scenario"
+                ]
+            )
+        )
         first_frame(source, out), first_frame(frozen, out)  # warm the file cache
         res = {"source": [], "frozen": [], "source_analyze": [], "frozen_analyze": []}
         for _ in range(args.runs):

@@ -15,6 +15,7 @@
 Exit status 0 on success, 1 with a message when a step fails (or, with --enforce-budget, when a
 size is over budget; without it the excess is printed and recorded in dist/build-report.json).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -106,8 +107,9 @@ def probe(tmp: Path) -> dict:
     """Run the app from source and record the modules it imports."""
     record = tmp / "modules.txt"
     scenario = tmp / "probe-scenario.json"
-    anatomy = subprocess.run([sys.executable, "-m", "viewer", "anatomy", "--json"], cwd=ROOT,
-                             capture_output=True, text=True, check=False)
+    anatomy = subprocess.run(
+        [sys.executable, "-m", "viewer", "anatomy", "--json"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     if anatomy.returncode != 0:
         raise BuildError(f"probe: `hfs-viewer anatomy --json` failed:\n{anatomy.stderr[-2000:]}")
     scenario.write_text(json.dumps(json.loads(anatomy.stdout)["default_scenario"]), encoding="utf-8")
@@ -115,29 +117,50 @@ def probe(tmp: Path) -> dict:
     runs = [
         ["render", "--labels", "--size", "640x400", "--out", str(tmp / "probe-render.png")],
         ["--screenshot", str(tmp / "probe-window.png"), "--size", "1200x800"],
-        ["render", "--out", str(tmp / "probe-turntable.gif"), "--animation", "turntable", "--frames", "2",
-         "--size", "160x120"],
+        [
+            "render",
+            "--out",
+            str(tmp / "probe-turntable.gif"),
+            "--animation",
+            "turntable",
+            "--frames",
+            "2",
+            "--size",
+            "160x120",
+        ],
         ["analyze", str(scenario), "--json"],
         ["anatomy", "--json"],
         ["--import-all"],
     ]
     if _has_command("report"):
-        runs.insert(-2, ["report", "--scenario", str(presets[-1] if presets else scenario),
-                         "--out", str(tmp / "probe-report.pdf"), "--size", "320x200"])
+        runs.insert(
+            -2,
+            [
+                "report",
+                "--scenario",
+                str(presets[-1] if presets else scenario),
+                "--out",
+                str(tmp / "probe-report.pdf"),
+                "--size",
+                "320x200",
+            ],
+        )
     if presets:  # a scenario with findings drawn in the window (heat map, callouts)
-        runs.insert(2, ["--screenshot", str(tmp / "probe-preset.png"), "--size", "1200x800",
-                        "--scenario", str(presets[-1])])
+        runs.insert(
+            2, ["--screenshot", str(tmp / "probe-preset.png"), "--size", "1200x800", "--scenario", str(presets[-1])]
+        )
     prefix = display_prefix()
     env = dict(os.environ, HFS_PROBE_ABSENT=",".join(OPTIONAL_ABSENT))
     for args in runs:
         before = record.read_text(encoding="utf-8") if record.exists() else ""
         cmd = [sys.executable, str(PACKAGING / "probe_modules.py"), str(record), *args]
-        out = subprocess.run(prefix + cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-                             check=False)
-        done = [ln for ln in record.read_text(encoding="utf-8")[len(before):].splitlines() if ln.startswith("#done")]
+        out = subprocess.run(prefix + cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+        done = [ln for ln in record.read_text(encoding="utf-8")[len(before) :].splitlines() if ln.startswith("#done")]
         if not done or done[-1] != "#done rc=0":
-            raise BuildError(f"probe: `hfs-viewer {' '.join(args)}` failed (exit {out.returncode}):\n"
-                             f"{out.stdout[-1500:]}\n{out.stderr[-2500:]}")
+            raise BuildError(
+                f"probe: `hfs-viewer {' '.join(args)}` failed (exit {out.returncode}):\n"
+                f"{out.stdout[-1500:]}\n{out.stderr[-2500:]}"
+            )
         if out.returncode != 0:
             log(f"warning: `hfs-viewer {' '.join(args)}` did its work but exited {out.returncode} at tear-down")
     lines = record.read_text(encoding="utf-8").splitlines()
@@ -155,8 +178,20 @@ def probe(tmp: Path) -> dict:
 
 def run_pyinstaller(modules_file: Path, with_ffmpeg: bool) -> None:
     env = dict(os.environ, HFS_VTK_MODULES=str(modules_file), HFS_BUNDLE_FFMPEG="1" if with_ffmpeg else "0")
-    cmd = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
-           "--distpath", str(DIST), "--workpath", str(WORK), str(PACKAGING / "hfs-viewer.spec")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "PyInstaller",
+        "--noconfirm",
+        "--clean",
+        "--log-level",
+        "WARN",
+        "--distpath",
+        str(DIST),
+        "--workpath",
+        str(WORK),
+        str(PACKAGING / "hfs-viewer.spec"),
+    ]
     log(" ".join(cmd[1:]))
     out = subprocess.run(cmd, cwd=ROOT, env=env, check=False)
     if out.returncode != 0:
@@ -171,13 +206,18 @@ def strip_vtk() -> tuple[int, float]:
     if sys.platform == "win32":
         return 0, 0.0  # release DLLs carry no symbols to strip
     internal = APP / "_internal"
-    files = [p for p in internal.rglob("*") if p.is_file() and not p.is_symlink()
-             and ("vtkmodules" in p.parts or p.name.startswith(("libvtk", "libviskores")))
-             and (".so" in p.name or p.suffix == ".dylib")]
+    files = [
+        p
+        for p in internal.rglob("*")
+        if p.is_file()
+        and not p.is_symlink()
+        and ("vtkmodules" in p.parts or p.name.startswith(("libvtk", "libviskores")))
+        and (".so" in p.name or p.suffix == ".dylib")
+    ]
     before = sum(p.stat().st_size for p in files)
     args = ["strip", "-x"] if sys.platform == "darwin" else ["strip", "--strip-unneeded"]
     for i in range(0, len(files), 50):
-        subprocess.run(args + [str(p) for p in files[i:i + 50]], check=True)
+        subprocess.run(args + [str(p) for p in files[i : i + 50]], check=True)
     after = sum(p.stat().st_size for p in files)
     return len(files), (before - after) / 1e6
 
@@ -196,8 +236,10 @@ def trim_qt_icu() -> dict:
     except IcuTrimError as exc:
         raise BuildError(f"ICU trim: {exc}") from None
     if res["status"] == "trimmed":
-        log(f"ICU data: {res['before_bytes'] / 1e6:.1f} -> {res['after_bytes'] / 1e6:.1f} MB "
-            f"({res['items_kept']} of {res['items_before']} items kept)")
+        log(
+            f"ICU data: {res['before_bytes'] / 1e6:.1f} -> {res['after_bytes'] / 1e6:.1f} MB "
+            f"({res['items_kept']} of {res['items_before']} items kept)"
+        )
     keys = ("status", "reason", "before_bytes", "after_bytes", "items_before", "items_kept", "seconds")
     return {k: res[k] for k in keys if k in res}
 
@@ -235,9 +277,12 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--skip-archive", action="store_true", help="no .tar.gz (and no archive budget check)")
     ap.add_argument("--enforce-budget", action="store_true", help="exit 1 when a size is over budget (default: warn)")
-    ap.add_argument("--with-ffmpeg", action="store_true",
-                    help="bundle imageio-ffmpeg's ffmpeg (+173 MB, over budget); by default MP4 export "
-                         "uses the target's ffmpeg (PATH or IMAGEIO_FFMPEG_EXE)")
+    ap.add_argument(
+        "--with-ffmpeg",
+        action="store_true",
+        help="bundle imageio-ffmpeg's ffmpeg (+173 MB, over budget); by default MP4 export "
+        "uses the target's ffmpeg (PATH or IMAGEIO_FFMPEG_EXE)",
+    )
     args = ap.parse_args()
     t_start = time.monotonic()
     try:
@@ -300,8 +345,10 @@ def main() -> int:
         }
         report["within_budget"] = folder <= FOLDER_BUDGET_MB and (archive_mb or 0) <= ARCHIVE_BUDGET_MB
         (DIST / "build-report.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-        log(f"dist/hfs-viewer: {folder:.1f} MB (budget {FOLDER_BUDGET_MB}); build {total:.0f} s "
-            f"(probe {t_probe:.0f}, PyInstaller {t_pyi:.0f}, archive {t_archive:.0f})")
+        log(
+            f"dist/hfs-viewer: {folder:.1f} MB (budget {FOLDER_BUDGET_MB}); build {total:.0f} s "
+            f"(probe {t_probe:.0f}, PyInstaller {t_pyi:.0f}, archive {t_archive:.0f})"
+        )
         over = []
         if folder > FOLDER_BUDGET_MB:
             over.append(f"folder {folder:.1f} MB > {FOLDER_BUDGET_MB} MB")

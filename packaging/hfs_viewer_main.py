@@ -1,4 +1,5 @@
 """Entry point of the frozen build: the same CLI as the `hfs-viewer` console script."""
+
 import sys
 
 from viewer.cli import main

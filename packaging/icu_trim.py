@@ -55,6 +55,7 @@ missing tool (icupkg: Debian icu-devtools; readelf: binutils; cc: gcc) or what w
 leaves the original library in place on any error. Idempotent: a second run finds nothing to
 remove and reports status "unchanged".
 """
+
 from __future__ import annotations
 
 import argparse
@@ -156,6 +157,7 @@ def find_qt_lib_dir(path: Path) -> Path | None:
 
 # ------------------------------------------------------------------ ELF facts (readelf)
 
+
 def _elf_facts(lib: Path, major: str) -> dict:
     readelf = _tool("readelf")
     header = _run([readelf, "-hW", str(lib)])
@@ -180,8 +182,11 @@ def _elf_facts(lib: Path, major: str) -> dict:
     value, size = int(sym[1], 16), int(sym[2], 0)
     sections = _run([readelf, "-SW", str(lib)])
     sec = None
-    for m in re.finditer(r"\]\s+(\S+)\s+\S+\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+\S+\s+\S*\s+\d+\s+\d+\s+(\d+)\s*$",
-                         sections, re.M):
+    for m in re.finditer(
+        r"\]\s+(\S+)\s+\S+\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+\S+\s+\S*\s+\d+\s+\d+\s+(\d+)\s*$",
+        sections,
+        re.M,
+    ):
         name, addr, off, ssize, align = m.group(1), *(int(g, 16) for g in m.groups()[1:4]), int(m.group(5))
         if addr <= value < addr + ssize and name != "":
             sec = {"name": name, "addr": addr, "offset": off, "size": ssize, "align": align}
@@ -194,7 +199,10 @@ def _elf_facts(lib: Path, major: str) -> dict:
         "runpath": (runpath.group(1), runpath.group(2)) if runpath else None,
         "symbolic": "(SYMBOLIC)" in dyn,
         "z_origin": bool(re.search(r"\(FLAGS_1\).*\bORIGIN\b", dyn)),
-        "symbol": symname, "sym_value": value, "sym_size": size, "sym_version": version,
+        "symbol": symname,
+        "sym_value": value,
+        "sym_size": size,
+        "sym_version": version,
         "section": sec,
     }
 
@@ -230,6 +238,7 @@ def _consumers(scan_root: Path, major: str) -> dict[str, set[str]]:
 
 # ------------------------------------------------------------------ the data package
 
+
 def _multibyte_cnv(data: bytes) -> bool:
     """A converter table whose characters can take more than one byte (UConverterStaticData after
     the data header: structSize, name[60], codepage, platform, conversionType, min, maxBytesPerChar)."""
@@ -253,13 +262,16 @@ def classify(name: str, data: bytes | None = None, keep: tuple[str, ...] = ()) -
 
 
 def _asm(symbol: str, dat: Path, align: int) -> str:
-    return (f'\t.section .rodata\n\t.globl {symbol}\n\t.type {symbol}, @object\n\t.balign {align}\n'
-            f'{symbol}:\n\t.incbin "{dat}"\n\t.size {symbol}, . - {symbol}\n'
-            f'\t.section .note.GNU-stack,"",@progbits\n')
+    return (
+        f"\t.section .rodata\n\t.globl {symbol}\n\t.type {symbol}, @object\n\t.balign {align}\n"
+        f'{symbol}:\n\t.incbin "{dat}"\n\t.size {symbol}, . - {symbol}\n'
+        f'\t.section .note.GNU-stack,"",@progbits\n'
+    )
 
 
-def trim_icu(qt_lib_dir: Path, *, scan_root: Path | None = None, keep: tuple[str, ...] = (),
-             dry_run: bool = False) -> dict:
+def trim_icu(
+    qt_lib_dir: Path, *, scan_root: Path | None = None, keep: tuple[str, ...] = (), dry_run: bool = False
+) -> dict:
     """Trim libicudata.so.NN in qt_lib_dir in place (see the module docstring for what is kept).
 
     scan_root: where to look for the ELF files that link ICU (default qt_lib_dir; pass the
@@ -283,18 +295,19 @@ def trim_icu(qt_lib_dir: Path, *, scan_root: Path | None = None, keep: tuple[str
     icupkg, cc = _tool("icupkg"), _tool("cc")
 
     consumers = _consumers(Path(scan_root or qt_lib_dir), major)
-    unexpected = {f: sorted(n for n in names if not n.startswith(ALLOWED_IMPORTS))
-                  for f, names in consumers.items()}
+    unexpected = {f: sorted(n for n in names if not n.startswith(ALLOWED_IMPORTS)) for f, names in consumers.items()}
     unexpected = {f: n for f, n in unexpected.items() if n}
     if unexpected:
-        raise IcuTrimError("ICU is used beyond what the trimmed data serves (update RULES/ALLOWED_IMPORTS in "
-                           f"packaging/icu_trim.py after checking what these read): {unexpected}")
+        raise IcuTrimError(
+            "ICU is used beyond what the trimmed data serves (update RULES/ALLOWED_IMPORTS in "
+            f"packaging/icu_trim.py after checking what these read): {unexpected}"
+        )
 
     facts = _elf_facts(lib, major)
     raw = lib.read_bytes()
     sec = facts["section"]
     start = sec["offset"] + facts["sym_value"] - sec["addr"]
-    blob = raw[start:start + facts["sym_size"]]
+    blob = raw[start : start + facts["sym_size"]]
     if len(blob) < 32 or blob[2:4] != b"\xda\x27" or blob[12:16] != b"CmnD":
         raise IcuTrimError(f"{lib}: {facts['symbol']} is not an ICU common data package")
     pkg = f"icudt{major}{'l' if facts['little_endian'] else 'b'}"
@@ -319,13 +332,22 @@ def trim_icu(qt_lib_dir: Path, *, scan_root: Path | None = None, keep: tuple[str
                 counts[0] += 1
                 counts[1] += item.stat().st_size
         removed_by_reason = dict(sorted(removed_by_reason.items(), key=lambda kv: -kv[1][1]))
-        result = {"library": str(lib), "before_bytes": lib.stat().st_size, "items_before": len(items),
-                  "items_removed": len(remove), "items_kept": len(items) - len(remove),
-                  "consumers": {f: sorted(n) for f, n in consumers.items()}}
+        result = {
+            "library": str(lib),
+            "before_bytes": lib.stat().st_size,
+            "items_before": len(items),
+            "items_removed": len(remove),
+            "items_kept": len(items) - len(remove),
+            "consumers": {f: sorted(n) for f, n in consumers.items()},
+        }
         if not remove or dry_run:
-            result.update(status="unchanged" if not remove else "dry-run", after_bytes=result["before_bytes"],
-                          saved_bytes=0, removed_by_reason=removed_by_reason,
-                          seconds=round(time.monotonic() - t0, 2))
+            result.update(
+                status="unchanged" if not remove else "dry-run",
+                after_bytes=result["before_bytes"],
+                saved_bytes=0,
+                removed_by_reason=removed_by_reason,
+                seconds=round(time.monotonic() - t0, 2),
+            )
             return result
         listfile = tmp / "remove.txt"
         listfile.write_text("\n".join(remove) + "\n")
@@ -336,8 +358,17 @@ def trim_icu(qt_lib_dir: Path, *, scan_root: Path | None = None, keep: tuple[str
         asm = tmp / "icudata.S"
         asm.write_text(_asm(facts["symbol"], dst, max(16, sec["align"])))
         new = tmp / lib.name
-        cmd = [cc, "-shared", "-nostdlib", "-o", str(new), str(asm), f"-Wl,-soname,{facts['soname'] or lib.name}",
-               "-Wl,--build-id", "-Wl,-z,noexecstack"]
+        cmd = [
+            cc,
+            "-shared",
+            "-nostdlib",
+            "-o",
+            str(new),
+            str(asm),
+            f"-Wl,-soname,{facts['soname'] or lib.name}",
+            "-Wl,--build-id",
+            "-Wl,-z,noexecstack",
+        ]
         if facts["runpath"]:
             kind, value = facts["runpath"]
             cmd += [f"-Wl,-rpath,{value}", "-Wl,--enable-new-dtags" if kind == "RUNPATH" else "-Wl,--disable-new-dtags"]
@@ -355,8 +386,11 @@ def trim_icu(qt_lib_dir: Path, *, scan_root: Path | None = None, keep: tuple[str
         nraw = new.read_bytes()
         nsec = check["section"]
         nstart = nsec["offset"] + check["sym_value"] - nsec["addr"]
-        if (nraw[nstart:nstart + check["sym_size"]] != dst.read_bytes() or check["sym_value"] % 16
-                or any(check[k] != facts[k] for k in ("soname", "sym_version", "machine", "little_endian"))):
+        if (
+            nraw[nstart : nstart + check["sym_size"]] != dst.read_bytes()
+            or check["sym_value"] % 16
+            or any(check[k] != facts[k] for k in ("soname", "sym_version", "machine", "little_endian"))
+        ):
             raise IcuTrimError(f"the rebuilt {lib.name} does not match the original's layout: {check}")
         mode = lib.stat().st_mode
         staged = lib.with_name(lib.name + ".icu_trim.tmp")
@@ -375,8 +409,13 @@ def trim_icu(qt_lib_dir: Path, *, scan_root: Path | None = None, keep: tuple[str
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("path", type=Path, help="the frozen build (or its _internal), a Qt lib dir, or libicudata.so.NN")
-    ap.add_argument("--keep", action="append", default=[], metavar="GLOB",
-                    help='also keep these package items (repeatable), e.g. "zone/*" or "*.cnv"')
+    ap.add_argument(
+        "--keep",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help='also keep these package items (repeatable), e.g. "zone/*" or "*.cnv"',
+    )
     ap.add_argument("--dry-run", action="store_true", help="report what would be removed, change nothing")
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
     args = ap.parse_args(argv)
@@ -396,12 +435,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"icu_trim: skipped ({res['reason']})")
     elif res["status"] == "dry-run":
         drop = sum(size for _, size in res["removed_by_reason"].values())
-        print(f"icu_trim: dry run, {res['library']}: would remove {res['items_removed']} of {res['items_before']} "
-              f"items ({drop / 1e6:.1f} MB of package data)")
+        print(
+            f"icu_trim: dry run, {res['library']}: would remove {res['items_removed']} of {res['items_before']} "
+            f"items ({drop / 1e6:.1f} MB of package data)"
+        )
     else:
-        print(f"icu_trim: {res['status']} {res['library']}: {res['before_bytes'] / 1e6:.1f} MB -> "
-              f"{res['after_bytes'] / 1e6:.1f} MB ({res['items_kept']} of {res['items_before']} items kept, "
-              f"{res['seconds']} s)")
+        print(
+            f"icu_trim: {res['status']} {res['library']}: {res['before_bytes'] / 1e6:.1f} MB -> "
+            f"{res['after_bytes'] / 1e6:.1f} MB ({res['items_kept']} of {res['items_before']} items kept, "
+            f"{res['seconds']} s)"
+        )
         for reason, (n, size) in res.get("removed_by_reason", {}).items():
             print(f"  removed {n:4d} {reason}: {size / 1e6:.2f} MB")
     return 0

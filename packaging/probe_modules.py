@@ -14,6 +14,7 @@ The probe runs the app as the frozen build will: with the absent VTK modules ser
 rthook_vtk_lean.py, and with the optional modules named in HFS_PROBE_ABSENT (comma-separated)
 made unimportable. Stand-in modules are recorded as `#absent NAME`, not as imports.
 """
+
 from __future__ import annotations
 
 import importlib

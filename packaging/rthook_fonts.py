@@ -5,6 +5,7 @@ On a minimal Linux install without fontconfig-config or any font, Qt draws every
 one and adds the bundled font folder, so the build reads the same everywhere. A FONTCONFIG_FILE set
 by the user wins.
 """
+
 import os
 import sys
 

@@ -15,15 +15,23 @@ switched on for charts), becomes an inert object.
 packaging/build.py runs every probe command from the source install with this hook installed
 (probe_modules.py), so a use of an absent class fails the build, not the user's session.
 """
+
 import importlib.abc
 import importlib.machinery
 import sys
 import types
 
 ABSENT_VTK = (
-    "vtkChartsCore", "vtkInfovisCore", "vtkInteractionWidgets", "vtkPythonContext2D",
-    "vtkRenderingContext2D", "vtkRenderingContextOpenGL2", "vtkRenderingVolume",
-    "vtkRenderingVolumeOpenGL2", "vtkViewsContext2D", "vtkViewsCore",
+    "vtkChartsCore",
+    "vtkInfovisCore",
+    "vtkInteractionWidgets",
+    "vtkPythonContext2D",
+    "vtkRenderingContext2D",
+    "vtkRenderingContextOpenGL2",
+    "vtkRenderingVolume",
+    "vtkRenderingVolumeOpenGL2",
+    "vtkViewsContext2D",
+    "vtkViewsCore",
 )
 INERT = {"vtkContextInteractorStyle"}  # created by pyvista's RenderWindowInteractor, used by charts only
 
@@ -44,8 +52,10 @@ class _AbsentBase:
     """The base a pyvista class gets in place of an absent VTK class."""
 
     def __init__(self, *args, **kwargs):
-        raise RuntimeError(f"{type(self).__name__} needs a VTK module that is not part of this build "
-                           f"of hfs-viewer (packaging/rthook_vtk_lean.py)")
+        raise RuntimeError(
+            f"{type(self).__name__} needs a VTK module that is not part of this build "
+            f"of hfs-viewer (packaging/rthook_vtk_lean.py)"
+        )
 
 
 class Absent:
@@ -75,8 +85,10 @@ class Absent:
     def __call__(self, *args, **kwargs):
         if self.__name__ in INERT:
             return _Inert(self.__name__)
-        raise RuntimeError(f"{self.__name__} ({self.__module__}) is not part of this build of hfs-viewer "
-                           f"(packaging/rthook_vtk_lean.py)")
+        raise RuntimeError(
+            f"{self.__name__} ({self.__module__}) is not part of this build of hfs-viewer "
+            f"(packaging/rthook_vtk_lean.py)"
+        )
 
 
 class _AbsentModule(types.ModuleType):

@@ -3,6 +3,7 @@
 Run: .venv/bin/python scripts/corridor_screenshots.py [--out assets/screenshots]
 Writes keyhole-0mm.png, keyhole-8mm.png and keyhole-0-vs-8mm.png (side by side).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,12 +17,12 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from viewer.analysis import analyze  # noqa: E402
 from viewer.corridor import with_corridor  # noqa: E402
 from viewer.render.corridor_view import Retraction  # noqa: E402
 from viewer.render.scenario_view import ScenarioView  # noqa: E402
 from viewer.render.scene import Scene  # noqa: E402
 from viewer.scenario import Corridor, default_scenario  # noqa: E402
-from viewer.analysis import analyze  # noqa: E402
 
 
 def shot(retraction: float, size=(900, 700)) -> np.ndarray:
@@ -34,8 +35,12 @@ def shot(retraction: float, size=(900, 700)) -> np.ndarray:
         Retraction(scene).set(retraction)
         f = with_corridor(analyze(sc), sc)
         share = 100 * f.corridor["rez_visible_fraction"]
-        p.add_text(f"Left keyhole, retraction {retraction:.0f} mm: {share:.0f} % of the REZ visible", font_size=12,
-                   position="upper_left", color="white")
+        p.add_text(
+            f"Left keyhole, retraction {retraction:.0f} mm: {share:.0f} % of the REZ visible",
+            font_size=12,
+            position="upper_left",
+            color="white",
+        )
         return p.screenshot(return_img=True)
     finally:
         p.close()

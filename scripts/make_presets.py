@@ -13,6 +13,7 @@ checked by tests/unit/test_presets.py (never copied from the analyser).
     python scripts/make_presets.py            # (re)write viewer/presets/*.json
     python scripts/make_presets.py --check    # exit 1 if a shipped file differs
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,7 +31,15 @@ from viewer import sdf  # noqa: E402
 from viewer.analysis import analyze  # noqa: E402
 from viewer.anatomy import brainstem_sdf, build_anatomy  # noqa: E402
 from viewer.scenario import (  # noqa: E402
-    History, Lesion, Scenario, ScenarioError, Teaching, Vessel, default_scenario, dumps_scenario, parse_scenario,
+    History,
+    Lesion,
+    Scenario,
+    ScenarioError,
+    Teaching,
+    Vessel,
+    default_scenario,
+    dumps_scenario,
+    parse_scenario,
 )
 
 PRESET_DIR = ROOT / "viewer" / "presets"
@@ -52,6 +61,7 @@ SEVERE = 0.9
 
 
 # --------------------------------------------------------------------------- geometry
+
 
 def nerve_frame(arc: float):
     """Point, tangent, outward normal (off the pia, perpendicular to the nerve) and the
@@ -148,8 +158,9 @@ def route(radius: float, items, depths: dict[int, float] | None = None, fixed_fi
 
 def vessel(base_id: str, handles, radius: float | None = None, label: str | None = None, **kw) -> Vessel:
     v = DEFAULT.vessel(base_id)
-    return replace(v, centerline_mm=handles, radius_mm=v.radius_mm if radius is None else radius,
-                   label=label or v.label, **kw)
+    return replace(
+        v, centerline_mm=handles, radius_mm=v.radius_mm if radius is None else radius, label=label or v.label, **kw
+    )
 
 
 def tuned(base_id: str, items, radius: float | None = None, **kw) -> Vessel:
@@ -198,43 +209,90 @@ PICA_TAIL = [[-14.5, -5.5, -14.0], [-12.0, -8.0, -19.5], [-9.5, -10.5, -22.0], [
 
 def aica_attached(depth: float, arc: float = 4.0) -> Vessel:
     """AICA loop rising from in front and below onto the attached segment, then on to its meatal loop."""
-    return tuned("aica", [*AICA[:3], [-9.5, 10.0, 1.0], [-12.0, 5.5, 0.5],
-                          Press(arc, depth, tilt=40, cross=None, bend=1.2, half_length=2.0), *AICA[6:]])
+    return tuned(
+        "aica",
+        [
+            *AICA[:3],
+            [-9.5, 10.0, 1.0],
+            [-12.0, 5.5, 0.5],
+            Press(arc, depth, tilt=40, cross=None, bend=1.2, half_length=2.0),
+            *AICA[6:],
+        ],
+    )
 
 
 def aica_loop(depth: float, arc: float, tilt: float, exit_: list) -> Vessel:
     """AICA loop pressing the attached segment or root detachment point from in front and below."""
-    return tuned("aica", [*AICA[:4], [-13.5, 6.0, 1.0],
-                          Press(arc, depth, tilt=tilt, cross=30, bend=1.6, half_length=2.5), *exit_, *AICA[9:]])
+    return tuned(
+        "aica",
+        [
+            *AICA[:4],
+            [-13.5, 6.0, 1.0],
+            Press(arc, depth, tilt=tilt, cross=30, bend=1.6, half_length=2.5),
+            *exit_,
+            *AICA[9:],
+        ],
+    )
 
 
 def aica_meatal(depth: float) -> Vessel:
     """The AICA's meatal loop lifted onto the distal cisternal portion, in front of and below the nerve."""
-    return tuned("aica", [*AICA[:7], Press(16.5, depth, tilt=-30, cross=None, bend=1.6, half_length=2.5),
-                          [-28.5, 4.0, 5.0], *AICA[11:]])
+    return tuned(
+        "aica",
+        [*AICA[:7], Press(16.5, depth, tilt=-30, cross=None, bend=1.6, half_length=2.5), [-28.5, 4.0, 5.0], *AICA[11:]],
+    )
 
 
 def aica_double() -> Vessel:
     """One AICA touching the attached segment and, with its meatal loop, the cisternal portion."""
-    return tuned("aica", [*AICA[:3], [-9.03, 9.32, 2.25], [-12.6, 4.66, 0.62],
-                          Press(4.0, MODERATE, tilt=40.45, cross=None, bend=0.82, half_length=1.75),
-                          [-19.57, 5.98, 3.59], [-20.41, 7.24, 4.82],
-                          Press(16.5, MODERATE, tilt=-30.26, cross=None, bend=1.64, half_length=2.61),
-                          [-27.75, 5.02, 4.07], *AICA[11:]])
+    return tuned(
+        "aica",
+        [
+            *AICA[:3],
+            [-9.03, 9.32, 2.25],
+            [-12.6, 4.66, 0.62],
+            Press(4.0, MODERATE, tilt=40.45, cross=None, bend=0.82, half_length=1.75),
+            [-19.57, 5.98, 3.59],
+            [-20.41, 7.24, 4.82],
+            Press(16.5, MODERATE, tilt=-30.26, cross=None, bend=1.64, half_length=2.61),
+            [-27.75, 5.02, 4.07],
+            *AICA[11:],
+        ],
+    )
 
 
 def aica_with_tandem(depth: float) -> Vessel:
     """AICA on the attached segment, routed above a tortuous vertebral artery."""
-    return tuned("aica", [*AICA[:2], [-6.66, 11.8, 6.18], [-12.63, 7.66, 4.81],
-                          Press(5.0, depth, tilt=34.46, cross=None, bend=0.74, half_length=1.49),
-                          [-20.55, 5.08, 5.43], [-23.02, 6.72, 4.19], *AICA[9:]])
+    return tuned(
+        "aica",
+        [
+            *AICA[:2],
+            [-6.66, 11.8, 6.18],
+            [-12.63, 7.66, 4.81],
+            Press(5.0, depth, tilt=34.46, cross=None, bend=0.74, half_length=1.49),
+            [-20.55, 5.08, 5.43],
+            [-23.02, 6.72, 4.19],
+            *AICA[9:],
+        ],
+    )
 
 
 def pica_rexp(depth: float) -> Vessel:
     """A cranial loop of PICA rising from the vertebral artery onto the root exit point."""
-    return tuned("pica", [PICA[0], [-9.5, 7.5, -11.0], [-12.5, 5.5, -6.0], [-13.0, 4.0, -2.0],
-                          Press(0.8, depth, tilt=30, cross=None, bend=1.6, half_length=2.5),
-                          [-17.0, 4.0, 1.0], [-17.5, 2.0, -3.5], [-16.0, -2.0, -8.0], *PICA_TAIL])
+    return tuned(
+        "pica",
+        [
+            PICA[0],
+            [-9.5, 7.5, -11.0],
+            [-12.5, 5.5, -6.0],
+            [-13.0, 4.0, -2.0],
+            Press(0.8, depth, tilt=30, cross=None, bend=1.6, half_length=2.5),
+            [-17.0, 4.0, 1.0],
+            [-17.5, 2.0, -3.5],
+            [-16.0, -2.0, -8.0],
+            *PICA_TAIL,
+        ],
+    )
 
 
 def tortuous_va_and_pica() -> tuple[Vessel, Vessel]:
@@ -247,9 +305,19 @@ def tortuous_va_and_pica() -> tuple[Vessel, Vessel]:
     guess = np.array([-12.2, 5.0, -19.0])  # PICA origin: ~19 mm below the pontomedullary sulcus
     origin = guess
     for _ in range(2):  # PICA's origin must lie on the VA, whose loop depends on PICA's apex
-        pica = tuned("pica", [origin, [-10.26, 7.53, -15.61], [-7.23, 4.72, -6.64], press,
-                              [-16.28, -1.11, -4.57], [-16.29, -1.44, -7.64], [-13.5, -5.5, -12.0],
-                              *PICA_TAIL[1:]])
+        pica = tuned(
+            "pica",
+            [
+                origin,
+                [-10.26, 7.53, -15.61],
+                [-7.23, 4.72, -6.64],
+                press,
+                [-16.28, -1.11, -4.57],
+                [-16.29, -1.44, -7.64],
+                [-13.5, -5.5, -12.0],
+                *PICA_TAIL[1:],
+            ],
+        )
         c_pica = pica.handles_mm[4]
         _, n, _ = press.centre(r_pica)
         c_va = c_pica + (r_pica + r_va - 0.2) * n
@@ -259,10 +327,26 @@ def tortuous_va_and_pica() -> tuple[Vessel, Vessel]:
         a = np.radians(331.86)
         b = np.cos(a) * e1 + np.sin(a) * e2
         away = (0.68 + 0.6) * n
-        va = vessel("va_left", np.round(np.vstack([
-            VA[0], [-12.0, 5.0, -21.0], [-12.26, 6.4, -8.49], [-15.36, 5.14, -5.03],
-            c_va - 2.28 * b + away, c_va, c_va + 2.28 * b + away,
-            [-6.61, 8.86, -0.09], [-3.5, 8.8, -1.0], VA[-1]]), 3))
+        va = vessel(
+            "va_left",
+            np.round(
+                np.vstack(
+                    [
+                        VA[0],
+                        [-12.0, 5.0, -21.0],
+                        [-12.26, 6.4, -8.49],
+                        [-15.36, 5.14, -5.03],
+                        c_va - 2.28 * b + away,
+                        c_va,
+                        c_va + 2.28 * b + away,
+                        [-6.61, 8.86, -0.09],
+                        [-3.5, 8.8, -1.0],
+                        VA[-1],
+                    ]
+                ),
+                3,
+            ),
+        )
         course = va.course_mm
         origin = course[np.argmin(np.linalg.norm(course - guess, axis=1))]
     return va, pica
@@ -270,21 +354,33 @@ def tortuous_va_and_pica() -> tuple[Vessel, Vessel]:
 
 def transverse_pontine_vein() -> Vessel:
     """A transverse pontine vein crossing the attached segment towards the petrosal vein."""
-    v = tuned("vein_pms", [[-4.52, 13.83, 5.13], [-9.04, 9.2, 7.2], [-15.17, 6.28, 4.0],
-                           Press(4.5, 0.3, tilt=31.69, cross=74.78, bend=0.56, half_length=1.22),
-                           [-19.85, -1.44, 9.29], [-23.07, -4.94, 11.7], [-23.25, -4.01, 15.4]], radius=0.6)
+    v = tuned(
+        "vein_pms",
+        [
+            [-4.52, 13.83, 5.13],
+            [-9.04, 9.2, 7.2],
+            [-15.17, 6.28, 4.0],
+            Press(4.5, 0.3, tilt=31.69, cross=74.78, bend=0.56, half_length=1.22),
+            [-19.85, -1.44, 9.29],
+            [-23.07, -4.94, 11.7],
+            [-23.25, -4.01, 15.4],
+        ],
+        radius=0.6,
+    )
     return replace(v, id="vein_tpv", label="Transverse pontine vein")
 
 
 # --------------------------------------------------------------------------- lesions
+
 
 def schwannoma() -> Lesion:
     """A ~13 mm vestibular schwannoma at the porus around CN VIII, displacing CN VII's cisternal portion."""
     t8 = A.tubes["cn8"].centerline_mm
     s8 = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(t8, axis=0), axis=1))])
     on8 = np.array([np.interp(15.0, s8, t8[:, k]) for k in range(3)])  # CN VIII 15 mm from the brainstem
-    return Lesion("schwannoma", "tumor", tuple(np.round(on8 + [0.0, -1.5, -1.5], 3)), (6.5, 5.5, 5.5),
-                  "Vestibular schwannoma")
+    return Lesion(
+        "schwannoma", "tumor", tuple(np.round(on8 + [0.0, -1.5, -1.5], 3)), (6.5, 5.5, 5.5), "Vestibular schwannoma"
+    )
 
 
 def meningioma() -> Lesion:
@@ -298,8 +394,13 @@ def meningioma() -> Lesion:
     u = np.cross(pb.face_normal, [0.0, 0.0, 1.0])
     u /= np.linalg.norm(u)  # along the face, posterolateral
     w = np.cross(pb.face_normal, u)  # along the face, up
-    return Lesion("meningioma", "tumor", tuple(np.round(pb.porus_mm + 5.0 * u - 2.0 * w, 3)), (3.0, 5.0, 6.5),
-                  "Petrous meningioma")
+    return Lesion(
+        "meningioma",
+        "tumor",
+        tuple(np.round(pb.porus_mm + 5.0 * u - 2.0 * w, 3)),
+        (3.0, 5.0, 6.5),
+        "Petrous meningioma",
+    )
 
 
 def avm_nidus() -> Lesion:
@@ -314,14 +415,19 @@ def aica_feeding(nidus: Lesion) -> Vessel:
     c = np.asarray(nidus.center_mm)
     d = np.array([-0.03, 0.43, -0.62])
     touch = c + (min(nidus.radii_mm) + DEFAULT.vessel("aica").radius_mm - 0.4) * d / np.linalg.norm(d)
-    return vessel("aica", np.round(np.vstack([AICA[:5], [-14.72, 8.18, 1.36], touch, [-22.3, 7.17, 6.35],
-                                              AICA[8:]]), 3))
+    return vessel(
+        "aica", np.round(np.vstack([AICA[:5], [-14.72, 8.18, 1.36], touch, [-22.3, 7.17, 6.35], AICA[8:]]), 3)
+    )
 
 
 def aica_below_tumour() -> Vessel:
     """The AICA displaced below a CPA tumour: no meatal loop, straight back to the cerebellum."""
-    return vessel("aica", np.round(np.vstack([AICA[:6], [-19.82, 8.22, 0.4], [-22.53, 5.46, -2.23],
-                                              [-22.31, -1.48, -2.9], AICA[14:]]), 3))
+    return vessel(
+        "aica",
+        np.round(
+            np.vstack([AICA[:6], [-19.82, 8.22, 0.4], [-22.53, 5.46, -2.23], [-22.31, -1.48, -2.9], AICA[14:]]), 3
+        ),
+    )
 
 
 def pica_aneurysm(arc: float = 2.0, tilt: float = 30.0, sac: float = 2.5) -> tuple[Vessel, Lesion]:
@@ -335,8 +441,17 @@ def pica_aneurysm(arc: float = 2.0, tilt: float = 30.0, sac: float = 2.5) -> tup
     centre = p + (R7 + sac - MODERATE) * n
     side = n + 0.27 * ant + 0.02 * np.cross(n, ant)  # parent artery beyond the sac, slightly anterior
     parent = centre + (sac + r - 0.65) * side / np.linalg.norm(side)
-    items = [PICA[0], [-9.87, 7.75, -10.37], [-11.73, 5.41, -7.05], [-14.57, 5.73, -0.85], parent,
-             [-18.77, 3.3, 0.77], [-19.17, 2.27, -4.2], [-17.33, -1.11, -8.68], *PICA_TAIL]
+    items = [
+        PICA[0],
+        [-9.87, 7.75, -10.37],
+        [-11.73, 5.41, -7.05],
+        [-14.57, 5.73, -0.85],
+        parent,
+        [-18.77, 3.3, 0.77],
+        [-19.17, 2.27, -4.2],
+        [-17.33, -1.11, -8.68],
+        *PICA_TAIL,
+    ]
     pica = vessel("pica", route(r, items))
     return pica, Lesion("aneurysm", "aneurysm", tuple(np.round(centre, 3)), (sac, sac, sac), "PICA aneurysm")
 
@@ -345,11 +460,13 @@ def ms_plaque() -> Lesion:
     """A small demyelinating plaque in the pontine tegmentum between the facial nucleus and the genu."""
     nucleus = A.landmarks["facial_motor_nucleus"]
     genu = A.landmarks["facial_internal_genu"]
-    return Lesion("ms_plaque", "brainstem_lesion", tuple(np.round(0.6 * nucleus + 0.4 * genu, 3)), (2.0, 2.5, 3.0),
-                  "MS plaque")
+    return Lesion(
+        "ms_plaque", "brainstem_lesion", tuple(np.round(0.6 * nucleus + 0.4 * genu, 3)), (2.0, 2.5, 3.0), "MS plaque"
+    )
 
 
 # --------------------------------------------------------------------------- the presets
+
 
 @dataclass(frozen=True)
 class Spec:
@@ -396,177 +513,340 @@ def _aneurysm() -> Scenario:
 
 T = Teaching
 SPECS: list[Spec] = [
-    Spec("aica-attached-segment", lambda: _with(aica_attached(MODERATE)), T(
-        "Classic AICA loop on the attached segment",
-        "A loop of the anterior inferior cerebellar artery (AICA) rises from below and indents the facial nerve "
-        "on its attached segment, where the nerve still lies on the pons. This is the textbook picture of "
-        "hemifacial spasm: the AICA is the commonest culprit (43 % at first microvascular decompression) and the "
-        "attached segment the commonest site (64 %). Indentation, graded moderate, is also the commonest finding "
-        "(61 %). The root exit zone is centrally myelinated, and that is where culprit vessels sit: in more "
-        "than 80 % of nerves the vessel compressed central myelin. Microvascular decompression gives complete "
-        "resolution in about 91 % of patients.",
-        ("campos-benitez-2008", "tomii-2003", "jannetta-1985", "miller-2012"), ("single",), "rez_closeup",
-        "AS", "moderate")),
-    Spec("pica-root-exit-point", lambda: _with(pica_rexp(MODERATE)), T(
-        "PICA at the root exit point",
-        "A cranial loop of the posterior inferior cerebellar artery (PICA) climbs from the vertebral artery into "
-        "the cerebellopontine angle, in front of the facial and vestibulocochlear nerves, and indents the facial "
-        "nerve where it leaves the brainstem at the pontomedullary sulcus. The PICA is the second commonest "
-        "culprit (31 %), and the root exit point itself is the compression site in about 10 % of patients. "
-        "Here the nerve is centrally myelinated, so the contact counts as a root exit zone compression.",
-        ("campos-benitez-2008", "rhoton-cpa", "tomii-2003"), ("single",), "rez_closeup", "RExP", "moderate")),
-    Spec("aica-root-detachment-point", lambda: _with(aica_loop(MODERATE, 7.9, 20, [[-21.0, 4.0, 7.0],
-                                                                                         [-24.5, 5.5, 6.0]])), T(
-        "AICA at the root detachment point",
-        "The AICA indents the facial nerve where it detaches from the pons, about 8 mm from the root exit point. "
-        "The detachment point marks the start of the transition zone between central and peripheral myelin, a "
-        "poorly vascularised 'locus minoris resistentiae' without epineurium. It is the second commonest "
-        "compression site (22 %), after the attached segment.",
-        ("tomii-2003", "lacombe-2009", "haller-2016", "campos-benitez-2008"), ("single",), "rez_closeup",
-        "RDP", "moderate")),
-    Spec("mild-contact", lambda: _with(aica_attached(MILD)), T(
-        "Mild contact only",
-        "The same AICA loop as in the classic case, but it only touches the attached segment without indenting "
-        "it: a mild compression, found in 27 % of patients at surgery. Vascular contact is common in people "
-        "without hemifacial spasm too, on 44-53 % of sides, mostly mild and on the cisternal portion. On MRI an "
-        "arterial contact is seen on 97.9 % of symptomatic sides but also on 38.8 % of asymptomatic ones, so a "
-        "contact must be read together with its site and the symptoms.",
-        ("campos-benitez-2008", "deep-2016", "traylor-2021"), ("single",), "rez_closeup", "AS", "mild")),
-    Spec("severe-deviation", lambda: _with(aica_loop(SEVERE, 8.2, 0, [[-21.5, 5.0, 6.0]])), T(
-        "Severe compression: the nerve is deviated",
-        "The AICA presses so hard on the root detachment point that the nerve is pushed off its course: a severe "
-        "compression, found in 12 % of patients at surgery. The viewer deviates the nerve and colours the dent "
-        "by depth. Deviation is the highest grade both in the surgical grading and on MRI, and symptomatic "
-        "contacts are most common at the transition zone and central segment, especially with displacement. The "
-        "millimetre thresholds are the viewer's own, since published grading is visual.",
-        ("campos-benitez-2008", "kakizawa-2008", "haller-2016", "project-defaults"), ("single",), "rez_closeup",
-        "RDP", "severe")),
-    Spec("distal-cisternal-aica", lambda: _with(aica_meatal(MODERATE)), T(
-        "Distal cisternal contact only (AICA meatal loop)",
-        "The AICA's meatal loop indents only the distal cisternal portion of the nerve, near the internal "
-        "acoustic meatus. Beyond the transition zone the nerve has peripheral (Schwann-cell) myelin and is more "
-        "resistant, so such a contact is less likely to explain the spasm. Isolated cisternal AICA compression "
-        "was found in 2.1 % of patients in one series. After MVD, 60 % were spasm-free with a distal-only contact "
-        "against 93 % with a proximal one: look hard for a missed root exit zone contact.",
-        ("lee-park-2026", "hughes-2021", "haller-2016", "tomii-2003"), ("single",), "rez_closeup", "CP", "moderate")),
-    Spec("multiple-aica-pica", lambda: _with(aica_loop(MODERATE + 0.05, 5.0, 40, [[-21.0, 4.0, 7.0],
-                                                                                       [-24.5, 5.5, 6.0]]),
-                                             pica_rexp(MODERATE - 0.05)), T(
-        "Multiple vessels: AICA and PICA",
-        "Two arteries compress the root exit zone: a PICA loop at the root exit point and an AICA loop on the "
-        "attached segment. More than one offending vessel was found in 38 % of first microvascular "
-        "decompressions. Every offender must be moved away from the nerve. After failed MVD, a residual contact "
-        "on the attached segment was seen in 58 % of patients.",
-        ("campos-benitez-2008", "hughes-2015"), ("multiple",), "rez_closeup", "AS", "moderate")),
-    Spec("double-compression", lambda: _with(aica_double()), T(
-        "Double compression: root exit zone and cisternal portion",
-        "One AICA touches the facial nerve twice: its loop indents the attached segment, and its meatal loop the "
-        "distal cisternal portion. In a review of 64 distal compressions, 51.6 % were double (root exit zone "
-        "plus distal), and the AICA was the offender in 84 %. Both sites have to be decompressed at surgery.",
-        ("distal-review-2019", "campos-benitez-2008"), ("single", "double"), "rez_closeup", "AS", "moderate")),
-    Spec("vertebral-tandem", _tandem, T(
-        "Vertebral artery tandem compression",
-        "A tortuous left vertebral artery loops up into the cerebellopontine angle and pushes the PICA onto the "
-        "root exit point; the vertebral artery itself does not touch the nerve. This tandem pattern made up "
-        "22 % of compressions in one series of 236 patients, and 86.5 % of vertebral artery cases were tandem. "
-        "A tortuous vertebral artery was involved in 35.8 % of patients but was the sole offender in only 3 % "
-        "of those.",
-        ("park-2008", "iwasaki-2025"), ("single", "tandem"), "rez_closeup", "RExP", "moderate")),
-    Spec("venous-compression", lambda: _with(transverse_pontine_vein()), T(
-        "Venous compression",
-        "A transverse pontine vein crosses and indents the attached segment, and no artery touches the nerve. "
-        "Compression by a vein alone is very rare: 0.3 % and 0.9 % of patients in two large series. Veins "
-        "pulsate little and are usually co-offenders with an artery, so look for an arterial culprit before "
-        "blaming a vein.",
-        ("hermier-2018", "han-2009", "hughes-2021"), ("single", "venous"), "rez_closeup", "AS", "moderate")),
-    Spec("va-aica-pica-multivessel", _multivessel, T(
-        "Vertebral artery, AICA and PICA together",
-        "Three arteries are involved: the AICA indents the attached segment, the PICA the root exit point, and a "
-        "tortuous vertebral artery pushes the PICA from below (tandem). Multiple offending vessels were found "
-        "in 38 % of first microvascular decompressions, and 86.5 % of vertebral artery cases were tandem. "
-        "Each of the three is a target at microvascular decompression.",
-        ("campos-benitez-2008", "park-2008", "iwasaki-2025"), ("multiple", "tandem"), "rez_closeup", "AS",
-        "moderate")),
-    Spec("vestibular-schwannoma", _schwannoma, T(
-        "Cerebellopontine-angle tumour (vestibular schwannoma)",
-        "A 13 mm vestibular schwannoma at the porus engulfs the vestibulocochlear nerve and pushes the cisternal "
-        "portion of the facial nerve aside. Tumours are a rare cause of hemifacial spasm: 9 of 2050 patients "
-        "(0.44 %) had a cerebellopontine-angle tumour, 2 of them vestibular schwannomas, 5 meningiomas and 2 "
-        "epidermoids. This is secondary hemifacial spasm, and treating the tumour decompresses the nerve. "
-        "Imaging should exclude a space-occupying lesion in every patient.",
-        ("lee-2010", "tan-2002"), ("tumor",), "rez_closeup", "CP", "severe")),
-    Spec("cpa-meningioma", _meningioma, T(
-        "Cerebellopontine-angle meningioma on the petrous face",
-        "A meningioma grows from the dura on the posterior face of the petrous bone, just behind the porus, as a "
-        "broad-based, flattened mass. It indents the distal cisternal portion of the facial nerve and touches the "
-        "vestibulocochlear nerve, whereas a vestibular schwannoma grows out of the porus along the "
-        "vestibulocochlear nerve. Of 2050 patients with hemifacial spasm, 9 had a cerebellopontine-angle "
-        "tumour, and 5 of the 9 were meningiomas; an offending vessel was also found in 6 of the 9. In two "
-        "reported patients with a cerebellopontine-angle meningioma the spasm disappeared after the tumour was "
-        "removed. Treating the tumour decompresses the nerve; look for an offending vessel at the same time.",
-        ("lee-2010", "iwai-2001"), ("tumor",), "retrosigmoid", "CP", "moderate")),
-    Spec("avm", _avm, T(
-        "Arteriovenous malformation",
-        "A small arteriovenous malformation in the cerebellopontine angle, fed here by a branch of the AICA, "
-        "presses the cisternal portion of the facial nerve. Such "
-        "malformations are a rare cause: only 37 AVM-related neurovascular compression syndromes had been "
-        "reported by 2022, and tumours or vascular malformations together account for about 0.5 % of hemifacial "
-        "spasm. Treatment is aimed at the malformation, surgically or by endovascular means.",
-        ("avm-2022", "han-2009"), ("avm",), "rez_closeup", "CP", "moderate")),
-    Spec("pica-aneurysm", _aneurysm, T(
-        "Aneurysm on the PICA",
-        "A 5 mm saccular aneurysm on a PICA loop indents the attached segment, while the parent artery itself "
-        "stays clear of the nerve. Aneurysms of the vertebral artery and its PICA branch are a rare cause of "
-        "hemifacial spasm. In one reported patient a saccular aneurysm at the vertebral artery and PICA junction "
-        "compressed the root exit zone, and the spasm stopped after the aneurysm was coiled.",
-        ("iida-2020", "han-2009"), ("aneurysm",), "rez_closeup", "AS", "moderate")),
-    Spec("brainstem-ms-plaque", lambda: _with(lesions=[ms_plaque()]), T(
-        "Brainstem lesion: MS plaque near the facial nucleus",
-        "A demyelinating plaque of multiple sclerosis lies in the pons between the facial motor nucleus and the "
-        "facial colliculus, and no vessel or mass touches the nerve. Of 35 patients with multiple sclerosis and "
-        "a facial movement disorder, 7 had hemifacial spasm, 3 of them with a pontine lesion on the same side. "
-        "Such central causes support the view that the facial motor nucleus itself can become hyperexcitable. "
-        "Microvascular decompression is not indicated without a compressing vessel: the disease is treated, and "
-        "the spasm with botulinum toxin.",
-        ("marin-collazo-2018", "moller-jannetta-1985", "simpson-2008-aan"), ("brainstem_lesion",), "retrosigmoid")),
-    Spec("post-bells-palsy", lambda: _with(bells=True), T(
-        "After Bell's palsy: synkinesis, no compression",
-        "No vessel or lesion touches the facial nerve, but the patient had Bell's palsy on this side. Twitching "
-        "after a facial palsy is usually post-paralytic synkinesis: regrowing axons sprout into the wrong "
-        "branches, so one command moves several muscle groups and mimics hemifacial spasm. Among 215 patients "
-        "referred with hemifacial spasm, 11 % had it after Bell's palsy. Microvascular decompression is not "
-        "indicated, and botulinum toxin can be used for the movements.",
-        ("yaltho-jankovic-2011", "simpson-2008-aan"), ("post_bells",), "rez_closeup")),
-    Spec("post-traumatic", lambda: _with(facial_trauma=True), T(
-        "After a facial nerve injury: post-traumatic hemifacial spasm",
-        "No vessel or lesion touches the facial nerve, but the nerve was injured on this side, by a blow, a "
-        "fracture or surgery. Regenerating axons can grow into the wrong branches, and injured fibres can excite "
-        "each other ephaptically, so one command moves several muscle groups. In one clinic's series of patients "
-        "referred with hemifacial spasm, 13 (6 %) had it after a facial nerve injury. In one reported patient the "
-        "spasm began 7 days after a blow to the angle of the mandible, MRI was normal, and it subsided 4 months "
-        "after the injury. Microvascular decompression is not indicated without a compressing vessel, and "
-        "botulinum toxin treats the movements.",
-        ("yaltho-jankovic-2011", "shimizu-2005", "sadjadpour-1975", "simpson-2008-aan"), ("post_trauma",),
-        "retrosigmoid")),
-    Spec("inflammatory", lambda: _with(inflammatory=True), T(
-        "Inflammatory condition of the facial nerve: no compression",
-        "No vessel or lesion touches the facial nerve, but an inflammatory condition affects it, such as multiple "
-        "sclerosis or Lyme disease. Inflammation can demyelinate or irritate the nerve's fibres, which then fire "
-        "ectopically and excite each other, as at a compression. Of 35 patients with multiple sclerosis and a "
-        "facial movement disorder, 7 had hemifacial spasm, and it resolved within 4 years in 5 of them. In a "
-        "patient with Lyme disease, an antibiotic given for a wound infection brought the first, temporary "
-        "remission of the spasm, and the work-up that followed found the cause. Treat the disease and the "
-        "spasm with botulinum toxin; microvascular decompression is not indicated without a compressing vessel.",
-        ("marin-collazo-2018", "lewitt-2016", "nielsen-1985", "simpson-2008-aan"), ("inflammatory",),
-        "rez_closeup")),
-    Spec("idiopathic", lambda: _with(), T(
-        "Normal anatomy: nothing found",
-        "The model's normal anatomy: no vessel or lesion touches the facial nerve. This is unusual in real "
-        "hemifacial spasm, where MRI shows an arterial contact on about 98 % of symptomatic sides and no contact "
-        "at all in only 1.4 %. Before calling a case idiopathic, look again with thin-slice T2-weighted and "
-        "time-of-flight MRI, and exclude a tumour, a vascular malformation, a brainstem lesion and a previous "
-        "Bell's palsy.",
-        ("traylor-2021", "hughes-2021", "tan-2002"), ("idiopathic",), "anterior")),
+    Spec(
+        "aica-attached-segment",
+        lambda: _with(aica_attached(MODERATE)),
+        T(
+            "Classic AICA loop on the attached segment",
+            "A loop of the anterior inferior cerebellar artery (AICA) rises from below and indents the facial nerve "
+            "on its attached segment, where the nerve still lies on the pons. This is the textbook picture of "
+            "hemifacial spasm: the AICA is the commonest culprit (43 % at first microvascular decompression) and the "
+            "attached segment the commonest site (64 %). Indentation, graded moderate, is also the commonest finding "
+            "(61 %). The root exit zone is centrally myelinated, and that is where culprit vessels sit: in more "
+            "than 80 % of nerves the vessel compressed central myelin. Microvascular decompression gives complete "
+            "resolution in about 91 % of patients.",
+            ("campos-benitez-2008", "tomii-2003", "jannetta-1985", "miller-2012"),
+            ("single",),
+            "rez_closeup",
+            "AS",
+            "moderate",
+        ),
+    ),
+    Spec(
+        "pica-root-exit-point",
+        lambda: _with(pica_rexp(MODERATE)),
+        T(
+            "PICA at the root exit point",
+            "A cranial loop of the posterior inferior cerebellar artery (PICA) climbs from the vertebral artery into "
+            "the cerebellopontine angle, in front of the facial and vestibulocochlear nerves, and indents the facial "
+            "nerve where it leaves the brainstem at the pontomedullary sulcus. The PICA is the second commonest "
+            "culprit (31 %), and the root exit point itself is the compression site in about 10 % of patients. "
+            "Here the nerve is centrally myelinated, so the contact counts as a root exit zone compression.",
+            ("campos-benitez-2008", "rhoton-cpa", "tomii-2003"),
+            ("single",),
+            "rez_closeup",
+            "RExP",
+            "moderate",
+        ),
+    ),
+    Spec(
+        "aica-root-detachment-point",
+        lambda: _with(aica_loop(MODERATE, 7.9, 20, [[-21.0, 4.0, 7.0], [-24.5, 5.5, 6.0]])),
+        T(
+            "AICA at the root detachment point",
+            "The AICA indents the facial nerve where it detaches from the pons, about 8 mm from the root exit point. "
+            "The detachment point marks the start of the transition zone between central and peripheral myelin, a "
+            "poorly vascularised 'locus minoris resistentiae' without epineurium. It is the second commonest "
+            "compression site (22 %), after the attached segment.",
+            ("tomii-2003", "lacombe-2009", "haller-2016", "campos-benitez-2008"),
+            ("single",),
+            "rez_closeup",
+            "RDP",
+            "moderate",
+        ),
+    ),
+    Spec(
+        "mild-contact",
+        lambda: _with(aica_attached(MILD)),
+        T(
+            "Mild contact only",
+            "The same AICA loop as in the classic case, but it only touches the attached segment without indenting "
+            "it: a mild compression, found in 27 % of patients at surgery. Vascular contact is common in people "
+            "without hemifacial spasm too, on 44-53 % of sides, mostly mild and on the cisternal portion. On MRI an "
+            "arterial contact is seen on 97.9 % of symptomatic sides but also on 38.8 % of asymptomatic ones, so a "
+            "contact must be read together with its site and the symptoms.",
+            ("campos-benitez-2008", "deep-2016", "traylor-2021"),
+            ("single",),
+            "rez_closeup",
+            "AS",
+            "mild",
+        ),
+    ),
+    Spec(
+        "severe-deviation",
+        lambda: _with(aica_loop(SEVERE, 8.2, 0, [[-21.5, 5.0, 6.0]])),
+        T(
+            "Severe compression: the nerve is deviated",
+            "The AICA presses so hard on the root detachment point that the nerve is pushed off its course: a severe "
+            "compression, found in 12 % of patients at surgery. The viewer deviates the nerve and colours the dent "
+            "by depth. Deviation is the highest grade both in the surgical grading and on MRI, and symptomatic "
+            "contacts are most common at the transition zone and central segment, especially with displacement. The "
+            "millimetre thresholds are the viewer's own, since published grading is visual.",
+            ("campos-benitez-2008", "kakizawa-2008", "haller-2016", "project-defaults"),
+            ("single",),
+            "rez_closeup",
+            "RDP",
+            "severe",
+        ),
+    ),
+    Spec(
+        "distal-cisternal-aica",
+        lambda: _with(aica_meatal(MODERATE)),
+        T(
+            "Distal cisternal contact only (AICA meatal loop)",
+            "The AICA's meatal loop indents only the distal cisternal portion of the nerve, near the internal "
+            "acoustic meatus. Beyond the transition zone the nerve has peripheral (Schwann-cell) myelin and is more "
+            "resistant, so such a contact is less likely to explain the spasm. Isolated cisternal AICA compression "
+            "was found in 2.1 % of patients in one series. After MVD, 60 % were spasm-free with a distal-only contact "
+            "against 93 % with a proximal one: look hard for a missed root exit zone contact.",
+            ("lee-park-2026", "hughes-2021", "haller-2016", "tomii-2003"),
+            ("single",),
+            "rez_closeup",
+            "CP",
+            "moderate",
+        ),
+    ),
+    Spec(
+        "multiple-aica-pica",
+        lambda: _with(
+            aica_loop(MODERATE + 0.05, 5.0, 40, [[-21.0, 4.0, 7.0], [-24.5, 5.5, 6.0]]), pica_rexp(MODERATE - 0.05)
+        ),
+        T(
+            "Multiple vessels: AICA and PICA",
+            "Two arteries compress the root exit zone: a PICA loop at the root exit point and an AICA loop on the "
+            "attached segment. More than one offending vessel was found in 38 % of first microvascular "
+            "decompressions. Every offender must be moved away from the nerve. After failed MVD, a residual contact "
+            "on the attached segment was seen in 58 % of patients.",
+            ("campos-benitez-2008", "hughes-2015"),
+            ("multiple",),
+            "rez_closeup",
+            "AS",
+            "moderate",
+        ),
+    ),
+    Spec(
+        "double-compression",
+        lambda: _with(aica_double()),
+        T(
+            "Double compression: root exit zone and cisternal portion",
+            "One AICA touches the facial nerve twice: its loop indents the attached segment, and its meatal loop the "
+            "distal cisternal portion. In a review of 64 distal compressions, 51.6 % were double (root exit zone "
+            "plus distal), and the AICA was the offender in 84 %. Both sites have to be decompressed at surgery.",
+            ("distal-review-2019", "campos-benitez-2008"),
+            ("single", "double"),
+            "rez_closeup",
+            "AS",
+            "moderate",
+        ),
+    ),
+    Spec(
+        "vertebral-tandem",
+        _tandem,
+        T(
+            "Vertebral artery tandem compression",
+            "A tortuous left vertebral artery loops up into the cerebellopontine angle and pushes the PICA onto the "
+            "root exit point; the vertebral artery itself does not touch the nerve. This tandem pattern made up "
+            "22 % of compressions in one series of 236 patients, and 86.5 % of vertebral artery cases were tandem. "
+            "A tortuous vertebral artery was involved in 35.8 % of patients but was the sole offender in only 3 % "
+            "of those.",
+            ("park-2008", "iwasaki-2025"),
+            ("single", "tandem"),
+            "rez_closeup",
+            "RExP",
+            "moderate",
+        ),
+    ),
+    Spec(
+        "venous-compression",
+        lambda: _with(transverse_pontine_vein()),
+        T(
+            "Venous compression",
+            "A transverse pontine vein crosses and indents the attached segment, and no artery touches the nerve. "
+            "Compression by a vein alone is very rare: 0.3 % and 0.9 % of patients in two large series. Veins "
+            "pulsate little and are usually co-offenders with an artery, so look for an arterial culprit before "
+            "blaming a vein.",
+            ("hermier-2018", "han-2009", "hughes-2021"),
+            ("single", "venous"),
+            "rez_closeup",
+            "AS",
+            "moderate",
+        ),
+    ),
+    Spec(
+        "va-aica-pica-multivessel",
+        _multivessel,
+        T(
+            "Vertebral artery, AICA and PICA together",
+            "Three arteries are involved: the AICA indents the attached segment, the PICA the root exit point, and a "
+            "tortuous vertebral artery pushes the PICA from below (tandem). Multiple offending vessels were found "
+            "in 38 % of first microvascular decompressions, and 86.5 % of vertebral artery cases were tandem. "
+            "Each of the three is a target at microvascular decompression.",
+            ("campos-benitez-2008", "park-2008", "iwasaki-2025"),
+            ("multiple", "tandem"),
+            "rez_closeup",
+            "AS",
+            "moderate",
+        ),
+    ),
+    Spec(
+        "vestibular-schwannoma",
+        _schwannoma,
+        T(
+            "Cerebellopontine-angle tumour (vestibular schwannoma)",
+            "A 13 mm vestibular schwannoma at the porus engulfs the vestibulocochlear nerve and pushes the cisternal "
+            "portion of the facial nerve aside. Tumours are a rare cause of hemifacial spasm: 9 of 2050 patients "
+            "(0.44 %) had a cerebellopontine-angle tumour, 2 of them vestibular schwannomas, 5 meningiomas and 2 "
+            "epidermoids. This is secondary hemifacial spasm, and treating the tumour decompresses the nerve. "
+            "Imaging should exclude a space-occupying lesion in every patient.",
+            ("lee-2010", "tan-2002"),
+            ("tumor",),
+            "rez_closeup",
+            "CP",
+            "severe",
+        ),
+    ),
+    Spec(
+        "cpa-meningioma",
+        _meningioma,
+        T(
+            "Cerebellopontine-angle meningioma on the petrous face",
+            "A meningioma grows from the dura on the posterior face of the petrous bone, just behind the porus, as a "
+            "broad-based, flattened mass. It indents the distal cisternal portion of the facial nerve and touches the "
+            "vestibulocochlear nerve, whereas a vestibular schwannoma grows out of the porus along the "
+            "vestibulocochlear nerve. Of 2050 patients with hemifacial spasm, 9 had a cerebellopontine-angle "
+            "tumour, and 5 of the 9 were meningiomas; an offending vessel was also found in 6 of the 9. In two "
+            "reported patients with a cerebellopontine-angle meningioma the spasm disappeared after the tumour was "
+            "removed. Treating the tumour decompresses the nerve; look for an offending vessel at the same time.",
+            ("lee-2010", "iwai-2001"),
+            ("tumor",),
+            "retrosigmoid",
+            "CP",
+            "moderate",
+        ),
+    ),
+    Spec(
+        "avm",
+        _avm,
+        T(
+            "Arteriovenous malformation",
+            "A small arteriovenous malformation in the cerebellopontine angle, fed here by a branch of the AICA, "
+            "presses the cisternal portion of the facial nerve. Such "
+            "malformations are a rare cause: only 37 AVM-related neurovascular compression syndromes had been "
+            "reported by 2022, and tumours or vascular malformations together account for about 0.5 % of hemifacial "
+            "spasm. Treatment is aimed at the malformation, surgically or by endovascular means.",
+            ("avm-2022", "han-2009"),
+            ("avm",),
+            "rez_closeup",
+            "CP",
+            "moderate",
+        ),
+    ),
+    Spec(
+        "pica-aneurysm",
+        _aneurysm,
+        T(
+            "Aneurysm on the PICA",
+            "A 5 mm saccular aneurysm on a PICA loop indents the attached segment, while the parent artery itself "
+            "stays clear of the nerve. Aneurysms of the vertebral artery and its PICA branch are a rare cause of "
+            "hemifacial spasm. In one reported patient a saccular aneurysm at the vertebral artery and PICA junction "
+            "compressed the root exit zone, and the spasm stopped after the aneurysm was coiled.",
+            ("iida-2020", "han-2009"),
+            ("aneurysm",),
+            "rez_closeup",
+            "AS",
+            "moderate",
+        ),
+    ),
+    Spec(
+        "brainstem-ms-plaque",
+        lambda: _with(lesions=[ms_plaque()]),
+        T(
+            "Brainstem lesion: MS plaque near the facial nucleus",
+            "A demyelinating plaque of multiple sclerosis lies in the pons between the facial motor nucleus and the "
+            "facial colliculus, and no vessel or mass touches the nerve. Of 35 patients with multiple sclerosis and "
+            "a facial movement disorder, 7 had hemifacial spasm, 3 of them with a pontine lesion on the same side. "
+            "Such central causes support the view that the facial motor nucleus itself can become hyperexcitable. "
+            "Microvascular decompression is not indicated without a compressing vessel: the disease is treated, and "
+            "the spasm with botulinum toxin.",
+            ("marin-collazo-2018", "moller-jannetta-1985", "simpson-2008-aan"),
+            ("brainstem_lesion",),
+            "retrosigmoid",
+        ),
+    ),
+    Spec(
+        "post-bells-palsy",
+        lambda: _with(bells=True),
+        T(
+            "After Bell's palsy: synkinesis, no compression",
+            "No vessel or lesion touches the facial nerve, but the patient had Bell's palsy on this side. Twitching "
+            "after a facial palsy is usually post-paralytic synkinesis: regrowing axons sprout into the wrong "
+            "branches, so one command moves several muscle groups and mimics hemifacial spasm. Among 215 patients "
+            "referred with hemifacial spasm, 11 % had it after Bell's palsy. Microvascular decompression is not "
+            "indicated, and botulinum toxin can be used for the movements.",
+            ("yaltho-jankovic-2011", "simpson-2008-aan"),
+            ("post_bells",),
+            "rez_closeup",
+        ),
+    ),
+    Spec(
+        "post-traumatic",
+        lambda: _with(facial_trauma=True),
+        T(
+            "After a facial nerve injury: post-traumatic hemifacial spasm",
+            "No vessel or lesion touches the facial nerve, but the nerve was injured on this side, by a blow, a "
+            "fracture or surgery. Regenerating axons can grow into the wrong branches, and injured fibres can excite "
+            "each other ephaptically, so one command moves several muscle groups. In one clinic's series of patients "
+            "referred with hemifacial spasm, 13 (6 %) had it after a facial nerve injury. In one reported patient the "
+            "spasm began 7 days after a blow to the angle of the mandible, MRI was normal, and it subsided 4 months "
+            "after the injury. Microvascular decompression is not indicated without a compressing vessel, and "
+            "botulinum toxin treats the movements.",
+            ("yaltho-jankovic-2011", "shimizu-2005", "sadjadpour-1975", "simpson-2008-aan"),
+            ("post_trauma",),
+            "retrosigmoid",
+        ),
+    ),
+    Spec(
+        "inflammatory",
+        lambda: _with(inflammatory=True),
+        T(
+            "Inflammatory condition of the facial nerve: no compression",
+            "No vessel or lesion touches the facial nerve, but an inflammatory condition affects it, such as multiple "
+            "sclerosis or Lyme disease. Inflammation can demyelinate or irritate the nerve's fibres, which then fire "
+            "ectopically and excite each other, as at a compression. Of 35 patients with multiple sclerosis and a "
+            "facial movement disorder, 7 had hemifacial spasm, and it resolved within 4 years in 5 of them. In a "
+            "patient with Lyme disease, an antibiotic given for a wound infection brought the first, temporary "
+            "remission of the spasm, and the work-up that followed found the cause. Treat the disease and the "
+            "spasm with botulinum toxin; microvascular decompression is not indicated without a compressing vessel.",
+            ("marin-collazo-2018", "lewitt-2016", "nielsen-1985", "simpson-2008-aan"),
+            ("inflammatory",),
+            "rez_closeup",
+        ),
+    ),
+    Spec(
+        "idiopathic",
+        lambda: _with(),
+        T(
+            "Normal anatomy: nothing found",
+            "The model's normal anatomy: no vessel or lesion touches the facial nerve. This is unusual in real "
+            "hemifacial spasm, where MRI shows an arterial contact on about 98 % of symptomatic sides and no contact "
+            "at all in only 1.4 %. Before calling a case idiopathic, look again with thin-slice T2-weighted and "
+            "time-of-flight MRI, and exclude a tumour, a vascular malformation, a brainstem lesion and a previous "
+            "Bell's palsy.",
+            ("traylor-2021", "hughes-2021", "tan-2002"),
+            ("idiopathic",),
+            "anterior",
+        ),
+    ),
 ]
 
 

@@ -6,4 +6,5 @@ Layers (enforced by import-linter, see pyproject.toml):
   GUI         viewer.gui (PySide6 + pyvistaqt)
   CLI         viewer.cli
 """
+
 __version__ = "0.1.0"

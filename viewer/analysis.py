@@ -10,7 +10,7 @@ on the nerve samples, then a small exact ball test) so that the exact
 segment-segment distance (``geometry.segment_distances``) only runs on the few
 segment pairs that can touch. The nearest-sample search is ``nearest.NearestPoints``
 (pure numpy, the same distances as scipy's cKDTree, which it replaced: scipy cost
-the frozen build ~53 MB, issue 6). Each vessel's spline course is cached on its handle tuple.
+the frozen build ~53 MB). Each vessel's spline course is cached on its handle tuple.
 
 Definitions (``docs/clinical-reference.md`` sections 6-7; all thresholds
 in ``Thresholds`` are configurable):
@@ -29,6 +29,7 @@ in ``Thresholds`` are configurable):
 Lesions are ellipsoids (``sdf.ellipsoid``, exact for spheres and on the surface)
 tested against the nerve samples (0.2 mm apart on CN VII).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -43,13 +44,37 @@ from .nearest import NearestPoints
 from .scenario import Lesion, Scenario, Vessel, vessel_course
 from .sources import BIBLIOGRAPHY
 from .thresholds import DEFAULT_THRESHOLDS, Thresholds, severity_for  # shared with the deformation; re-exported
-from .vocabulary import (COMBINED_NOTES, CONTACT_NOTES, HISTORY_TAGS, MASS_LESION_KINDS, MECHANISM_TEXTS, PROJECT_SOURCE,
-                         REZ_SEGMENTS, SEVERITIES, TAGS, Note, lesion_phrase, segment_site)
+from .vocabulary import (
+    COMBINED_NOTES,
+    CONTACT_NOTES,
+    HISTORY_TAGS,
+    MASS_LESION_KINDS,
+    MECHANISM_TEXTS,
+    PROJECT_SOURCE,
+    REZ_SEGMENTS,
+    SEVERITIES,
+    TAGS,
+    Note,
+    lesion_phrase,
+    segment_site,
+)
 
 __all__ = [
-    "Thresholds", "DEFAULT_THRESHOLDS", "Contact", "VesselContact", "Mechanism", "Findings",
-    "TAGS", "SEVERITIES", "analyze", "format_report", "severity_for", "clear_caches",
-    "mechanism_kind", "mechanism_fields", "combined_notes",
+    "Thresholds",
+    "DEFAULT_THRESHOLDS",
+    "Contact",
+    "VesselContact",
+    "Mechanism",
+    "Findings",
+    "TAGS",
+    "SEVERITIES",
+    "analyze",
+    "format_report",
+    "severity_for",
+    "clear_caches",
+    "mechanism_kind",
+    "mechanism_fields",
+    "combined_notes",
 ]
 
 CN7 = "CN VII"
@@ -57,6 +82,7 @@ CN8 = "CN VIII"
 
 
 # --------------------------------------------------------------------------- results
+
 
 def _r(v: float, nd: int = 3) -> float:
     return float(round(float(v), nd)) + 0.0  # + 0.0 turns -0.0 into 0.0
@@ -84,15 +110,23 @@ class Contact:
     arc_range_mm: tuple[float, float] | None = None  # extent of the contact run along the nerve
 
     def to_dict(self) -> dict:
-        d = {self.source: self.id, "role": self.role, "kind": self.kind, "structure": self.structure,
-             "segment": self.segment, "myelin": self.myelin,
-             "arc_mm": None if self.arc_mm is None else _r(self.arc_mm),
-             "gap_mm": _r(self.gap_mm), "penetration_mm": _r(self.penetration_mm),
-             "severity": self.severity, "side": self.side,
-             # extra keys (allowed by the contract): for markers in the viewer
-             "label": self.label,
-             "nerve_point_mm": [_r(v) for v in self.nerve_point_mm],
-             "other_point_mm": [_r(v) for v in self.other_point_mm]}
+        d = {
+            self.source: self.id,
+            "role": self.role,
+            "kind": self.kind,
+            "structure": self.structure,
+            "segment": self.segment,
+            "myelin": self.myelin,
+            "arc_mm": None if self.arc_mm is None else _r(self.arc_mm),
+            "gap_mm": _r(self.gap_mm),
+            "penetration_mm": _r(self.penetration_mm),
+            "severity": self.severity,
+            "side": self.side,
+            # extra keys (allowed by the contract): for markers in the viewer
+            "label": self.label,
+            "nerve_point_mm": [_r(v) for v in self.nerve_point_mm],
+            "other_point_mm": [_r(v) for v in self.other_point_mm],
+        }
         if self.arc_range_mm is not None:
             d["arc_range_mm"] = [_r(v) for v in self.arc_range_mm]
         return d
@@ -134,9 +168,16 @@ class Mechanism:
     notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
-        return {"summary": self.summary, "steps": list(self.steps), "myelin": self.myelin,
-                "likely_symptomatic": self.likely_symptomatic, "management": list(self.management),
-                "sources": list(self.sources), "kind": self.kind, "notes": list(self.notes)}
+        return {
+            "summary": self.summary,
+            "steps": list(self.steps),
+            "myelin": self.myelin,
+            "likely_symptomatic": self.likely_symptomatic,
+            "management": list(self.management),
+            "sources": list(self.sources),
+            "kind": self.kind,
+            "notes": list(self.notes),
+        }
 
 
 @dataclass(frozen=True)
@@ -178,6 +219,7 @@ class Findings:
 
 
 # --------------------------------------------------------------------------- prepared geometry
+
 
 class _Chain:
     """A capsule chain prepared for queries: samples, segments, nearest-sample search, local frames."""
@@ -254,8 +296,9 @@ class _Prepared:
         seg7 = np.asarray(fn.segments)
         self.seg_labels7 = seg7
         self.central7 = np.asarray(fn.myelin) == "central"
-        self.pathway = np.vstack([anatomy.landmarks["facial_motor_nucleus"][None, :],
-                                  np.asarray(anatomy.facial_pathway_mm, float)])
+        self.pathway = np.vstack(
+            [anatomy.landmarks["facial_motor_nucleus"][None, :], np.asarray(anatomy.facial_pathway_mm, float)]
+        )
 
 
 _PREPARED: dict[int, tuple[Anatomy, _Prepared]] = {}
@@ -298,6 +341,7 @@ def _course_chain(handles, radius: float) -> _Chain:
 
 
 # --------------------------------------------------------------------------- contact search
+
 
 def _close_pairs(chain: _Chain, b0, b1, mid, half, reach, seg_valid=None):
     """Candidate (B segment, chain segment) pairs whose capsules may be within `reach`.
@@ -345,7 +389,7 @@ def _runs(sorted_ks: np.ndarray) -> list[np.ndarray]:
 
 
 @lru_cache(maxsize=512)
-def _vessel_contacts(prep: "_Prepared", vessel: Vessel, th: Thresholds) -> tuple["Contact", ...]:
+def _vessel_contacts(prep: _Prepared, vessel: Vessel, th: Thresholds) -> tuple[Contact, ...]:
     """All contacts of one vessel with CN VII and CN VIII (cached: while a handle is
     dragged only the dragged vessel is recomputed)."""
     g = _vessel_geom(vessel.centerline_mm)
@@ -390,10 +434,26 @@ def _vessel_contacts(prep: "_Prepared", vessel: Vessel, th: Thresholds) -> tuple
             my = str(prep.facial.myelin_at(arc))
         else:
             seg = my = None
-        out.append(Contact(
-            "vessel", vessel.id, vessel.label, vessel.role, vessel.kind, chain.name, seg, my, arc, gj, pen,
-            severity_for(pen, 2 * chain.radius, th), chain.side(k, vpt - npt),
-            tuple(float(x) for x in npt), tuple(float(x) for x in vpt), (arc_lo, arc_hi)))
+        out.append(
+            Contact(
+                "vessel",
+                vessel.id,
+                vessel.label,
+                vessel.role,
+                vessel.kind,
+                chain.name,
+                seg,
+                my,
+                arc,
+                gj,
+                pen,
+                severity_for(pen, 2 * chain.radius, th),
+                chain.side(k, vpt - npt),
+                tuple(float(x) for x in npt),
+                tuple(float(x) for x in vpt),
+                (arc_lo, arc_hi),
+            )
+        )
     return tuple(out)
 
 
@@ -422,11 +482,26 @@ def _lesion_nerve_contacts(prep: _Prepared, chain: _Chain, lesion: Lesion, th: T
         else:
             seg = my = None
         k = min(j, chain.n - 2)
-        out.append(Contact(
-            "lesion", lesion.id, lesion.label or lesion.kind, "lesion", lesion.kind, chain.name, seg, my, arc, g, pen,
-            severity_for(pen, D, th), chain.side(k, c - npt),
-            tuple(float(x) for x in npt), tuple(float(x) for x in c),
-            (float(chain.arc[int(r.min())]), float(chain.arc[int(r.max())]))))
+        out.append(
+            Contact(
+                "lesion",
+                lesion.id,
+                lesion.label or lesion.kind,
+                "lesion",
+                lesion.kind,
+                chain.name,
+                seg,
+                my,
+                arc,
+                g,
+                pen,
+                severity_for(pen, D, th),
+                chain.side(k, c - npt),
+                tuple(float(x) for x in npt),
+                tuple(float(x) for x in c),
+                (float(chain.arc[int(r.min())]), float(chain.arc[int(r.max())])),
+            )
+        )
     return out
 
 
@@ -490,8 +565,17 @@ _KIND_RANK = {"artery": 0, "aneurysm": 0, "avm": 0, "tumor": 1, "brainstem_lesio
 def _rank(contacts) -> list[Contact]:
     """Culprit order: site (central myelin first), kind (artery, then lesion, then vein), penetration."""
     c7 = [c for c in contacts if c.structure == CN7]
-    return sorted(c7, key=lambda c: (c.myelin != "central", _KIND_RANK.get(c.kind, 3), -c.penetration_mm,
-                                      c.gap_mm, c.arc_mm if c.arc_mm is not None else 0.0, c.id))
+    return sorted(
+        c7,
+        key=lambda c: (
+            c.myelin != "central",
+            _KIND_RANK.get(c.kind, 3),
+            -c.penetration_mm,
+            c.gap_mm,
+            c.arc_mm if c.arc_mm is not None else 0.0,
+            c.id,
+        ),
+    )
 
 
 def mechanism_kind(tags, culprit: Contact | None) -> str:
@@ -531,14 +615,20 @@ def mechanism_fields(tags, culprit: Contact | None) -> dict[str, str]:
     }
 
 
-def combined_notes(kind: str, tags, contacts: list[Contact], lesion_contacts: list[Contact],
-                   tandem: list[VesselContact]) -> list[Note]:
+def combined_notes(
+    kind: str, tags, contacts: list[Contact], lesion_contacts: list[Contact], tandem: list[VesselContact]
+) -> list[Note]:
     """Notes for what else the findings show beside the mechanism (tandem, double, a co-offending vein, ...)."""
     c7 = [c for c in contacts if c.structure == CN7]
     c8 = [c for c in contacts + lesion_contacts if c.structure == CN8]
     # a tag whose own mechanism is the one shown needs no note
-    explained_by = {"venous": "venous", "post_bells": "post_bells", "post_trauma": "post_trauma",
-                    "inflammatory": "inflammatory", "brainstem_lesion": "central"}
+    explained_by = {
+        "venous": "venous",
+        "post_bells": "post_bells",
+        "post_trauma": "post_trauma",
+        "inflammatory": "inflammatory",
+        "brainstem_lesion": "central",
+    }
     fields = {"pairs": ", ".join(sorted({f"{t.a} -> {t.b}" for t in tandem})), "n_vessels": len({c.id for c in c7})}
     notes = []
     for tag, note in COMBINED_NOTES.items():
@@ -553,8 +643,13 @@ def combined_notes(kind: str, tags, contacts: list[Contact], lesion_contacts: li
     return notes
 
 
-def _mechanism(tags: list[str], culprit: Contact | None, contacts: list[Contact],
-               lesion_contacts: list[Contact], tandem: list[VesselContact]) -> Mechanism:
+def _mechanism(
+    tags: list[str],
+    culprit: Contact | None,
+    contacts: list[Contact],
+    lesion_contacts: list[Contact],
+    tandem: list[VesselContact],
+) -> Mechanism:
     kind = mechanism_kind(tags, culprit)
     text = MECHANISM_TEXTS[kind]
     fields = mechanism_fields(tags, culprit)
@@ -573,12 +668,20 @@ def _mechanism(tags: list[str], culprit: Contact | None, contacts: list[Contact]
     missing = [k for k in sources if k not in BIBLIOGRAPHY]
     if missing:  # a programming error, caught by the tests
         raise KeyError(f"unknown source keys {missing}")
-    return Mechanism(kind, text.summary.format(**fields), tuple(s.format(**fields) for s in text.steps),
-                     culprit.myelin if culprit is not None else None, text.likely_symptomatic, text.management,
-                     tuple(sources), tuple(n.text for n in notes))
+    return Mechanism(
+        kind,
+        text.summary.format(**fields),
+        tuple(s.format(**fields) for s in text.steps),
+        culprit.myelin if culprit is not None else None,
+        text.likely_symptomatic,
+        text.management,
+        tuple(sources),
+        tuple(n.text for n in notes),
+    )
 
 
 # --------------------------------------------------------------------------- entry point
+
 
 def analyze(scenario: Scenario, anatomy: Anatomy | None = None, thresholds: Thresholds | None = None) -> Findings:
     """Contacts, severity, classification, culprit and mechanism for a scenario.
@@ -651,12 +754,21 @@ def analyze(scenario: Scenario, anatomy: Anatomy | None = None, thresholds: Thre
     ranked = _rank(contacts + lesion_contacts)
     culprit = ranked[0] if ranked else None
     mech = _mechanism(list(classification), culprit, contacts, lesion_contacts, tandem)
-    return Findings(tuple(contacts), tuple(lesion_contacts), classification,
-                    culprit.id if culprit is not None else None, mech, tuple(tandem), th, tuple(central),
-                    scenario.side)
+    return Findings(
+        tuple(contacts),
+        tuple(lesion_contacts),
+        classification,
+        culprit.id if culprit is not None else None,
+        mech,
+        tuple(tandem),
+        th,
+        tuple(central),
+        scenario.side,
+    )
 
 
 # --------------------------------------------------------------------------- text report
+
 
 def format_report(findings: Findings) -> str:
     """Readable multi-line report for the CLI and the lecture hall."""
@@ -689,8 +801,11 @@ def format_report(findings: Findings) -> str:
     lines += ["", "Management options:"] + [f"  - {x}" for x in m.management]
     lines += ["", "Sources:"] + [f"  [{k}] {BIBLIOGRAPHY.get(k, k)}" for k in m.sources]
     if f.corridor is not None:
-        lines += ["", f"Corridor: {f.corridor['retraction_mm']:.1f} mm cerebellar retraction, "
-                      f"{100 * f.corridor['rez_visible_fraction']:.0f} % of the root exit zone (RExP + AS) visible from the keyhole"]
+        lines += [
+            "",
+            f"Corridor: {f.corridor['retraction_mm']:.1f} mm cerebellar retraction, "
+            f"{100 * f.corridor['rez_visible_fraction']:.0f} % of the root exit zone (RExP + AS) visible from the keyhole",
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -11,6 +11,7 @@ Structures are tubes (centreline + radius) except the brainstem and petrous bone
 which are implicit solids (signed distance functions): the surface the render
 layer contours is the same surface the nerve roots are placed on.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -21,16 +22,15 @@ import numpy as np
 from . import sdf
 from .dimensions import DIMENSIONS, dim
 from .geometry import arc_lengths, catmull_rom, resample_polyline, unit
-# CN VII zones, in order from the brainstem: worded in the vocabulary, re-exported here for old imports.
-from .vocabulary import REZ_SEGMENTS, SEGMENT_NAMES, SEGMENTS  # noqa: F401
-from .vocabulary import SIDES, swap_side_words
 from .surgical_anatomy import SurgicalAnatomy, petrous_pyramid_sdf
+
+# CN VII zones, in order from the brainstem: worded in the vocabulary, re-exported here for old imports.
+from .vocabulary import REZ_SEGMENTS, SEGMENT_NAMES, SEGMENTS, SIDES, swap_side_words  # noqa: F401
 
 FRAME = "RAS"
 UNITS = "mm"
 NERVE_SAMPLE_STEP_MM = 0.2  # <= 0.25 mm asked by the anatomy JSON contract
 MIRROR_X = np.array([-1.0, 1.0, 1.0])  # reflection at the midsagittal plane x = 0
-
 
 
 def _frozen(a) -> np.ndarray:
@@ -69,14 +69,21 @@ class Tube:
     def centerline_mm(self) -> np.ndarray:
         return _frozen(resample_polyline(catmull_rom(self.control_mm), step=0.5))
 
-    def mirrored(self) -> "Tube":
+    def mirrored(self) -> Tube:
         """The same structure on the other side: control points reflected, Left/Right swapped."""
-        return replace(self, name=swap_side_words(self.name), control_mm=mirror_points(self.control_mm),
-                       description=swap_side_words(self.description))
+        return replace(
+            self,
+            name=swap_side_words(self.name),
+            control_mm=mirror_points(self.control_mm),
+            description=swap_side_words(self.description),
+        )
 
     def to_dict(self) -> dict:
         return {
-            "id": self.id, "name": self.name, "kind": self.kind, "role": self.role,
+            "id": self.id,
+            "name": self.name,
+            "kind": self.kind,
+            "role": self.role,
             "radius_mm": self.radius_mm,
             "centerline_mm": np.round(self.centerline_mm, 3).tolist(),
         }
@@ -142,7 +149,7 @@ class FacialNerve:
     def point_at(self, arc: float) -> np.ndarray:
         return np.array([np.interp(arc, self.arc_mm, self.points_mm[:, k]) for k in range(3)])
 
-    def mirrored(self) -> "FacialNerve":
+    def mirrored(self) -> FacialNerve:
         """The nerve on the other side: samples reflected, arc lengths and zones unchanged."""
         return replace(self, tube=self.tube.mirrored(), points_mm=mirror_points(self.points_mm))
 
@@ -162,6 +169,7 @@ class FacialNerve:
 
 # --------------------------------------------------------------------------- solids
 
+
 def brainstem_sdf(p: np.ndarray) -> np.ndarray:
     """Signed distance to the brainstem surface (mm, negative inside).
 
@@ -179,7 +187,9 @@ def brainstem_sdf(p: np.ndarray) -> np.ndarray:
     half_h_pons = dim("pons_craniocaudal") / 2
     med_w = dim("medulla_width_at_olive") / 2
     med_d = dim("medulla_ap_depth") / 2
-    medulla = sdf.tapered_elliptic_column(p, -32.0, 1.0, (med_w - 1.0, med_d - 0.6), (med_w + 2.5, med_d + 0.3), -1.0, -1.5)
+    medulla = sdf.tapered_elliptic_column(
+        p, -32.0, 1.0, (med_w - 1.0, med_d - 0.6), (med_w + 2.5, med_d + 0.3), -1.0, -1.5
+    )
     pons = sdf.ellipsoid(p, (0.0, 1.5, half_h_pons - 0.5), (half_w_pons, half_d_pons, half_h_pons))
     d = sdf.smooth_union(medulla, pons, 2.0)
     pyramid = sdf.ellipsoid(px, (-2.8, 5.0, -14.0), (2.6, 2.4, 14.0))
@@ -216,10 +226,15 @@ class PetrousBone:
     # viewer.surgical_anatomy; None: the rounded block of the first model.
     jugular_mm: np.ndarray | None = None
 
-    def mirrored(self) -> "PetrousBone":
+    def mirrored(self) -> PetrousBone:
         jug = None if self.jugular_mm is None else mirror_points(self.jugular_mm)
-        return PetrousBone(mirror_points(self.porus_mm), mirror_points(self.canal_axis),
-                           mirror_points(self.face_normal), _OTHER_SIDE[self.side], jug)
+        return PetrousBone(
+            mirror_points(self.porus_mm),
+            mirror_points(self.canal_axis),
+            mirror_points(self.face_normal),
+            _OTHER_SIDE[self.side],
+            jug,
+        )
 
     def sdf(self, p: np.ndarray) -> np.ndarray:
         if self.side == "right":  # the left solid evaluated on mirrored points: exactly its mirror image
@@ -236,8 +251,9 @@ class PetrousBone:
         thickness = 9.0
         centre = self.porus_mm - n * (thickness / 2) + w * 3.0
         slab = sdf.rounded_box(p, centre, (thickness / 2, 14.0, 13.0), axes, 3.0)
-        canal = sdf.capsule(p, self.porus_mm - self.canal_axis * 6.0, self.porus_mm + self.canal_axis * 30.0,
-                            dim("iam_width") / 2)
+        canal = sdf.capsule(
+            p, self.porus_mm - self.canal_axis * 6.0, self.porus_mm + self.canal_axis * 30.0, dim("iam_width") / 2
+        )
         return sdf.smooth_subtract(slab, canal, 0.8)
 
     @property
@@ -249,6 +265,7 @@ class PetrousBone:
 
 
 # --------------------------------------------------------------------------- model
+
 
 @dataclass(frozen=True)
 class Anatomy:
@@ -265,7 +282,7 @@ class Anatomy:
         """The brainstem solid of this side (evaluated on mirrored points for the right)."""
         return brainstem_sdf(mirror_points(p) if self.side == "right" else p)
 
-    def mirrored(self) -> "Anatomy":
+    def mirrored(self) -> Anatomy:
         """The same model on the other side: every point reflected at x = 0, Left/Right swapped."""
         return Anatomy(
             {k: t.mirrored() for k, t in self.tubes.items()},
@@ -290,13 +307,24 @@ class Anatomy:
         bb = brainstem_bounds()
         if self.side == "right":
             bb = (0.0 - bb[1], 0.0 - bb[0]) + bb[2:]
-        structures = [{
-            "id": "brainstem", "name": "Brainstem", "kind": "brainstem", "role": "brainstem",
-            "radius_mm": None, "bounds_mm": list(bb),
-        }, {
-            "id": "petrous", "name": "Petrous bone (posterior face, porus of IAM)", "kind": "bone", "role": "petrous",
-            "radius_mm": None, "bounds_mm": [round(v, 3) for v in self.petrous.bounds],
-        }]
+        structures = [
+            {
+                "id": "brainstem",
+                "name": "Brainstem",
+                "kind": "brainstem",
+                "role": "brainstem",
+                "radius_mm": None,
+                "bounds_mm": list(bb),
+            },
+            {
+                "id": "petrous",
+                "name": "Petrous bone (posterior face, porus of IAM)",
+                "kind": "bone",
+                "role": "petrous",
+                "radius_mm": None,
+                "bounds_mm": [round(v, 3) for v in self.petrous.bounds],
+            },
+        ]
         structures += [t.to_dict() for t in self.tubes.values()]
         return {
             "frame": FRAME,
@@ -338,7 +366,9 @@ def _stand_off(control: np.ndarray, clearance: float, solids) -> np.ndarray:
     return pts
 
 
-def _stand_off_path(control: np.ndarray, clearance: float, solids, step: float = 3.0, keep_first: bool = True) -> np.ndarray:
+def _stand_off_path(
+    control: np.ndarray, clearance: float, solids, step: float = 3.0, keep_first: bool = True
+) -> np.ndarray:
     """Resample a rough route every `step` mm and push each point clear of the solids.
 
     Dense handles keep the spline itself (not only its handles) off the pia and
@@ -426,8 +456,16 @@ def _build_left() -> Anatomy:
     canal = unit(fine[-1] - fine[-8])
     stub = porus + canal * dim("iam_canal_stub")
     ctrl7 = np.vstack([ctrl7[:-1], porus, stub])
-    tube7 = Tube("cn7", "Facial nerve (CN VII)", "nerve", "cn7", r7, ctrl7, "nerves",
-                 "Motor root of the facial nerve: root exit point, attached segment, detachment point, cisternal portion.")
+    tube7 = Tube(
+        "cn7",
+        "Facial nerve (CN VII)",
+        "nerve",
+        "cn7",
+        r7,
+        ctrl7,
+        "nerves",
+        "Motor root of the facial nerve: root exit point, attached segment, detachment point, cisternal portion.",
+    )
     line7 = resample_polyline(catmull_rom(ctrl7, samples_per_span=40), step=0.02)
     s7 = arc_lengths(line7)
     rdp_arc = float(s7[np.argmin(np.linalg.norm(line7 - rdp, axis=1))])
@@ -449,52 +487,106 @@ def _build_left() -> Anatomy:
     viii_entry = _on_surface([rexp[0] - dim("viii_lateral_to_rexp"), rexp[1] - 3.0, rexp[2] - 0.2], offset=0.3 * r8)
     viii_porus = porus - up_ant * (r7 + r8 + 0.4)
     viii_mid = 0.5 * (viii_entry + viii_porus) + np.array([0.0, -0.8, -0.6])
-    ctrl8 = np.vstack([viii_entry, _stand_off(np.vstack([viii_entry + (viii_mid - viii_entry) * 0.35, viii_mid]), r8 + 0.2, [brainstem_sdf]), viii_porus, viii_porus + canal * dim("iam_canal_stub")])
-    tube8 = Tube("cn8", "Vestibulocochlear nerve (CN VIII)", "nerve", "cn8", r8, ctrl8, "nerves",
-                 "Dorsal to CN VII at the brainstem; contact here matters for hearing risk in surgery.")
+    ctrl8 = np.vstack(
+        [
+            viii_entry,
+            _stand_off(np.vstack([viii_entry + (viii_mid - viii_entry) * 0.35, viii_mid]), r8 + 0.2, [brainstem_sdf]),
+            viii_porus,
+            viii_porus + canal * dim("iam_canal_stub"),
+        ]
+    )
+    tube8 = Tube(
+        "cn8",
+        "Vestibulocochlear nerve (CN VIII)",
+        "nerve",
+        "cn8",
+        r8,
+        ctrl8,
+        "nerves",
+        "Dorsal to CN VII at the brainstem; contact here matters for hearing risk in surgery.",
+    )
 
     # --- Arteries. Clearance from the pia keeps the default scene free of contacts.
     solids = [brainstem_sdf, petrous.block_sdf]
     r_va = dim("vertebral_diameter") / 2
     r_ba = dim("basilar_diameter") / 2
     vbj = _stand_off(np.array([[0.0, 8.5, -1.5]]), r_ba + 0.3, solids)[0]
-    va_l = _stand_off(np.array([[-11.0, 3.0, -30.0], [-8.5, 6.2, -21.0], [-5.0, 7.4, -11.0], [-2.2, 8.2, -4.5], vbj + [-0.6, 0, -0.3]]), r_va + 0.4, solids)
+    va_l = _stand_off(
+        np.array(
+            [[-11.0, 3.0, -30.0], [-8.5, 6.2, -21.0], [-5.0, 7.4, -11.0], [-2.2, 8.2, -4.5], vbj + [-0.6, 0, -0.3]]
+        ),
+        r_va + 0.4,
+        solids,
+    )
     va_l[-1] = vbj
     va_r = va_l * np.array([-1.0, 1.0, 1.0])
-    ba_guess = np.array([vbj, [0.0, 12.0, 3.0], [0.0, 15.0, 9.0], [0.0, 15.8, 15.0], [0.0, 15.0, 21.0], [0.0, 12.5, 27.5]])
+    ba_guess = np.array(
+        [vbj, [0.0, 12.0, 3.0], [0.0, 15.0, 9.0], [0.0, 15.8, 15.0], [0.0, 15.0, 21.0], [0.0, 12.5, 27.5]]
+    )
     ba = _stand_off(ba_guess, r_ba + 0.2, solids)
     ba[0] = vbj
-    ba_tube = Tube("basilar", "Basilar artery", "artery", "basilar", r_ba, ba, "arteries",
-                   "Formed by the two vertebral arteries at the vertebrobasilar junction near the pontomedullary sulcus.")
+    ba_tube = Tube(
+        "basilar",
+        "Basilar artery",
+        "artery",
+        "basilar",
+        r_ba,
+        ba,
+        "arteries",
+        "Formed by the two vertebral arteries at the vertebrobasilar junction near the pontomedullary sulcus.",
+    )
     ba_line = ba_tube.centerline_mm
     ba_s = arc_lengths(ba_line)
     aica_origin = np.array([np.interp(dim("aica_origin_above_vbj"), ba_s, ba_line[:, k]) for k in range(3)])
     r_aica = dim("aica_diameter") / 2
-    aica_ctrl = np.vstack([
-        aica_origin,
-        [-5.0, 13.6, 5.8], [-10.5, 10.2, 1.2], [-17.0, 8.4, 1.8], [-23.0, 8.4, 4.3],
-        [-27.0, 8.6, 6.3],  # meatal loop: ventral and caudal to VII/VIII, near the porus
-        [-29.5, 6.2, 5.0], [-28.0, 3.0, 3.6], [-23.5, -0.5, 1.6], [-19.0, -5.5, -1.0], [-16.5, -10.0, -3.5],
-    ])
+    aica_ctrl = np.vstack(
+        [
+            aica_origin,
+            [-5.0, 13.6, 5.8],
+            [-10.5, 10.2, 1.2],
+            [-17.0, 8.4, 1.8],
+            [-23.0, 8.4, 4.3],
+            [-27.0, 8.6, 6.3],  # meatal loop: ventral and caudal to VII/VIII, near the porus
+            [-29.5, 6.2, 5.0],
+            [-28.0, 3.0, 3.6],
+            [-23.5, -0.5, 1.6],
+            [-19.0, -5.5, -1.0],
+            [-16.5, -10.0, -3.5],
+        ]
+    )
     aica_ctrl = _stand_off_path(aica_ctrl, r_aica + 0.3, solids, step=4.0)
     va_line = Tube("tmp", "", "artery", "", r_va, va_l, "", "").centerline_mm
     va_s = arc_lengths(va_line)
     pica_origin = np.array([np.interp(va_s[-1] - dim("pica_origin_below_vbj"), va_s, va_line[:, k]) for k in range(3)])
     r_pica = dim("pica_diameter") / 2
-    pica_ctrl = np.vstack([
-        pica_origin,
-        [-9.5, 6.5, -15.5], [-12.5, 2.0, -21.5], [-12.0, -2.5, -27.5],  # caudal loop
-        [-11.0, -7.0, -24.0], [-9.5, -9.5, -17.0], [-7.5, -11.0, -11.0],
-    ])
+    pica_ctrl = np.vstack(
+        [
+            pica_origin,
+            [-9.5, 6.5, -15.5],
+            [-12.5, 2.0, -21.5],
+            [-12.0, -2.5, -27.5],  # caudal loop
+            [-11.0, -7.0, -24.0],
+            [-9.5, -9.5, -17.0],
+            [-7.5, -11.0, -11.0],
+        ]
+    )
     pica_ctrl = _stand_off_path(pica_ctrl, r_pica + 0.3, solids, step=4.0)
     r_sca = dim("sca_diameter") / 2
     sca_ctrl = np.vstack([ba[-1], [-6.0, 12.0, 28.5], [-12.0, 7.0, 28.0], [-17.0, 0.5, 27.0], [-19.0, -6.0, 25.5]])
     sca_ctrl = _stand_off_path(sca_ctrl, r_sca + 0.3, solids, step=4.0)
     r_vein = dim("vein_diameter") / 2
-    vein_ctrl = np.vstack([
-        [-5.0, 7.0, -0.5], [-9.5, 3.0, -0.8], [-13.0, -3.8, -2.2], [-17.0, -7.0, -5.5],
-        [-21.0, -7.5, -4.8], [-24.5, -5.5, -0.5], [-26.5, -3.0, 5.0], [-27.0, -1.5, 12.0],
-    ])
+    vein_ctrl = np.vstack(
+        [
+            [-5.0, 7.0, -0.5],
+            [-9.5, 3.0, -0.8],
+            [-13.0, -3.8, -2.2],
+            [-17.0, -7.0, -5.5],
+            [-21.0, -7.5, -4.8],
+            [-24.5, -5.5, -0.5],
+            [-26.5, -3.0, 5.0],
+            [-27.0, -1.5, 12.0],
+        ]
+    )
     vein_ctrl = _stand_off_path(vein_ctrl, r_vein + 0.3, solids, step=3.0, keep_first=False)
 
     tubes = {}
@@ -504,49 +596,185 @@ def _build_left() -> Anatomy:
 
     add(tube7)
     add(tube8)
-    add(Tube("va_left", "Left vertebral artery", "artery", "vertebral", r_va, va_l, "arteries",
-             "V4 segment; joins its partner at the vertebrobasilar junction. A tortuous VA can push AICA/PICA onto CN VII (tandem)."))
-    add(Tube("va_right", "Right vertebral artery", "artery", "vertebral", r_va, va_r, "arteries",
-             "Contralateral V4 segment, shown for the vertebrobasilar junction."))
+    add(
+        Tube(
+            "va_left",
+            "Left vertebral artery",
+            "artery",
+            "vertebral",
+            r_va,
+            va_l,
+            "arteries",
+            "V4 segment; joins its partner at the vertebrobasilar junction. A tortuous VA can push AICA/PICA onto CN VII (tandem).",
+        )
+    )
+    add(
+        Tube(
+            "va_right",
+            "Right vertebral artery",
+            "artery",
+            "vertebral",
+            r_va,
+            va_r,
+            "arteries",
+            "Contralateral V4 segment, shown for the vertebrobasilar junction.",
+        )
+    )
     add(ba_tube)
-    add(Tube("aica", "Left AICA", "artery", "aica", r_aica, aica_ctrl, "arteries",
-             "Anterior inferior cerebellar artery with its meatal loop: the commonest offender in HFS (43 %, Campos-Benitez 2008)."))
-    add(Tube("pica", "Left PICA", "artery", "pica", r_pica, pica_ctrl, "arteries",
-             "Posterior inferior cerebellar artery from the VA with its caudal loop; offender in 31 % (Campos-Benitez 2008)."))
-    add(Tube("sca", "Left SCA", "artery", "sca", r_sca, sca_ctrl, "context",
-             "Superior cerebellar artery (context: trigeminal, not facial, neighbour).", visible=True))
-    add(Tube("vein_pms", "Vein of the pontomedullary sulcus", "vein", "vein", r_vein, vein_ctrl, "veins",
-             "Runs along the pontomedullary sulcus below VII/VIII towards the petrosal veins (Rhoton). Venous HFS is rare (0.3-0.9 %)."))
+    add(
+        Tube(
+            "aica",
+            "Left AICA",
+            "artery",
+            "aica",
+            r_aica,
+            aica_ctrl,
+            "arteries",
+            "Anterior inferior cerebellar artery with its meatal loop: the commonest offender in HFS (43 %, Campos-Benitez 2008).",
+        )
+    )
+    add(
+        Tube(
+            "pica",
+            "Left PICA",
+            "artery",
+            "pica",
+            r_pica,
+            pica_ctrl,
+            "arteries",
+            "Posterior inferior cerebellar artery from the VA with its caudal loop; offender in 31 % (Campos-Benitez 2008).",
+        )
+    )
+    add(
+        Tube(
+            "sca",
+            "Left SCA",
+            "artery",
+            "sca",
+            r_sca,
+            sca_ctrl,
+            "context",
+            "Superior cerebellar artery (context: trigeminal, not facial, neighbour).",
+            visible=True,
+        )
+    )
+    add(
+        Tube(
+            "vein_pms",
+            "Vein of the pontomedullary sulcus",
+            "vein",
+            "vein",
+            r_vein,
+            vein_ctrl,
+            "veins",
+            "Runs along the pontomedullary sulcus below VII/VIII towards the petrosal veins (Rhoton). Venous HFS is rare (0.3-0.9 %).",
+        )
+    )
 
     # --- Context nerves (hidden by default): V, VI, IX, X, XI.
     r5 = dim("trigeminal_root_diameter") / 2
     v_root = _on_surface([-15.5, 1.0, 17.0], offset=0.4 * r5)
-    add(Tube("cn5", "Trigeminal nerve (CN V)", "nerve", "cn5", r5,
-             np.vstack([v_root, _stand_off(np.array([[-20.0, 6.0, 19.0], [-24.0, 11.0, 20.5], [-26.0, 15.0, 21.0]]), r5 + 0.2, solids)]),
-             "context", "Sensory root from the midlateral pons to Meckel's cave.", visible=False))
+    add(
+        Tube(
+            "cn5",
+            "Trigeminal nerve (CN V)",
+            "nerve",
+            "cn5",
+            r5,
+            np.vstack(
+                [
+                    v_root,
+                    _stand_off(
+                        np.array([[-20.0, 6.0, 19.0], [-24.0, 11.0, 20.5], [-26.0, 15.0, 21.0]]), r5 + 0.2, solids
+                    ),
+                ]
+            ),
+            "context",
+            "Sensory root from the midlateral pons to Meckel's cave.",
+            visible=False,
+        )
+    )
     r6 = dim("abducens_diameter") / 2
     vi_root = _on_surface([-3.2, 6.0, 0.8], offset=0.3 * r6)
-    add(Tube("cn6", "Abducens nerve (CN VI)", "nerve", "cn6", r6,
-             np.vstack([vi_root, _stand_off(np.array([[-3.8, 12.0, 6.0], [-4.2, 14.6, 14.0], [-5.0, 15.5, 24.0], [-6.0, 15.0, 30.0]]), r6 + 0.3, solids)]),
-             "context", "Exits at the pontomedullary sulcus above the pyramid and climbs the clivus.", visible=False))
+    add(
+        Tube(
+            "cn6",
+            "Abducens nerve (CN VI)",
+            "nerve",
+            "cn6",
+            r6,
+            np.vstack(
+                [
+                    vi_root,
+                    _stand_off(
+                        np.array([[-3.8, 12.0, 6.0], [-4.2, 14.6, 14.0], [-5.0, 15.5, 24.0], [-6.0, 15.0, 30.0]]),
+                        r6 + 0.3,
+                        solids,
+                    ),
+                ]
+            ),
+            "context",
+            "Exits at the pontomedullary sulcus above the pyramid and climbs the clivus.",
+            visible=False,
+        )
+    )
     rl = dim("lower_cranial_nerve_diameter") / 2
     jugular = np.array(JUGULAR_FORAMEN_MM)
     ix_root = _on_surface([rexp[0] + 0.8, -1.0, rexp[2] - 2.5], offset=0.3 * rl)
     x_root = _on_surface([rexp[0] + 1.3, -1.5, rexp[2] - 6.5], offset=0.3 * rl)
     xi_root = _on_surface([-9.0, -5.0, -20.0], offset=0.3 * rl)
-    add(Tube("cn9", "Glossopharyngeal nerve (CN IX)", "nerve", "cn9", rl * 0.8,
-             np.vstack([ix_root, [-18.0, 0.0, -2.0], jugular + [0.0, 0.5, 1.0]]), "context",
-             "Highest rootlets 2-3 mm caudal to VII in the postolivary sulcus; to the jugular foramen.", visible=False))
-    add(Tube("cn10", "Vagus nerve (CN X)", "nerve", "cn10", rl, np.vstack([x_root, [-18.0, -1.5, -5.5], jugular]), "context",
-             "Rootlets below IX in the postolivary sulcus; to the jugular foramen.", visible=False))
-    add(Tube("cn11", "Accessory nerve (CN XI)", "nerve", "cn11", rl * 0.8,
-             np.vstack([xi_root, _stand_off(np.array([[-15.5, -4.0, -15.0], [-22.0, -1.5, -10.5]]), rl + 0.3, solids), jugular + [0.0, -0.8, -1.0]]),
-             "context", "Ascends from the cervical cord to join IX/X at the jugular foramen.", visible=False))
+    add(
+        Tube(
+            "cn9",
+            "Glossopharyngeal nerve (CN IX)",
+            "nerve",
+            "cn9",
+            rl * 0.8,
+            np.vstack([ix_root, [-18.0, 0.0, -2.0], jugular + [0.0, 0.5, 1.0]]),
+            "context",
+            "Highest rootlets 2-3 mm caudal to VII in the postolivary sulcus; to the jugular foramen.",
+            visible=False,
+        )
+    )
+    add(
+        Tube(
+            "cn10",
+            "Vagus nerve (CN X)",
+            "nerve",
+            "cn10",
+            rl,
+            np.vstack([x_root, [-18.0, -1.5, -5.5], jugular]),
+            "context",
+            "Rootlets below IX in the postolivary sulcus; to the jugular foramen.",
+            visible=False,
+        )
+    )
+    add(
+        Tube(
+            "cn11",
+            "Accessory nerve (CN XI)",
+            "nerve",
+            "cn11",
+            rl * 0.8,
+            np.vstack(
+                [
+                    xi_root,
+                    _stand_off(np.array([[-15.5, -4.0, -15.0], [-22.0, -1.5, -10.5]]), rl + 0.3, solids),
+                    jugular + [0.0, -0.8, -1.0],
+                ]
+            ),
+            "context",
+            "Ascends from the cervical cord to join IX/X at the jugular foramen.",
+            visible=False,
+        )
+    )
 
     # --- Landmarks and the intra-pontine facial pathway (around the abducens nucleus: internal genu).
     nucleus = np.array([-5.0, -3.5, 5.0])
     genu = np.array([-2.5, -7.5, 9.0])
-    pathway_ctrl = np.vstack([nucleus, [-3.5, -7.0, 6.5], genu, [-4.5, -6.0, 10.0], [-8.0, -2.5, 7.5], [-10.0, 0.0, 5.0], rexp])
+    pathway_ctrl = np.vstack(
+        [nucleus, [-3.5, -7.0, 6.5], genu, [-4.5, -6.0, 10.0], [-8.0, -2.5, 7.5], [-10.0, 0.0, 5.0], rexp]
+    )
     pathway = resample_polyline(catmull_rom(pathway_ctrl), step=0.5)
     # Intra-pontine part only: stop 1 mm inside the pia, so a lesion in the cistern at
     # the root exit zone is not mistaken for an intra-axial (brainstem) lesion.
@@ -607,12 +835,21 @@ def _build_corridor(tubes: dict, facial: FacialNerve, petrous: PetrousBone, land
     k_centre = rez_mid + out * CRANIOTOMY_DEPTH_MM
     k_radius = float(np.sqrt(dim("craniotomy_area") * 100.0 / np.pi))
     surgical = SurgicalAnatomy(
-        hemisphere_centre=h_centre, hemisphere_radii=hemisphere_radii(),
-        petrosal_point=petrosal_point, petrosal_normal=petrosal_normal,
-        flocculus_centre=f_centre, flocculus_axes=f_axes, flocculus_radii=fr,
-        craniotomy_centre=k_centre, craniotomy_normal=out, craniotomy_radius_mm=k_radius,
-        retraction_origin=f_centre, retraction_direction=unit(n_face * 0.0 + np.array(RETRACTION_DIRECTION)),
-        retraction_falloff_mm=dim("retraction_falloff"), brainstem_sdf=brainstem_sdf)
+        hemisphere_centre=h_centre,
+        hemisphere_radii=hemisphere_radii(),
+        petrosal_point=petrosal_point,
+        petrosal_normal=petrosal_normal,
+        flocculus_centre=f_centre,
+        flocculus_axes=f_axes,
+        flocculus_radii=fr,
+        craniotomy_centre=k_centre,
+        craniotomy_normal=out,
+        craniotomy_radius_mm=k_radius,
+        retraction_origin=f_centre,
+        retraction_direction=unit(n_face * 0.0 + np.array(RETRACTION_DIRECTION)),
+        retraction_falloff_mm=dim("retraction_falloff"),
+        brainstem_sdf=brainstem_sdf,
+    )
     cere = [surgical.cerebellum_sdf, surgical.flocculus_sdf]
     # Choroid plexus: from the foramen of Luschka (lateral recess, behind IX's root) into the cistern.
     r_cp = dim("choroid_plexus_width") / 2
@@ -621,8 +858,17 @@ def _build_corridor(tubes: dict, facial: FacialNerve, petrous: PetrousBone, land
     near = [_tube_sdf(tubes[k]) for k in ("aica", "pica", "vein_pms", "cn8", "cn9", "cn10")]
     for _ in range(3):  # pushing off one neighbour can push onto another
         cp_ctrl[1:] = _stand_off(cp_ctrl[1:], r_cp + 0.2, cere + [brainstem_sdf, petrous.sdf] + near)
-    tubes["choroid_plexus"] = Tube("choroid_plexus", "Choroid plexus (foramen of Luschka)", "choroid", "choroid", r_cp, cp_ctrl,
-                                   "context", "Bochdalek's flower basket: bulges from the foramen of Luschka between the flocculus and the root of CN IX.", visible=False)
+    tubes["choroid_plexus"] = Tube(
+        "choroid_plexus",
+        "Choroid plexus (foramen of Luschka)",
+        "choroid",
+        "choroid",
+        r_cp,
+        cp_ctrl,
+        "context",
+        "Bochdalek's flower basket: bulges from the foramen of Luschka between the flocculus and the root of CN IX.",
+        visible=False,
+    )
     # Sinuses: the transverse sinus runs above the keyhole to the transverse-sigmoid junction,
     # the sigmoid sinus in front of it down to the jugular foramen (pars vascularis).
     r_ts = dim("transverse_sinus_diameter") / 2
@@ -633,19 +879,45 @@ def _build_corridor(tubes: dict, facial: FacialNerve, petrous: PetrousBone, land
         a_fwd = -a_fwd
     gap = k_radius + 2.0
     junction = k_centre + a_up * (gap + r_ts) + a_fwd * (gap + r_ss)
-    ts_ctrl = np.vstack([junction + a_fwd * 2.0, junction - a_fwd * (gap + 10.0), junction - a_fwd * (gap + 28.0) + out * -4.0,
-                         junction - a_fwd * (gap + 44.0) + out * -12.0])
+    ts_ctrl = np.vstack(
+        [
+            junction + a_fwd * 2.0,
+            junction - a_fwd * (gap + 10.0),
+            junction - a_fwd * (gap + 28.0) + out * -4.0,
+            junction - a_fwd * (gap + 44.0) + out * -12.0,
+        ]
+    )
     jv = petrous.jugular_mm + face_frame_u(n_face) * 4.0 - n_face * 1.0
-    ss_ctrl = np.vstack([junction, junction - a_up * (gap + 6.0), 0.5 * (junction - a_up * (gap + 6.0) + jv) + out * 2.0, jv])
+    ss_ctrl = np.vstack(
+        [junction, junction - a_up * (gap + 6.0), 0.5 * (junction - a_up * (gap + 6.0) + jv) + out * 2.0, jv]
+    )
     # dense stand-offs keep the splines themselves (not only their handles) on the surfaces
     ss_ctrl = _stand_off_path(ss_ctrl[:-1], r_ss + 0.2, cere + [petrous.sdf], step=6.0)
     ss_ctrl = np.vstack([ss_ctrl, jv])
     ts_ctrl = _stand_off_path(ts_ctrl[::-1], r_ts + 0.2, cere, step=6.0, keep_first=False)[::-1]
     ts_ctrl[0] = junction
-    tubes["transverse_sinus"] = Tube("transverse_sinus", "Left transverse sinus", "sinus", "sinus", r_ts, ts_ctrl, "context",
-                                     "Dural venous sinus along the tentorium's attachment; the craniotomy's upper limit.", visible=False)
-    tubes["sigmoid_sinus"] = Tube("sigmoid_sinus", "Left sigmoid sinus", "sinus", "sinus", r_ss, ss_ctrl, "context",
-                                  "Continues the transverse sinus down to the jugular foramen; the retrosigmoid craniotomy lies behind it.", visible=False)
+    tubes["transverse_sinus"] = Tube(
+        "transverse_sinus",
+        "Left transverse sinus",
+        "sinus",
+        "sinus",
+        r_ts,
+        ts_ctrl,
+        "context",
+        "Dural venous sinus along the tentorium's attachment; the craniotomy's upper limit.",
+        visible=False,
+    )
+    tubes["sigmoid_sinus"] = Tube(
+        "sigmoid_sinus",
+        "Left sigmoid sinus",
+        "sinus",
+        "sinus",
+        r_ss,
+        ss_ctrl,
+        "context",
+        "Continues the transverse sinus down to the jugular foramen; the retrosigmoid craniotomy lies behind it.",
+        visible=False,
+    )
     landmarks["flocculus"] = f_centre
     landmarks["foramen_of_luschka"] = luschka
     landmarks["craniotomy_centre"] = k_centre

@@ -7,6 +7,7 @@ over the target; on any exception (including a cancel) it is removed and an
 existing target is left untouched. `scenario.save_scenario` keeps its own version
 because it also preserves the mode of the file it replaces.
 """
+
 from __future__ import annotations
 
 import os

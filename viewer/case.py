@@ -8,6 +8,7 @@ unless its role says so; unknown names are "other".
 case.json validation reports `file: $.path: reason`, one line, like the scenario
 loader; the archive itself (zip, meshes) is read by viewer.patient.casefile.
 """
+
 from __future__ import annotations
 
 import json
@@ -98,7 +99,7 @@ class Case:
                 return s
         raise KeyError(sid)
 
-    def with_role(self, sid: str, role: str, vessel_role: str | None = None) -> "Case":
+    def with_role(self, sid: str, role: str, vessel_role: str | None = None) -> Case:
         """A copy with one structure's role changed (and its default colour if it had the old default)."""
         role, vessel_role, kind = check_role(role, vessel_role, what=sid)
         out = []
@@ -112,9 +113,14 @@ class Case:
         return replace(self, structures=tuple(out))
 
     def to_dict(self) -> dict:
-        d = {"format": CASE_FORMAT, "version": CASE_VERSION, "name": self.name, "side": self.side,
-             "sources": [s.to_dict() for s in self.sources],
-             "structures": [s.to_dict() for s in self.structures]}
+        d = {
+            "format": CASE_FORMAT,
+            "version": CASE_VERSION,
+            "name": self.name,
+            "side": self.side,
+            "sources": [s.to_dict() for s in self.sources],
+            "structures": [s.to_dict() for s in self.structures],
+        }
         if self.landmarks:
             d["landmarks"] = {k: [float(v) for v in p] for k, p in self.landmarks.items()}
         if self.scenario is not None:
@@ -167,8 +173,16 @@ def parse_label_spec(text: str) -> tuple[int, str, str | None]:
 # Name patterns, checked in order: the first match wins. Words are matched on token
 # boundaries so that "VII" does not match "VIII" and "pons" does not match "response".
 _ROLE_PATTERNS: tuple[tuple[str, str, str | None], ...] = (
-    (r"schwannoma|neurinoma|meningioma|tumou?r|aneurysm|avm|malformation|lesion|plaque|cyst|epidermoid|mass", "lesion", None),
-    (r"vestibulocochlear|cochlear|vestibular|acoustic|cn ?8|cn ?viii|viii|n ?viii|nerve ?8", "vestibulocochlear_nerve", None),
+    (
+        r"schwannoma|neurinoma|meningioma|tumou?r|aneurysm|avm|malformation|lesion|plaque|cyst|epidermoid|mass",
+        "lesion",
+        None,
+    ),
+    (
+        r"vestibulocochlear|cochlear|vestibular|acoustic|cn ?8|cn ?viii|viii|n ?viii|nerve ?8",
+        "vestibulocochlear_nerve",
+        None,
+    ),
     (r"facial|cn ?7|cn ?vii|vii|n ?vii|nerve ?7", "facial_nerve", None),
     (r"aica|anterior inferior cerebellar", "vessel", "aica"),
     (r"pica|posterior inferior cerebellar", "vessel", "pica"),
@@ -249,8 +263,11 @@ def _int(v, file, path, lo=None) -> int:
 
 
 def _point(v, file, path) -> tuple[float, float, float]:
-    if (not isinstance(v, list) or len(v) != 3
-            or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)):
+    if (
+        not isinstance(v, list)
+        or len(v) != 3
+        or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)
+    ):
         raise _err(file, path, "expected [x, y, z] numbers")
     if not all(abs(float(x)) < 1e4 for x in v):  # also rejects NaN/inf
         raise _err(file, path, "coordinates must be finite millimetres")
@@ -281,8 +298,15 @@ def case_from_dict(d, file: str = "case.json") -> Case:
         label = s.get("label")
         if label is not None:
             _int(label, file, f"{p}.label")
-        sources.append(Source(fname, sha, _str(s["kind"], file, f"{p}.kind", SOURCE_KINDS),
-                              _str(s["space"], file, f"{p}.space", SPACES), label))
+        sources.append(
+            Source(
+                fname,
+                sha,
+                _str(s["kind"], file, f"{p}.kind", SOURCE_KINDS),
+                _str(s["space"], file, f"{p}.space", SPACES),
+                label,
+            )
+        )
     raw = d["structures"]
     if not isinstance(raw, list) or not raw:
         raise _err(file, "$.structures", "expected a non-empty list")
@@ -308,8 +332,11 @@ def case_from_dict(d, file: str = "case.json") -> Case:
         if s["mesh"] != f"meshes/{sid}.vtp":
             raise _err(file, f"{p}.mesh", f"expected 'meshes/{sid}.vtp'")
         c = s["colour"]
-        if (not isinstance(c, list) or len(c) != 3
-                or not all(isinstance(x, int) and not isinstance(x, bool) and 0 <= x <= 255 for x in c)):
+        if (
+            not isinstance(c, list)
+            or len(c) != 3
+            or not all(isinstance(x, int) and not isinstance(x, bool) and 0 <= x <= 255 for x in c)
+        ):
             raise _err(file, f"{p}.colour", "expected [r, g, b] integers 0-255")
         pieces = _int(s.get("pieces", 1), file, f"{p}.pieces", lo=1)
         src = s.get("source")

@@ -18,6 +18,7 @@ Exit status: 0 on success, 2 with a one-line message on bad usage, invalid
 input or unwritable output. Heavy modules (VTK, Qt) are imported only by the
 commands that need them, so `anatomy` and `analyze` start fast.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,7 +29,14 @@ from pathlib import Path
 
 from . import __version__
 
-VIEW_NAMES = ("anterior", "left_lateral", "inferior", "superior", "retrosigmoid", "rez_closeup")  # = viewer.render.views.VIEWS
+VIEW_NAMES = (
+    "anterior",
+    "left_lateral",
+    "inferior",
+    "superior",
+    "retrosigmoid",
+    "rez_closeup",
+)  # = viewer.render.views.VIEWS
 SIDES = ("left", "right")  # = viewer.vocabulary.SIDES (not imported: the CLI starts lazily)
 
 
@@ -78,6 +86,7 @@ def _ranged(kind, lo, hi, what):
         if not lo <= v <= hi:
             raise argparse.ArgumentTypeError(f"{what} {text} outside {lo:g}..{hi:g}")
         return v
+
     return parse
 
 
@@ -97,61 +106,124 @@ def _writable_file(path: str, suffixes: tuple[str, ...]) -> Path:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = _Parser(prog="hfs-viewer", description="HFS Compression Viewer: left cerebellopontine angle, CN VII compression.")
+    ap = _Parser(
+        prog="hfs-viewer", description="HFS Compression Viewer: left cerebellopontine angle, CN VII compression."
+    )
     ap.add_argument("--version", action="version", version=f"hfs-viewer {__version__}")
     ap.add_argument("--view", choices=VIEW_NAMES, help="initial camera preset")
-    ap.add_argument("--screenshot", metavar="OUT.png", help="open the window, grab it (panels included) to a PNG and exit")
+    ap.add_argument(
+        "--screenshot", metavar="OUT.png", help="open the window, grab it (panels included) to a PNG and exit"
+    )
     ap.add_argument("--size", type=_size, metavar="WxH", help="window size for --screenshot (default 1600x1000)")
-    ap.add_argument("--scenario", metavar="FILE", help="open a scenario file (with --screenshot: render it with its findings)")
+    ap.add_argument(
+        "--scenario", metavar="FILE", help="open a scenario file (with --screenshot: render it with its findings)"
+    )
     ap.add_argument("--preset", metavar="NAME", help="open a shipped teaching case (hfs-viewer presets --list)")
-    ap.add_argument("--side", choices=SIDES, default=None, help="show the case on this patient side (a scenario of the other side is mirrored at x = 0)")
+    ap.add_argument(
+        "--side",
+        choices=SIDES,
+        default=None,
+        help="show the case on this patient side (a scenario of the other side is mirrored at x = 0)",
+    )
     sub = ap.add_subparsers(dest="command", parser_class=_Parser)
 
     r = sub.add_parser("render", help="render a scenario, a preset or the default scene offscreen to a PNG")
     rsrc = r.add_mutually_exclusive_group()
-    rsrc.add_argument("--scenario", metavar="FILE", help="scenario file: its vessels, lesions, deformed CN VII and callouts")
+    rsrc.add_argument(
+        "--scenario", metavar="FILE", help="scenario file: its vessels, lesions, deformed CN VII and callouts"
+    )
     rsrc.add_argument("--preset", metavar="NAME", help="a shipped teaching case (hfs-viewer presets --list)")
     rsrc.add_argument("--case", metavar="CASE.hfscase", help="a patient case: its surfaces in role colours")
-    r.add_argument("--view", choices=VIEW_NAMES, default=None,
-                   help="camera preset (default: the preset's teaching view, else anterior)")
+    r.add_argument(
+        "--view",
+        choices=VIEW_NAMES,
+        default=None,
+        help="camera preset (default: the preset's teaching view, else anterior)",
+    )
     r.add_argument("--size", type=_size, default=(1600, 1000), metavar="WxH")
-    r.add_argument("--side", choices=SIDES, default=None, help="show the case on this patient side (a scenario of the other side is mirrored at x = 0)")
+    r.add_argument(
+        "--side",
+        choices=SIDES,
+        default=None,
+        help="show the case on this patient side (a scenario of the other side is mirrored at x = 0)",
+    )
     r.add_argument("--labels", action="store_true", help="draw structure names")
     r.add_argument("--out", required=True, metavar="FILE.png|.mp4|.gif")
-    # video output (by the --out suffix): issue 5, exports
+    # video output (by the --out suffix)
     r.add_argument("--animation", choices=ANIMATIONS, help="with .mp4/.gif: what moves (default pulsation)")
-    r.add_argument("--frames", type=_ranged(int, 1, 10_000, "--frames"), metavar="N",
-                   help="video frames (default: one cardiac cycle in real time; turntable 120; "
-                        "mechanism: one 12 s loop in real time)")
-    r.add_argument("--fps", type=_ranged(float, 1, 60, "--fps"), default=25.0, metavar="F", help="video frame rate (default 25)")
-    r.add_argument("--heart-rate", type=_ranged(float, 20, 240, "--heart-rate"), default=70.0, metavar="BPM",
-                   help="pulsation heart rate (default 70)")
-    r.add_argument("--cycles", type=_ranged(float, 0.1, 20, "--cycles"), default=1.0, metavar="N",
-                   help="cardiac cycles in a pulsation video, loops of the mechanism animation (default 1)")
-    r.add_argument("--exaggeration", type=_ranged(float, 0, 50, "--exaggeration"), default=None, metavar="X",
-                   help="pulsation amplitude factor (default 8 for teaching; 1 = measured)")
+    r.add_argument(
+        "--frames",
+        type=_ranged(int, 1, 10_000, "--frames"),
+        metavar="N",
+        help="video frames (default: one cardiac cycle in real time; turntable 120; "
+        "mechanism: one 12 s loop in real time)",
+    )
+    r.add_argument(
+        "--fps", type=_ranged(float, 1, 60, "--fps"), default=25.0, metavar="F", help="video frame rate (default 25)"
+    )
+    r.add_argument(
+        "--heart-rate",
+        type=_ranged(float, 20, 240, "--heart-rate"),
+        default=70.0,
+        metavar="BPM",
+        help="pulsation heart rate (default 70)",
+    )
+    r.add_argument(
+        "--cycles",
+        type=_ranged(float, 0.1, 20, "--cycles"),
+        default=1.0,
+        metavar="N",
+        help="cardiac cycles in a pulsation video, loops of the mechanism animation (default 1)",
+    )
+    r.add_argument(
+        "--exaggeration",
+        type=_ranged(float, 0, 50, "--exaggeration"),
+        default=None,
+        metavar="X",
+        help="pulsation amplitude factor (default 8 for teaching; 1 = measured)",
+    )
 
-    rp = sub.add_parser("report", help="write a PDF case report (images, contacts, classification, mechanism, references)")
+    rp = sub.add_parser(
+        "report", help="write a PDF case report (images, contacts, classification, mechanism, references)"
+    )
     src = rp.add_mutually_exclusive_group(required=True)
     src.add_argument("--scenario", metavar="FILE", help="scenario file")
     src.add_argument("--preset", metavar="NAME", help="a shipped teaching case (hfs-viewer presets)")
     rp.add_argument("--out", required=True, metavar="FILE.pdf")
-    rp.add_argument("--side", choices=SIDES, default=None, help="show the case on this patient side (a scenario of the other side is mirrored at x = 0)")
-    rp.add_argument("--size", type=_size, default=(1500, 900), metavar="WxH", help="pixels of each view image (default 1500x900)")
+    rp.add_argument(
+        "--side",
+        choices=SIDES,
+        default=None,
+        help="show the case on this patient side (a scenario of the other side is mirrored at x = 0)",
+    )
+    rp.add_argument(
+        "--size", type=_size, default=(1500, 900), metavar="WxH", help="pixels of each view image (default 1500x900)"
+    )
 
     a = sub.add_parser("anatomy", help="print the anatomy model")
     a.add_argument("--json", action="store_true", required=True, help="JSON output (the only format)")
-    a.add_argument("--side", choices=SIDES, default="left", help="the patient side: right is the left model mirrored at x = 0")
+    a.add_argument(
+        "--side", choices=SIDES, default="left", help="the patient side: right is the left model mirrored at x = 0"
+    )
 
     z = sub.add_parser("analyze", help="classify the facial-nerve compression of a scenario file")
     z.add_argument("scenario", metavar="SCENARIO.json", nargs="?", help="scenario file, or - for standard input")
     z.add_argument("--preset", metavar="NAME", help="analyse a shipped teaching case instead of a file")
     z.add_argument("--json", action="store_true", help="findings as JSON instead of a readable report")
-    z.add_argument("--side", choices=SIDES, default=None, help="show the case on this patient side (a scenario of the other side is mirrored at x = 0)")
+    z.add_argument(
+        "--side",
+        choices=SIDES,
+        default=None,
+        help="show the case on this patient side (a scenario of the other side is mirrored at x = 0)",
+    )
 
     pr = sub.add_parser("presets", help="the shipped teaching cases (scenario files with a teaching note)")
-    pr.add_argument("--list", action="store_true", required=True, help="list name, title, expected classification, view")
-    pr.add_argument("--json", action="store_true", help='JSON list of {"name", "title", "expected": [tags], "view", ...}')
+    pr.add_argument(
+        "--list", action="store_true", required=True, help="list name, title, expected classification, view"
+    )
+    pr.add_argument(
+        "--json", action="store_true", help='JSON list of {"name", "title", "expected": [tags], "view", ...}'
+    )
 
     m = sub.add_parser("meshes", help="regenerate the shipped meshes and manifest")
     m.add_argument("--out", default=None, metavar="DIR", help="output folder (default: assets/meshes)")
@@ -161,21 +233,40 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_patient_commands(sub) -> None:
     """Patient data: import label maps/meshes as a case, inspect it, export surfaces."""
-    im = sub.add_parser("import", help="build a patient case (.hfscase) from label maps (NIfTI, NRRD, .seg.nrrd) "
-                                       "and meshes (.stl .obj .ply .vtp .vtk)")
-    im.add_argument("inputs", nargs="*", metavar="INPUT", help="label maps, meshes and label tables (.tsv .txt .ctbl .json)")
-    im.add_argument("--label", action="append", default=[], metavar="VALUE=ROLE[:VESSEL_ROLE]",
-                    help="role of a label value, e.g. 1=brainstem, 2=facial_nerve, 5=vessel:aica (repeatable)")
-    im.add_argument("--space", type=str.upper, choices=("RAS", "LPS"), default=None,
-                    help="frame of meshes without a SPACE= tag (default RAS)")
+    im = sub.add_parser(
+        "import",
+        help="build a patient case (.hfscase) from label maps (NIfTI, NRRD, .seg.nrrd) "
+        "and meshes (.stl .obj .ply .vtp .vtk)",
+    )
+    im.add_argument(
+        "inputs", nargs="*", metavar="INPUT", help="label maps, meshes and label tables (.tsv .txt .ctbl .json)"
+    )
+    im.add_argument(
+        "--label",
+        action="append",
+        default=[],
+        metavar="VALUE=ROLE[:VESSEL_ROLE]",
+        help="role of a label value, e.g. 1=brainstem, 2=facial_nerve, 5=vessel:aica (repeatable)",
+    )
+    im.add_argument(
+        "--space",
+        type=str.upper,
+        choices=("RAS", "LPS"),
+        default=None,
+        help="frame of meshes without a SPACE= tag (default RAS)",
+    )
     im.add_argument("--name", metavar="NAME", help="case name (default: the first input's base name)")
     im.add_argument("--demo", action="store_true", help="import the shipped demo case (the model voxelised)")
     im.add_argument("--out", required=True, metavar="CASE.hfscase")
 
     c = sub.add_parser("case", help="print a patient case")
     c.add_argument("case", metavar="CASE.hfscase")
-    c.add_argument("--json", action="store_true", required=True,
-                   help="case.json plus bounds_mm, volume_mm3 and triangles per structure")
+    c.add_argument(
+        "--json",
+        action="store_true",
+        required=True,
+        help="case.json plus bounds_mm, volume_mm3 and triangles per structure",
+    )
 
     ex = sub.add_parser("export", help="write the scene's surfaces as STL, OBJ, PLY or glTF binary")
     src = ex.add_mutually_exclusive_group(required=True)
@@ -183,10 +274,19 @@ def _add_patient_commands(sub) -> None:
     src.add_argument("--scenario", metavar="FILE")
     src.add_argument("--preset", metavar="NAME")
     ex.add_argument("--format", required=True, type=str.lower, choices=("stl", "obj", "ply", "glb"))
-    ex.add_argument("--space", type=str.upper, choices=("RAS", "LPS"), default="RAS",
-                    help="frame of the written points (tagged SPACE= as 3D Slicer does; default RAS)")
-    ex.add_argument("--out", required=True, metavar="PATH",
-                    help="a file with the format's suffix (all structures) or a folder (one file per structure)")
+    ex.add_argument(
+        "--space",
+        type=str.upper,
+        choices=("RAS", "LPS"),
+        default="RAS",
+        help="frame of the written points (tagged SPACE= as 3D Slicer does; default RAS)",
+    )
+    ex.add_argument(
+        "--out",
+        required=True,
+        metavar="PATH",
+        help="a file with the format's suffix (all structures) or a folder (one file per structure)",
+    )
 
 
 def _cmd_render(args) -> int:
@@ -293,9 +393,19 @@ def _cmd_render_video(args) -> int:
     if args.exaggeration is not None:
         kw["exaggeration"] = args.exaggeration
     try:
-        info = export_animation(scenario, out, animation, frames=args.frames, fps=args.fps, size=args.size,
-                                view=args.view, pulsation=Pulsation(**kw), cycles=args.cycles,
-                                labels=args.labels, progress=_Progress(f"{out.name} ({animation})"))
+        info = export_animation(
+            scenario,
+            out,
+            animation,
+            frames=args.frames,
+            fps=args.fps,
+            size=args.size,
+            view=args.view,
+            pulsation=Pulsation(**kw),
+            cycles=args.cycles,
+            labels=args.labels,
+            progress=_Progress(f"{out.name} ({animation})"),
+        )
     except FfmpegMissing as exc:
         raise UsageError(f"{out}: {exc}") from None
     except OSError as exc:
@@ -303,8 +413,10 @@ def _cmd_render_video(args) -> int:
     except KeyboardInterrupt:  # Ctrl+C: the partial video was removed, an existing file kept
         print(f"\n{out}: interrupted, nothing written", file=sys.stderr)
         return 130
-    print(f"wrote {out} ({info.size[0]}x{info.size[1]}, {info.frames} frames at {info.fps:g} fps, "
-          f"{animation}, view {args.view}, {info.seconds:.1f} s)")
+    print(
+        f"wrote {out} ({info.size[0]}x{info.size[1]}, {info.frames} frames at {info.fps:g} fps, "
+        f"{animation}, view {args.view}, {info.seconds:.1f} s)"
+    )
     return 0
 
 
@@ -323,7 +435,6 @@ def _cmd_report(args) -> int:
 
 def _cmd_anatomy(args) -> int:
     from .anatomy import build_anatomy
-
     from .scenario import default_scenario, scenario_to_dict
 
     data = build_anatomy(args.side).to_dict()
@@ -500,9 +611,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        handler = {"render": _cmd_render, "report": _cmd_report, "anatomy": _cmd_anatomy, "analyze": _cmd_analyze,
-                   "presets": _cmd_presets, "meshes": _cmd_meshes, "import": _cmd_import, "case": _cmd_case,
-                   "export": _cmd_export, None: _cmd_gui}[args.command]
+        handler = {
+            "render": _cmd_render,
+            "report": _cmd_report,
+            "anatomy": _cmd_anatomy,
+            "analyze": _cmd_analyze,
+            "presets": _cmd_presets,
+            "meshes": _cmd_meshes,
+            "import": _cmd_import,
+            "case": _cmd_case,
+            "export": _cmd_export,
+            None: _cmd_gui,
+        }[args.command]
         return handler(args)
     except UsageError as exc:
         print(str(exc), file=sys.stderr)

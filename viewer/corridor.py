@@ -20,6 +20,7 @@ traced once per anatomy; a retraction step re-traces only the cerebellum and flo
 per value), a vessel move only re-tests the vessels' capsules (exact segment-segment distance
 after a prefilter against the corridor's bounding cylinder).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -31,8 +32,17 @@ from .anatomy import Anatomy, brainstem_sdf, build_anatomy
 from .dimensions import dim
 from .geometry import resample_polyline, unit
 
-__all__ = ["with_corridor", "retraction_field", "retracted_sdf", "CorridorVisibility", "corridor_visibility", "corridor_findings",
-           "rez_targets", "segment_distances", "RETRACTION_MOVES"]
+__all__ = [
+    "with_corridor",
+    "retraction_field",
+    "retracted_sdf",
+    "CorridorVisibility",
+    "corridor_visibility",
+    "corridor_findings",
+    "rez_targets",
+    "segment_distances",
+    "RETRACTION_MOVES",
+]
 
 # Structures the retraction moves (mesh ids): the hemisphere, the flocculus and the choroid plexus
 # that bulges beside it.
@@ -52,7 +62,7 @@ def retraction_field(anatomy: Anatomy, retraction_mm: float):
     amount = float(retraction_mm)
     origin = s.retraction_origin
     direction = s.retraction_direction
-    k = -0.5 / s.retraction_falloff_mm ** 2
+    k = -0.5 / s.retraction_falloff_mm**2
 
     def u(p: np.ndarray) -> np.ndarray:
         p = np.asarray(p, float)
@@ -129,14 +139,21 @@ def _join(chains: Iterable[_Capsules]) -> _Capsules:
     if not chains:
         z = np.zeros((0, 3))
         return _Capsules(z, z, np.zeros(0))
-    return _Capsules(np.vstack([c.a for c in chains]), np.vstack([c.b for c in chains]), np.concatenate([c.r for c in chains]))
+    return _Capsules(
+        np.vstack([c.a for c in chains]), np.vstack([c.b for c in chains]), np.concatenate([c.r for c in chains])
+    )
 
 
 class CorridorVisibility:
     """REZ visibility from the keyhole of one anatomy; reuse it across retraction steps and vessel moves."""
 
-    def __init__(self, anatomy: Anatomy | None = None, rings: tuple[float, ...] = (0.0, 0.5, 0.9), per_ring: int = 8,
-                 target_step: float = TARGET_STEP_MM):
+    def __init__(
+        self,
+        anatomy: Anatomy | None = None,
+        rings: tuple[float, ...] = (0.0, 0.5, 0.9),
+        per_ring: int = 8,
+        target_step: float = TARGET_STEP_MM,
+    ):
         self.anatomy = a = anatomy if anatomy is not None else build_anatomy()
         s = a.surgical
         self.sources = s.opening_samples(rings, per_ring)
@@ -170,14 +187,20 @@ class CorridorVisibility:
         # material from up to its maximum away, so the box is padded by that much.
         pts = np.vstack([self.sources, self.targets])
         pts = np.vstack([pts, pts - s.retraction_direction * dim("cerebellar_retraction_max")])
-        self._solid = GridSDF(lambda p: np.minimum(s.cerebellum_sdf(p), s.flocculus_sdf(p)),
-                              pts.min(axis=0) - 2.0, pts.max(axis=0) + 2.0, GRID_SPACING_MM)
+        self._solid = GridSDF(
+            lambda p: np.minimum(s.cerebellum_sdf(p), s.flocculus_sdf(p)),
+            pts.min(axis=0) - 2.0,
+            pts.max(axis=0) + 2.0,
+            GRID_SPACING_MM,
+        )
         self._open = np.flatnonzero(~self.static_blocked)  # only these rays can still see the nerve
         # Samples along those rays for the moving solid: one vectorised grid read per retraction
         # step instead of a sequential march (a sphere trace needs dozens of small numpy calls).
         m = int(np.ceil(self.lengths.max() / RAY_SAMPLE_MM)) + 1
         ts = np.linspace(0.0, 1.0, m)[None, :] * self.lengths[self._open, None]
-        self._samples = (self.origins[self._open, None, :] + self.dirs[self._open, None, :] * ts[..., None]).reshape(-1, 3)
+        self._samples = (self.origins[self._open, None, :] + self.dirs[self._open, None, :] * ts[..., None]).reshape(
+            -1, 3
+        )
         self._samples_per_ray = m
 
     # ------------------------------------------------------------------ tracing
@@ -257,7 +280,9 @@ class CorridorVisibility:
             blocked |= hit
         return blocked
 
-    def target_visible(self, retraction_mm: float = 0.0, vessels=(), extra_blocked: np.ndarray | None = None) -> np.ndarray:
+    def target_visible(
+        self, retraction_mm: float = 0.0, vessels=(), extra_blocked: np.ndarray | None = None
+    ) -> np.ndarray:
         blocked = self.static_blocked | self.moving_blocked(retraction_mm) | self.vessels_blocked(vessels)
         if extra_blocked is not None:
             blocked = blocked | extra_blocked

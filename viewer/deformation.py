@@ -28,6 +28,7 @@ function of the height along the push direction, so rings cannot fold and
 triangles cannot flip. Only rings near a compressor are touched (bounding-box
 prefilter), which keeps one call well under 2 ms for a few contacts.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -147,7 +148,7 @@ class Ellipsoid:
 
     def closest(self, p: np.ndarray, margin: float):
         sd = _ellipsoid_sdf(p, self.centre, self.radii)
-        return sd, _unit((p - self.centre) / self.radii ** 2), np.zeros(len(p), int)
+        return sd, _unit((p - self.centre) / self.radii**2), np.zeros(len(p), int)
 
 
 def smooth_min(a, b, k: float):
@@ -212,9 +213,17 @@ class NerveDeformer:
     where the analysis reports ``severe``.
     """
 
-    def __init__(self, points, radius: float, *, n_sides: int = NERVE_SIDES, cap_rings: int = NERVE_CAP_RINGS,
-                 anchor_arcs: tuple[float, float | None] = (0.0, None), params: DeformParams | None = None,
-                 thresholds: Thresholds = DEFAULT_THRESHOLDS):
+    def __init__(
+        self,
+        points,
+        radius: float,
+        *,
+        n_sides: int = NERVE_SIDES,
+        cap_rings: int = NERVE_CAP_RINGS,
+        anchor_arcs: tuple[float, float | None] = (0.0, None),
+        params: DeformParams | None = None,
+        thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    ):
         self.centerline = np.ascontiguousarray(points, dtype=float)
         self.radius = float(radius)
         self.params = params or DeformParams()
@@ -270,8 +279,14 @@ class NerveDeformer:
         c0 = self.centerline
         contacts, course_field, depth_jobs = self._find_contacts(comps, 2.0 * self.radius * th.moderate_max_fraction)
         if not contacts:
-            return NerveDeformation(c0.copy(), np.zeros_like(c0), self.rest_points.copy(), self._zero_v.copy(),
-                                    np.zeros(len(self.rest_points)), ())
+            return NerveDeformation(
+                c0.copy(),
+                np.zeros_like(c0),
+                self.rest_points.copy(),
+                self._zero_v.copy(),
+                np.zeros(len(self.rest_points)),
+                (),
+            )
         X, c1, dc = self._displace_course(course_field)
         self._dent(X, c1, comps)
         depth = self._colour_depth(len(X), depth_jobs)
@@ -316,8 +331,11 @@ class NerveDeformer:
                     g[np.abs(arc - arc[i]) > P.truncate_sigmas * P.sigma_mm] = 0.0
                     field_ = (shift * g * self.anchor)[:, None] * u[None, :]
                     dc = field_ if dc is None else dc + field_
-                contacts.append(ContactDeformation(ci, float(arc[i]), float(pen[j]), shift * float(self.anchor[i]),
-                                                   tuple(float(v) for v in u)))
+                contacts.append(
+                    ContactDeformation(
+                        ci, float(arc[i]), float(pen[j]), shift * float(self.anchor[i]), tuple(float(v) for v in u)
+                    )
+                )
         return contacts, dc, depth_jobs
 
     def _displace_course(self, dc):

@@ -8,6 +8,7 @@
 - Vessels may press the nerve but not enter the brainstem: a handle whose tube
   would cross the pia is projected back onto the surface offset by the radius.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -74,8 +75,15 @@ def clamp_outside_brainstem(points: np.ndarray, radius: float) -> tuple[np.ndarr
     return pts, bool(inside.any())
 
 
-def move_handle(vessel: Vessel, index: int, target, *, whole_loop: bool = False,
-                scenario: Scenario | None = None, clamp: bool = True) -> EditResult:
+def move_handle(
+    vessel: Vessel,
+    index: int,
+    target,
+    *,
+    whole_loop: bool = False,
+    scenario: Scenario | None = None,
+    clamp: bool = True,
+) -> EditResult:
     """Move handle `index` to `target` (RAS mm); neighbours follow when `whole_loop`."""
     handles = vessel.handles_mm
     if not 0 <= index < len(handles):
@@ -101,7 +109,7 @@ def set_radius(vessel: Vessel, radius_mm: float) -> Vessel:
 # Lesions are ellipsoids (scenario.Lesion). Extra-axial masses (tumour, AVM nidus,
 # aneurysm sac) stay in the cistern: their centre may not enter the brainstem by
 # less than their smallest semi-axis, so a mass can press the pia but not sit in
-# the pons. A brainstem lesion is intra-axial (issue 4: exempt from the vessel
+# the pons. A brainstem lesion is intra-axial (exempt from the vessel
 # clamp) and is kept inside instead: its centre stays under the pia.
 # A new lesion's default label: vocabulary.LESION_LABELS.
 
@@ -125,8 +133,11 @@ def default_lesion_placement(kind: str, side: str = "left") -> tuple[np.ndarray,
     On the right side, the mirror image of the left site."""
     a = build_anatomy(side)
     f = a.facial_nerve
-    sites = {"tumor": (f.porus_arc_mm - 3.0, (7.0, 6.0, 5.5)), "avm": (12.0, (4.0, 3.0, 3.0)),
-             "aneurysm": (1.0, (2.5, 2.5, 2.5))}
+    sites = {
+        "tumor": (f.porus_arc_mm - 3.0, (7.0, 6.0, 5.5)),
+        "avm": (12.0, (4.0, 3.0, 3.0)),
+        "aneurysm": (1.0, (2.5, 2.5, 2.5)),
+    }
     if kind == "brainstem_lesion":
         return np.asarray(a.landmarks["facial_motor_nucleus"], float), (2.0, 2.0, 2.0)
     if kind not in sites:

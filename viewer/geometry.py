@@ -5,6 +5,7 @@ modelled as capsule chains: a polyline centreline plus one radius. For capsule
 chains the analytic centreline distance is exact and the fastest route to
 surface gaps (see docs/design-notes.md, "Geometry: contact and depth").
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -58,6 +58,7 @@ schedule function per mode places the impulses, sparks, captions and glows.
 Cost: `state_at` is a few vectorised numpy calls (about 0.1 ms); building a plan
 is about 1-3 ms (scripts/benchmarks/bench_mechanism.py measures both).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -70,8 +71,16 @@ from .sources import BIBLIOGRAPHY
 from .vocabulary import MASS_LESION_KINDS, SEVERITY_WORDS, lesion_phrase, segment_site
 
 __all__ = [
-    "IMPULSE_KINDS", "PLAN_MODES", "DEFAULT_PERIOD_S", "Caption", "CulpritSite", "MechanismPlan", "MechanismState",
-    "build_mechanism_plan", "fibre_geometry", "plan_mode",
+    "IMPULSE_KINDS",
+    "PLAN_MODES",
+    "DEFAULT_PERIOD_S",
+    "Caption",
+    "CulpritSite",
+    "MechanismPlan",
+    "MechanismState",
+    "build_mechanism_plan",
+    "fibre_geometry",
+    "plan_mode",
 ]
 
 IMPULSE_KINDS = ("ectopic", "ephaptic", "antidromic", "efferent")
@@ -93,7 +102,6 @@ SPARK_POINTS = 9
 _PATH_STRIDE = 1000.0  # paths are concatenated on one parameter axis, this far apart
 _NOT_ON_NERVE = -1.0e4
 FOOTNOTE = "Impulses slowed for display; colours: central myelin blue, transition zone white, peripheral green"
-
 
 
 @dataclass(frozen=True)
@@ -161,8 +169,9 @@ class CulpritSite:
             return None
         point = np.asarray(c.nerve_point_mm, float)
         point.setflags(write=False)
-        return cls(c.id, c.source, c.label, c.kind, c.segment, c.myelin, c.severity, float(c.arc_mm),
-                   c.arc_range_mm, point)
+        return cls(
+            c.id, c.source, c.label, c.kind, c.segment, c.myelin, c.severity, float(c.arc_mm), c.arc_range_mm, point
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -297,11 +306,20 @@ class MechanismPlan:
             # the compression is pulsatile: the patch throbs with the heart beat (whole beats per loop)
             patch *= 0.85 + 0.15 * np.cos(2.0 * np.pi * self._throb_beats * tau / self.period_s)
         return MechanismState(
-            t=tau, step=step, caption=self.captions[step], points=pts, kinds=kinds, ids=idx, arc_mm=arc,
-            sparks=self._sp_geom[sp].copy(), spark_ids=sp, spark_strength=strength,
+            t=tau,
+            step=step,
+            caption=self.captions[step],
+            points=pts,
+            kinds=kinds,
+            ids=idx,
+            arc_mm=arc,
+            sparks=self._sp_geom[sp].copy(),
+            spark_ids=sp,
+            spark_strength=strength,
             patch_intensity=float(np.clip(patch, 0.0, 1.0)),
             nucleus_glow=float(np.interp(tau, *self._glow_keys)),
-            tz_glow=float(np.interp(tau, *self._tz_keys)))
+            tz_glow=float(np.interp(tau, *self._tz_keys)),
+        )
 
     @property
     def _scale(self) -> float:
@@ -391,34 +409,58 @@ def _chain_captions(kind: str, c, plan_patch_at_tz: bool, lesion_word: str | Non
     seg = c.segment if c is not None else None
     sev = SEVERITY_WORDS.get(c.severity, c.severity) if c is not None else ""
     if kind == "venous":
-        first = _cap(f"{label} presses on the {_site(seg)}",
-                     f"A vein \u00b7 {sev} \u00b7 central myelin \u00b7 veins hardly pulsate: rarely the sole cause",
-                     "hermier-2018", "hughes-2021")
+        first = _cap(
+            f"{label} presses on the {_site(seg)}",
+            f"A vein \u00b7 {sev} \u00b7 central myelin \u00b7 veins hardly pulsate: rarely the sole cause",
+            "hermier-2018",
+            "hughes-2021",
+        )
     elif kind == "inflammatory":
-        first = _cap("Inflammation of the facial nerve: no compression",
-                     "Demyelination (e.g. multiple sclerosis) or infection (e.g. Lyme disease) irritates the nerve",
-                     "yaltho-jankovic-2011", "marin-collazo-2018", "lewitt-2016")
+        first = _cap(
+            "Inflammation of the facial nerve: no compression",
+            "Demyelination (e.g. multiple sclerosis) or infection (e.g. Lyme disease) irritates the nerve",
+            "yaltho-jankovic-2011",
+            "marin-collazo-2018",
+            "lewitt-2016",
+        )
     elif kind == "secondary_lesion":
-        first = _cap(f"Mass effect: {label} on the {_site(seg)}",
-                     f"{(lesion_word or 'a mass').capitalize()} compresses, stretches or displaces the nerve"
-                     + (f" \u00b7 {sev}" if sev else ""),
-                     "lee-2010", "han-2009")
+        first = _cap(
+            f"Mass effect: {label} on the {_site(seg)}",
+            f"{(lesion_word or 'a mass').capitalize()} compresses, stretches or displaces the nerve"
+            + (f" \u00b7 {sev}" if sev else ""),
+            "lee-2010",
+            "han-2009",
+        )
     else:
-        first = _cap(f"{label} presses on the {_site(seg)}",
-                     f"Pulsatile arterial compression \u00b7 {sev} \u00b7 central myelin",
-                     "jannetta-1985", "campos-benitez-2008")
+        first = _cap(
+            f"{label} presses on the {_site(seg)}",
+            f"Pulsatile arterial compression \u00b7 {sev} \u00b7 central myelin",
+            "jannetta-1985",
+            "campos-benitez-2008",
+        )
     if kind == "inflammatory":
-        demyel = _cap("Inflammatory demyelination at the root exit zone",
-                      "Central myelin up to the transition zone loses its insulation",
-                      "nielsen-1985", "onesti-2016", "telischi-1991")
+        demyel = _cap(
+            "Inflammatory demyelination at the root exit zone",
+            "Central myelin up to the transition zone loses its insulation",
+            "nielsen-1985",
+            "onesti-2016",
+            "telischi-1991",
+        )
     elif plan_patch_at_tz:
-        demyel = _cap("The stretched root exit zone demyelinates",
-                      "Central myelin up to the transition zone is the weak spot (locus minoris resistentiae)",
-                      "lacombe-2009", "tomii-2003")
+        demyel = _cap(
+            "The stretched root exit zone demyelinates",
+            "Central myelin up to the transition zone is the weak spot (locus minoris resistentiae)",
+            "lacombe-2009",
+            "tomii-2003",
+        )
     else:
-        demyel = _cap("Focal demyelination at the contact",
-                      "Central (oligodendrocyte) myelin, no epineurium: a locus minoris resistentiae",
-                      "nielsen-1985", "lacombe-2009", "tomii-2003")
+        demyel = _cap(
+            "Focal demyelination at the contact",
+            "Central (oligodendrocyte) myelin, no epineurium: a locus minoris resistentiae",
+            "nielsen-1985",
+            "lacombe-2009",
+            "tomii-2003",
+        )
     if kind == "venous":
         last_detail = "Possible, but less likely from a vein alone: look for an arterial co-offender"
         last_src = ("moller-jannetta-1985", "hermier-2018")
@@ -434,14 +476,23 @@ def _chain_captions(kind: str, c, plan_patch_at_tz: bool, lesion_word: str | Non
     return [
         first,
         demyel,
-        _cap("Ectopic impulses arise at the bare axons",
-             "They run orthodromically towards the face: twitches without a command", "nielsen-1984"),
-        _cap("Ephaptic cross-talk between fibres",
-             "An impulse jumps to its neighbours: one branch drives another (lateral spread)",
-             "nielsen-1984", "lefaucheur-2018"),
-        _cap("Antidromic impulses run back to the facial motor nucleus",
-             "Through the root exit point and around the internal genu, inside the pons",
-             "moller-jannetta-1985", "nielsen-1985"),
+        _cap(
+            "Ectopic impulses arise at the bare axons",
+            "They run orthodromically towards the face: twitches without a command",
+            "nielsen-1984",
+        ),
+        _cap(
+            "Ephaptic cross-talk between fibres",
+            "An impulse jumps to its neighbours: one branch drives another (lateral spread)",
+            "nielsen-1984",
+            "lefaucheur-2018",
+        ),
+        _cap(
+            "Antidromic impulses run back to the facial motor nucleus",
+            "Through the root exit point and around the internal genu, inside the pons",
+            "moller-jannetta-1985",
+            "nielsen-1985",
+        ),
         _cap("The nucleus becomes hyperexcitable and fires back", last_detail, *last_src),
     ]
 
@@ -452,9 +503,16 @@ def plan_mode(kind: str, culprit: CulpritSite | None) -> str:
     return "none" if mode == "peripheral" and culprit is None else mode
 
 
-_MODE_OF_KIND = {"arterial_nvc": "chain", "venous": "chain", "secondary_lesion": "chain",
-                 "peripheral_nvc": "peripheral", "central": "central", "post_bells": "synkinesis",
-                 "post_trauma": "synkinesis", "inflammatory": "chain"}
+_MODE_OF_KIND = {
+    "arterial_nvc": "chain",
+    "venous": "chain",
+    "secondary_lesion": "chain",
+    "peripheral_nvc": "peripheral",
+    "central": "central",
+    "post_bells": "synkinesis",
+    "post_trauma": "synkinesis",
+    "inflammatory": "chain",
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -505,8 +563,9 @@ def fibre_geometry(anatomy: Anatomy, centerline_mm=None, n_fibres: int = N_FIBRE
         pathway = np.vstack([nucleus, pathway])
     central_way = pathway[::-1].copy()  # root exit side -> nucleus
     tz0, tz1 = (float(v) for v in fn.tz_arc_mm)
-    return _FibreGeometry(arc, centre, nrm, bin_, theta, fibres, R, Rf, pathway, central_way, nucleus, tz0, tz1,
-                          float(fn.porus_arc_mm))
+    return _FibreGeometry(
+        arc, centre, nrm, bin_, theta, fibres, R, Rf, pathway, central_way, nucleus, tz0, tz1, float(fn.porus_arc_mm)
+    )
 
 
 class _Routes:
@@ -566,8 +625,7 @@ def _efferent_volleys(sched: _Schedule, routes: _Routes, volleys) -> None:
             sched.impulse(t0, EFFERENT_TRAVEL_S, p, 0.0, L, "efferent")
 
 
-def _chain_schedule(sched: _Schedule, routes: _Routes, kind: str, c: CulpritSite | None,
-                    classification) -> _Timeline:
+def _chain_schedule(sched: _Schedule, routes: _Routes, kind: str, c: CulpritSite | None, classification) -> _Timeline:
     """Compression on central myelin: patch, ectopic and ephaptic impulses, antidromic drive, the nucleus fires."""
     g = routes.geo
     K = g.n_fibres
@@ -602,8 +660,9 @@ def _chain_schedule(sched: _Schedule, routes: _Routes, kind: str, c: CulpritSite
         f0 = order[j % K]
         f1 = (f0 + (1 if j % 2 == 0 else -1)) % K
         s_arc = float(np.clip(site_arc + (0.35 if j % 2 else -0.35), patch[0], patch[1]))
-        sched.spark(t0, _spark_geometry(g.centre, g.nrm, g.bin_, g.arc, s_arc, g.theta[f0], g.theta[f1],
-                                        g.fibre_radius))
+        sched.spark(
+            t0, _spark_geometry(g.centre, g.nrm, g.bin_, g.arc, s_arc, g.theta[f0], g.theta[f1], g.fibre_radius)
+        )
         sched.impulse(t0 + SPARK_S * 0.6, (end_arc - s_arc) / ORTHO_SPEED, fib[f1], s_arc, end_arc, "ephaptic")
     # antidromic impulses to the nucleus
     anti_starts = [7.4, 7.6, 7.8] if not weak else [7.5, 7.9]
@@ -616,10 +675,12 @@ def _chain_schedule(sched: _Schedule, routes: _Routes, kind: str, c: CulpritSite
     return _Timeline(
         captions=_chain_captions(kind, c, patch_at_tz, lesion_word),
         caption_starts=[0.0, 1.8, 3.6, 5.6, 7.4, 9.4],
-        patch=patch, patch_max=0.55 if weak else 1.0,
+        patch=patch,
+        patch_max=0.55 if weak else 1.0,
         throb_beats=0 if weak or kind in ("secondary_lesion", "inflammatory") else 14,  # 70 bpm over the 12 s loop
         patch_keys=((0.0, 0.0), (0.3, 0.0), (1.6, 1.0), (11.3, 1.0), (_BASE, 0.0)),
-        glow_keys=((0.0, 0.0), (arrive, 0.0), (arrive + 0.4, 1.0), (11.2, 1.0), (11.9, 0.0), (_BASE, 0.0)))
+        glow_keys=((0.0, 0.0), (arrive, 0.0), (arrive + 0.4, 1.0), (11.2, 1.0), (11.9, 0.0), (_BASE, 0.0)),
+    )
 
 
 def _peripheral_schedule(sched: _Schedule, routes: _Routes, kind: str, c: CulpritSite, classification) -> _Timeline:
@@ -627,32 +688,55 @@ def _peripheral_schedule(sched: _Schedule, routes: _Routes, kind: str, c: Culpri
     return _Timeline(
         captions=_peripheral_captions(c, routes.geo.tz0, routes.geo.tz1),
         caption_starts=[0.0, 3.0, 6.0, 9.0],
-        tz_keys=((0.0, 0.0), (2.6, 0.0), (3.2, 1.0), (4.4, 0.5), (5.0, 1.0), (6.2, 0.5), (6.8, 1.0),
-                 (8.6, 1.0), (9.4, 0.35), (11.6, 0.35), (_BASE, 0.0)))
+        tz_keys=(
+            (0.0, 0.0),
+            (2.6, 0.0),
+            (3.2, 1.0),
+            (4.4, 0.5),
+            (5.0, 1.0),
+            (6.2, 0.5),
+            (6.8, 1.0),
+            (8.6, 1.0),
+            (9.4, 0.35),
+            (11.6, 0.35),
+            (_BASE, 0.0),
+        ),
+    )
 
 
-def _central_schedule(sched: _Schedule, routes: _Routes, kind: str, c: CulpritSite | None,
-                      classification) -> _Timeline:
+def _central_schedule(sched: _Schedule, routes: _Routes, kind: str, c: CulpritSite | None, classification) -> _Timeline:
     """Brainstem lesion: no patch; the nucleus glows and fires on its own."""
     K = routes.geo.n_fibres
     _efferent_volleys(sched, routes, [(t0, range(K)) for t0 in (2.2, 5.0, 6.2, 7.4, 8.3, 9.0, 9.7)])
     return _Timeline(
         captions=[
-            _cap("Brainstem lesion at the facial motor nucleus",
-                 "e.g. a multiple sclerosis plaque, a lacune or a tumour: no nerve compression",
-                 "marin-collazo-2018", "yaltho-jankovic-2011"),
-            _cap("The facial motor neurones become hyperexcitable",
-                 "Loss of inhibition or irritation at the nucleus itself", "moller-jannetta-1985", "ferguson-1978"),
-            _cap("The nucleus fires on its own, in synchrony",
-                 "Spasm without neurovascular compression: MVD is not indicated",
-                 "marin-collazo-2018", "simpson-2008-aan"),
+            _cap(
+                "Brainstem lesion at the facial motor nucleus",
+                "e.g. a multiple sclerosis plaque, a lacune or a tumour: no nerve compression",
+                "marin-collazo-2018",
+                "yaltho-jankovic-2011",
+            ),
+            _cap(
+                "The facial motor neurones become hyperexcitable",
+                "Loss of inhibition or irritation at the nucleus itself",
+                "moller-jannetta-1985",
+                "ferguson-1978",
+            ),
+            _cap(
+                "The nucleus fires on its own, in synchrony",
+                "Spasm without neurovascular compression: MVD is not indicated",
+                "marin-collazo-2018",
+                "simpson-2008-aan",
+            ),
         ],
         caption_starts=[0.0, 4.0, 8.0],
-        glow_keys=((0.0, 0.0), (1.0, 0.35), (3.5, 0.5), (4.4, 1.0), (11.2, 1.0), (11.9, 0.0), (_BASE, 0.0)))
+        glow_keys=((0.0, 0.0), (1.0, 0.35), (3.5, 0.5), (4.4, 1.0), (11.2, 1.0), (11.9, 0.0), (_BASE, 0.0)),
+    )
 
 
-def _synkinesis_schedule(sched: _Schedule, routes: _Routes, kind: str, c: CulpritSite | None,
-                         classification) -> _Timeline:
+def _synkinesis_schedule(
+    sched: _Schedule, routes: _Routes, kind: str, c: CulpritSite | None, classification
+) -> _Timeline:
     """Post-Bell's palsy: one command reaches one fibre, then several (synkinesis); after an injury
     (post_trauma) also ephaptic sparks where the injured fibres lie bare, at the distal end of the nerve."""
     K = routes.geo.n_fibres
@@ -661,17 +745,41 @@ def _synkinesis_schedule(sched: _Schedule, routes: _Routes, kind: str, c: Culpri
         return _injury_timeline(sched, routes)
     return _Timeline(
         captions=[
-            _cap("After Bell's palsy: no compression here",
-                 "The palsy damaged the facial nerve's fibres", "yaltho-jankovic-2011"),
-            _cap("Regenerating axons grew into the wrong branches",
-                 "Aberrant regeneration: fibres now reach other muscles", "yaltho-jankovic-2011"),
-            _cap("One command now moves several muscle groups",
-                 "Synkinesis mimics hemifacial spasm; MVD is not indicated", "yaltho-jankovic-2011",
-                 "simpson-2008-aan"),
+            _cap(
+                "After Bell's palsy: no compression here",
+                "The palsy damaged the facial nerve's fibres",
+                "yaltho-jankovic-2011",
+            ),
+            _cap(
+                "Regenerating axons grew into the wrong branches",
+                "Aberrant regeneration: fibres now reach other muscles",
+                "yaltho-jankovic-2011",
+            ),
+            _cap(
+                "One command now moves several muscle groups",
+                "Synkinesis mimics hemifacial spasm; MVD is not indicated",
+                "yaltho-jankovic-2011",
+                "simpson-2008-aan",
+            ),
         ],
         caption_starts=[0.0, 4.0, 8.0],
-        glow_keys=((0.0, 0.0), (1.4, 0.0), (1.6, 0.4), (2.2, 0.0), (4.5, 0.0), (4.7, 0.4), (5.3, 0.0),
-                   (8.1, 0.0), (8.3, 0.4), (8.9, 0.0), (9.6, 0.0), (9.8, 0.4), (10.4, 0.0), (_BASE, 0.0)))
+        glow_keys=(
+            (0.0, 0.0),
+            (1.4, 0.0),
+            (1.6, 0.4),
+            (2.2, 0.0),
+            (4.5, 0.0),
+            (4.7, 0.4),
+            (5.3, 0.0),
+            (8.1, 0.0),
+            (8.3, 0.4),
+            (8.9, 0.0),
+            (9.6, 0.0),
+            (9.8, 0.4),
+            (10.4, 0.0),
+            (_BASE, 0.0),
+        ),
+    )
 
 
 def _injury_timeline(sched: _Schedule, routes: _Routes) -> _Timeline:
@@ -685,52 +793,105 @@ def _injury_timeline(sched: _Schedule, routes: _Routes) -> _Timeline:
         f0 = (2 * j) % K
         f1 = (f0 + 1) % K
         s_arc = end_arc - 2.5 + 0.4 * (j % 2)
-        sched.spark(t0, _spark_geometry(g.centre, g.nrm, g.bin_, g.arc, s_arc, g.theta[f0], g.theta[f1],
-                                        g.fibre_radius))
+        sched.spark(
+            t0, _spark_geometry(g.centre, g.nrm, g.bin_, g.arc, s_arc, g.theta[f0], g.theta[f1], g.fibre_radius)
+        )
         sched.impulse(t0 + SPARK_S * 0.6, (end_arc - s_arc) / ORTHO_SPEED, fib[f1], s_arc, end_arc, "ephaptic")
     return _Timeline(
         captions=[
-            _cap("After a facial nerve injury: no compression here",
-                 "A blow, a fracture or surgery damaged the nerve's fibres", "yaltho-jankovic-2011", "shimizu-2005"),
-            _cap("Regenerating axons grew into the wrong branches",
-                 "Aberrant regeneration: fibres now reach other muscles", "sadjadpour-1975", "yaltho-jankovic-2011"),
-            _cap("Ephaptic cross-talk at the injured fibres",
-                 "Impulses jump between poorly insulated fibres: an 'artificial synapse'", "sadjadpour-1975"),
-            _cap("One command now moves several muscle groups",
-                 "Secondary hemifacial spasm: botulinum toxin; MVD is not indicated", "yaltho-jankovic-2011",
-                 "simpson-2008-aan"),
+            _cap(
+                "After a facial nerve injury: no compression here",
+                "A blow, a fracture or surgery damaged the nerve's fibres",
+                "yaltho-jankovic-2011",
+                "shimizu-2005",
+            ),
+            _cap(
+                "Regenerating axons grew into the wrong branches",
+                "Aberrant regeneration: fibres now reach other muscles",
+                "sadjadpour-1975",
+                "yaltho-jankovic-2011",
+            ),
+            _cap(
+                "Ephaptic cross-talk at the injured fibres",
+                "Impulses jump between poorly insulated fibres: an 'artificial synapse'",
+                "sadjadpour-1975",
+            ),
+            _cap(
+                "One command now moves several muscle groups",
+                "Secondary hemifacial spasm: botulinum toxin; MVD is not indicated",
+                "yaltho-jankovic-2011",
+                "simpson-2008-aan",
+            ),
         ],
         caption_starts=[0.0, 3.0, 6.0, 9.0],
-        glow_keys=((0.0, 0.0), (1.4, 0.0), (1.6, 0.4), (2.2, 0.0), (4.5, 0.0), (4.7, 0.4), (5.3, 0.0),
-                   (8.1, 0.0), (8.3, 0.4), (8.9, 0.0), (9.6, 0.0), (9.8, 0.4), (10.4, 0.0), (_BASE, 0.0)))
+        glow_keys=(
+            (0.0, 0.0),
+            (1.4, 0.0),
+            (1.6, 0.4),
+            (2.2, 0.0),
+            (4.5, 0.0),
+            (4.7, 0.4),
+            (5.3, 0.0),
+            (8.1, 0.0),
+            (8.3, 0.4),
+            (8.9, 0.0),
+            (9.6, 0.0),
+            (9.8, 0.4),
+            (10.4, 0.0),
+            (_BASE, 0.0),
+        ),
+    )
 
 
-def _still_schedule(sched: _Schedule, routes: _Routes, kind: str, c: CulpritSite | None,
-                    classification) -> _Timeline:
+def _still_schedule(sched: _Schedule, routes: _Routes, kind: str, c: CulpritSite | None, classification) -> _Timeline:
     """No compression mechanism: nothing moves; the captions say what to look for."""
     if c is None:
         captions = [
-            _cap("No vessel or lesion touches CN VII",
-                 "No neurovascular compression in this scene: nothing to animate", "traylor-2021"),
-            _cap("Image the cerebellopontine angle",
-                 "Thin-slice T2 (CISS/FIESTA) and TOF: an artery touches on ~98 % of symptomatic sides",
-                 "traylor-2021", "hughes-2021"),
-            _cap("Exclude secondary causes",
-                 "CPA tumour, vascular malformation, brainstem lesion, prior Bell's palsy",
-                 "tan-2002", "yaltho-jankovic-2011"),
+            _cap(
+                "No vessel or lesion touches CN VII",
+                "No neurovascular compression in this scene: nothing to animate",
+                "traylor-2021",
+            ),
+            _cap(
+                "Image the cerebellopontine angle",
+                "Thin-slice T2 (CISS/FIESTA) and TOF: an artery touches on ~98 % of symptomatic sides",
+                "traylor-2021",
+                "hughes-2021",
+            ),
+            _cap(
+                "Exclude secondary causes",
+                "CPA tumour, vascular malformation, brainstem lesion, prior Bell's palsy",
+                "tan-2002",
+                "yaltho-jankovic-2011",
+            ),
         ]
     else:  # a contact the analysis does not call a compression mechanism (e.g. CN VIII only)
-        captions = [_cap(f"{c.label} touches the {_site(c.segment)}",
-                         "The analysis names no compression mechanism for it: nothing to animate")]
+        captions = [
+            _cap(
+                f"{c.label} touches the {_site(c.segment)}",
+                "The analysis names no compression mechanism for it: nothing to animate",
+            )
+        ]
     return _Timeline(captions=captions, caption_starts=[0.0, 4.0, 8.0][: len(captions)])
 
 
-_SCHEDULES = {"chain": _chain_schedule, "peripheral": _peripheral_schedule, "central": _central_schedule,
-              "synkinesis": _synkinesis_schedule, "none": _still_schedule}
+_SCHEDULES = {
+    "chain": _chain_schedule,
+    "peripheral": _peripheral_schedule,
+    "central": _central_schedule,
+    "synkinesis": _synkinesis_schedule,
+    "none": _still_schedule,
+}
 
 
-def build_mechanism_plan(findings, anatomy: Anatomy | None = None, *, centerline_mm=None,
-                         period_s: float = DEFAULT_PERIOD_S, n_fibres: int = N_FIBRES) -> MechanismPlan:
+def build_mechanism_plan(
+    findings,
+    anatomy: Anatomy | None = None,
+    *,
+    centerline_mm=None,
+    period_s: float = DEFAULT_PERIOD_S,
+    n_fibres: int = N_FIBRES,
+) -> MechanismPlan:
     """The mechanism animation for `findings` (viewer.analysis.Findings).
 
     centerline_mm: the CN VII centreline the fibres follow (N x 3, the anatomy's samples; pass the
@@ -765,33 +926,71 @@ def build_mechanism_plan(findings, anatomy: Anatomy | None = None, *, centerline
     for arr in (geo.centre, geo.fibres, geo.pathway, g, xyz, parc, sp_geom):
         arr.setflags(write=False)
     return MechanismPlan(
-        mode=mode, kind=m.kind, likely_symptomatic=bool(m.likely_symptomatic), summary=m.summary, culprit=culprit,
-        patch_arc_mm=tl.patch, patch_max=tl.patch_max,
-        tz_arc_mm=(geo.tz0, geo.tz1), porus_arc_mm=geo.porus_arc, nerve_radius_mm=geo.radius,
-        nerve_arc_mm=geo.arc, centerline_mm=geo.centre, fibres=geo.fibres, fibre_radius_mm=geo.fibre_radius,
-        pathway_mm=geo.central_way, nucleus_mm=geo.nucleus, period_s=float(period_s), captions=tuple(tl.captions),
-        caption_starts=tuple(float(s) * k for s in tl.caption_starts), footnote=FOOTNOTE,
-        _ev_t0=t0s, _ev_dur=durs, _ev_path=pth.astype(int), _ev_s0=s0s, _ev_s1=s1s, _ev_kind=kinds,
-        _path_g=g, _path_xyz=xyz, _path_arc=parc, _sp_t0=sp_t0, _sp_geom=sp_geom,
-        _patch_keys=_keys(tl.patch_keys, k), _glow_keys=_keys(tl.glow_keys, k), _tz_keys=_keys(tl.tz_keys, k),
-        _throb_beats=tl.throb_beats)
+        mode=mode,
+        kind=m.kind,
+        likely_symptomatic=bool(m.likely_symptomatic),
+        summary=m.summary,
+        culprit=culprit,
+        patch_arc_mm=tl.patch,
+        patch_max=tl.patch_max,
+        tz_arc_mm=(geo.tz0, geo.tz1),
+        porus_arc_mm=geo.porus_arc,
+        nerve_radius_mm=geo.radius,
+        nerve_arc_mm=geo.arc,
+        centerline_mm=geo.centre,
+        fibres=geo.fibres,
+        fibre_radius_mm=geo.fibre_radius,
+        pathway_mm=geo.central_way,
+        nucleus_mm=geo.nucleus,
+        period_s=float(period_s),
+        captions=tuple(tl.captions),
+        caption_starts=tuple(float(s) * k for s in tl.caption_starts),
+        footnote=FOOTNOTE,
+        _ev_t0=t0s,
+        _ev_dur=durs,
+        _ev_path=pth.astype(int),
+        _ev_s0=s0s,
+        _ev_s1=s1s,
+        _ev_kind=kinds,
+        _path_g=g,
+        _path_xyz=xyz,
+        _path_arc=parc,
+        _sp_t0=sp_t0,
+        _sp_geom=sp_geom,
+        _patch_keys=_keys(tl.patch_keys, k),
+        _glow_keys=_keys(tl.glow_keys, k),
+        _tz_keys=_keys(tl.tz_keys, k),
+        _throb_beats=tl.throb_beats,
+    )
 
 
 def _peripheral_captions(c, tz0: float, tz1: float) -> list[Caption]:
     sev = SEVERITY_WORDS.get(c.severity, c.severity)
     return [
-        _cap(f"{c.label} touches the {_site(c.segment)}",
-             f"{sev.capitalize()} \u00b7 {c.arc_mm:.1f} mm out, beyond the transition zone ({tz0:.0f}-{tz1:.1f} mm)",
-             "tomii-2003", "haller-2016"),
-        _cap("Here the myelin is peripheral: Schwann cells",
-             "Central (oligodendrocyte) myelin ends at the transition zone, ~3.7 mm into the cisternal nerve",
-             "gupta-2023", "tomii-2003"),
-        _cap("Sturdier than the root exit zone",
-             "The transition zone is the locus minoris resistentiae; > 80 % of compressions hit central myelin",
-             "lacombe-2009", "tomii-2003"),
-        _cap("Less likely symptomatic",
-             "Distal contacts are common without spasm (44-53 % of sides): look for a root exit zone contact",
-             "hughes-2021", "deep-2016"),
+        _cap(
+            f"{c.label} touches the {_site(c.segment)}",
+            f"{sev.capitalize()} \u00b7 {c.arc_mm:.1f} mm out, beyond the transition zone ({tz0:.0f}-{tz1:.1f} mm)",
+            "tomii-2003",
+            "haller-2016",
+        ),
+        _cap(
+            "Here the myelin is peripheral: Schwann cells",
+            "Central (oligodendrocyte) myelin ends at the transition zone, ~3.7 mm into the cisternal nerve",
+            "gupta-2023",
+            "tomii-2003",
+        ),
+        _cap(
+            "Sturdier than the root exit zone",
+            "The transition zone is the locus minoris resistentiae; > 80 % of compressions hit central myelin",
+            "lacombe-2009",
+            "tomii-2003",
+        ),
+        _cap(
+            "Less likely symptomatic",
+            "Distal contacts are common without spasm (44-53 % of sides): look for a root exit zone contact",
+            "hughes-2021",
+            "deep-2016",
+        ),
     ]
 
 

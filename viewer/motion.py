@@ -1,6 +1,6 @@
 """Arterial pulsation over the cardiac cycle (pure core: numpy only, no Qt, no VTK).
 
-Issue 5, section 4: arteries pulsate (radius and a small displacement towards the
+Arteries pulsate (radius and a small displacement towards the
 nerve they touch) at a configurable heart rate; veins never do; the nerve's
 indentation follows because every frame is re-analysed and re-deformed from the
 pulsed scenario. `Pulsation.plan(scenario).at(t)` (or `scenario_at(scenario, t)`)
@@ -43,6 +43,7 @@ lesions are passed through as the same objects); about 0.1 ms for the default
 scene. The analysis and deformation that follow dominate (measured in
 tests/unit/test_motion.py and the README).
 """
+
 from __future__ import annotations
 
 import math
@@ -54,9 +55,16 @@ import numpy as np
 from .scenario import LESION_RADIUS_RANGE_MM, VESSEL_RADIUS_RANGE_MM, Scenario, Vessel
 
 __all__ = [
-    "MCA_AREA_DISTENSION", "REAL_DIAMETER_FRACTION", "REAL_DISPLACEMENT_MM", "TEACHING_EXAGGERATION",
-    "DEFAULT_HEART_RATE_BPM", "MOTION_SOURCES",
-    "Pulsation", "PulsePlan", "cardiac_waveform", "scenario_at",
+    "MCA_AREA_DISTENSION",
+    "REAL_DIAMETER_FRACTION",
+    "REAL_DISPLACEMENT_MM",
+    "TEACHING_EXAGGERATION",
+    "DEFAULT_HEART_RATE_BPM",
+    "MOTION_SOURCES",
+    "Pulsation",
+    "PulsePlan",
+    "cardiac_waveform",
+    "scenario_at",
 ]
 
 # Warnert et al. 2016 (7 T MRI, M1 segment of the MCA, 10 healthy volunteers): mean area
@@ -88,8 +96,15 @@ def _decay_norm(peak: float, tau: float, notch_at: float, notch_amp: float, notc
     return float(raw[-1]), float(raw.max())
 
 
-def cardiac_waveform(phase, *, peak: float = 0.15, tau: float = 0.22, notch_at: float = 0.22,
-                     notch_amp: float = 0.12, notch_width: float = 0.05):
+def cardiac_waveform(
+    phase,
+    *,
+    peak: float = 0.15,
+    tau: float = 0.22,
+    notch_at: float = 0.22,
+    notch_amp: float = 0.12,
+    notch_width: float = 0.05,
+):
     """Normalised arterial pulse over one cycle: 0 at end-diastole (phase 0 and 1), 1 at the systolic peak.
 
     phase: cycle fraction(s) in [0, 1) (scalars or arrays; wrapped modulo 1).
@@ -175,8 +190,10 @@ class Pulsation:
         if abs(self.exaggeration - 1.0) < 1e-9:
             scale = f"To scale: diameter +{real:.1f} % in systole (MCA, 7 T MRI)"
         else:
-            scale = (f"Exaggerated \u00d7{self.exaggeration:g} for teaching: diameter +{real * self.exaggeration:.0f} % "
-                     f"shown, +{real:.1f} % measured (MCA, 7 T MRI)")
+            scale = (
+                f"Exaggerated \u00d7{self.exaggeration:g} for teaching: diameter +{real * self.exaggeration:.0f} % "
+                f"shown, +{real:.1f} % measured (MCA, 7 T MRI)"
+            )
         return head, scale
 
     def caption(self) -> str:
@@ -184,7 +201,7 @@ class Pulsation:
         return " \u00b7 ".join(self.caption_lines())
 
     # -- scenarios
-    def plan(self, scenario: Scenario, findings=None) -> "PulsePlan":
+    def plan(self, scenario: Scenario, findings=None) -> PulsePlan:
         """Precompute what moves in `scenario` (call once per scenario, then `.at(t)` per frame).
 
         findings: the scenario's `analyze` result if the caller already has it (saves one analysis).
@@ -274,7 +291,10 @@ class PulsePlan:
             l_lo, l_hi = LESION_RADIUS_RANGE_MM
             lesions = tuple(
                 replace(les, radii_mm=tuple(min(max(r * scale, l_lo), l_hi) for r in les.radii_mm))
-                if les.kind == "aneurysm" else les for les in lesions)
+                if les.kind == "aneurysm"
+                else les
+                for les in lesions
+            )
         return replace(s, vessels=tuple(vessels), lesions=lesions)
 
     def frame_times(self, n_frames: int, cycles: float = 1.0) -> np.ndarray:

@@ -2,8 +2,8 @@
 
 Why not a KD-tree: the only KD-tree at hand is ``scipy.spatial.cKDTree``, and
 importing ``scipy.spatial`` pulls in linalg, sparse, special and scipy's own
-OpenBLAS: about 53 MB of the frozen desktop build, which is over its size budget
-(issue 6). The point sets queried here are small (a few hundred centreline
+OpenBLAS: about 53 MB of the frozen desktop build, which is over its size budget.
+The point sets queried here are small (a few hundred centreline
 samples of a nerve or a vessel course; a few thousand query points at most), so
 a brute-force search, vectorised and bounded in memory, is as fast in practice.
 
@@ -30,6 +30,7 @@ brute force); below it the brute force is cheaper than those filters. Distances
 are computed in chunks of at most ``CHUNK_ELEMENTS`` pairs, so memory stays under
 a megabyte whatever the sizes.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -103,10 +104,10 @@ class NearestPoints:
         if len(q) and pts.shape[1]:
             step = max(1, CHUNK_ELEMENTS // pts.shape[1])
             for s in range(0, len(q), step):
-                d2 = _sqdist(q[s:s + step], pts)
+                d2 = _sqdist(q[s : s + step], pts)
                 j = np.argmin(d2, axis=1)  # first minimum: ties go to the lowest index
                 best = d2[np.arange(len(j)), j]
-                at = np.arange(s, s + len(j)) if rows is None else rows[s:s + len(j)]
+                at = np.arange(s, s + len(j)) if rows is None else rows[s : s + len(j)]
                 if cand is not None:
                     j = cand[j]
                 if bounded:

@@ -65,17 +65,18 @@ Loading never evaluates or unpickles anything, never leaves partial state
 ``load_scenario(save_scenario(s)) == s`` holds exactly (floats are written with
 ``repr`` precision).
 """
+
 from __future__ import annotations
 
 import json
 import math
 import os
-import re
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -85,14 +86,49 @@ from .sources import BIBLIOGRAPHY
 from .views import VIEWS
 
 __all__ = [
-    "FORMAT", "VERSION", "MAX_FILE_BYTES", "MAX_POINTS", "MIN_POINTS", "COORD_LIMIT_MM",
-    "VESSEL_RADIUS_RANGE_MM", "LESION_RADIUS_RANGE_MM", "VESSEL_KINDS", "VESSEL_ROLES", "LESION_KINDS",
-    "COURSE_STEP_MM", "READABLE_VERSIONS", "SIDES", "PAD_RADIUS_RANGE_MM", "AXES_TOLERANCE",
-    "RETRACTION_RANGE_MM", "MEASUREMENT_KINDS", "MEASUREMENT_POINTS",
-    "CLASSIFICATION_TAGS", "VIEW_NAMES", "SEGMENT_CODES", "SEVERITY_NAMES",
-    "ScenarioError", "Vessel", "Lesion", "Pad", "Sling", "Corridor", "Measurement", "History", "Teaching",
-    "Scenario", "parse_scenario", "load_scenario", "save_scenario", "scenario_to_dict", "scenario_from_dict",
-    "dumps_scenario", "default_scenario", "vessel_course", "validate_scenario_dict", "mirror_scenario",
+    "FORMAT",
+    "VERSION",
+    "MAX_FILE_BYTES",
+    "MAX_POINTS",
+    "MIN_POINTS",
+    "COORD_LIMIT_MM",
+    "VESSEL_RADIUS_RANGE_MM",
+    "LESION_RADIUS_RANGE_MM",
+    "VESSEL_KINDS",
+    "VESSEL_ROLES",
+    "LESION_KINDS",
+    "COURSE_STEP_MM",
+    "READABLE_VERSIONS",
+    "SIDES",
+    "PAD_RADIUS_RANGE_MM",
+    "AXES_TOLERANCE",
+    "RETRACTION_RANGE_MM",
+    "MEASUREMENT_KINDS",
+    "MEASUREMENT_POINTS",
+    "CLASSIFICATION_TAGS",
+    "VIEW_NAMES",
+    "SEGMENT_CODES",
+    "SEVERITY_NAMES",
+    "ScenarioError",
+    "Vessel",
+    "Lesion",
+    "Pad",
+    "Sling",
+    "Corridor",
+    "Measurement",
+    "History",
+    "Teaching",
+    "Scenario",
+    "parse_scenario",
+    "load_scenario",
+    "save_scenario",
+    "scenario_to_dict",
+    "scenario_from_dict",
+    "dumps_scenario",
+    "default_scenario",
+    "vessel_course",
+    "validate_scenario_dict",
+    "mirror_scenario",
 ]
 
 FORMAT = "hfs-scenario"
@@ -122,9 +158,22 @@ MEASUREMENT_POINTS = {"ruler": 2, "angle": 3}  # an angle's vertex is the middle
 # CLASSIFICATION_TAGS holds the version 1 tags plus the version 2 ones (other causes, the MVD
 # rehearsal); version 1 files may only name the version 1 tags.
 _V1_TAGS = vocabulary.TAGS_V1
-CLASSIFICATION_TAGS = ("single", "multiple", "double", "tandem", "venous", "tumor", "avm", "aneurysm",
-                       "brainstem_lesion", "post_bells", "post_trauma", "inflammatory", "idiopathic",
-                       "decompressed")
+CLASSIFICATION_TAGS = (
+    "single",
+    "multiple",
+    "double",
+    "tandem",
+    "venous",
+    "tumor",
+    "avm",
+    "aneurysm",
+    "brainstem_lesion",
+    "post_bells",
+    "post_trauma",
+    "inflammatory",
+    "idiopathic",
+    "decompressed",
+)
 VIEW_NAMES = tuple(VIEWS)
 SEGMENT_CODES = vocabulary.SEGMENTS
 SEVERITY_NAMES = vocabulary.SEVERITIES
@@ -206,12 +255,12 @@ class Vessel:
         c = self.course_mm
         return float(np.linalg.norm(np.diff(c, axis=0), axis=1).sum())
 
-    def with_handle(self, index: int, point) -> "Vessel":
+    def with_handle(self, index: int, point) -> Vessel:
         pts = list(self.centerline_mm)
         pts[index] = _as_point(point)
         return replace(self, centerline_mm=tuple(pts))
 
-    def moved(self, offset) -> "Vessel":
+    def moved(self, offset) -> Vessel:
         off = np.asarray(offset, dtype=float).reshape(3)
         return replace(self, centerline_mm=self.handles_mm + off)
 
@@ -273,7 +322,7 @@ class Sling:
         object.__setattr__(self, "at_mm", float(self.at_mm))
         object.__setattr__(self, "anchor_mm", _as_point(self.anchor_mm))
 
-    def arc_on(self, vessel: "Vessel") -> float:
+    def arc_on(self, vessel: Vessel) -> float:
         """``at_mm`` clamped to the vessel's course (the file format's rule)."""
         return min(max(self.at_mm, 0.0), vessel.course_length_mm)
 
@@ -374,8 +423,9 @@ class Scenario:
     @property
     def ids(self) -> tuple[str, ...]:
         """Every id: vessels, lesions, pads, slings, measurements (one namespace)."""
-        return tuple(x.id for group in (self.vessels, self.lesions, self.pads, self.slings, self.measurements)
-                     for x in group)
+        return tuple(
+            x.id for group in (self.vessels, self.lesions, self.pads, self.slings, self.measurements) for x in group
+        )
 
     def vessel(self, vessel_id: str) -> Vessel:
         for v in self.vessels:
@@ -392,44 +442,47 @@ class Scenario:
     def measurement(self, measurement_id: str) -> Measurement:
         return _find(self.measurements, measurement_id)
 
-    def with_vessel(self, vessel: Vessel) -> "Scenario":
+    def with_vessel(self, vessel: Vessel) -> Scenario:
         """Replace the vessel with the same id (or append it)."""
         out = [vessel if v.id == vessel.id else v for v in self.vessels]
         if not any(v.id == vessel.id for v in self.vessels):
             out.append(vessel)
         return replace(self, vessels=tuple(out))
 
-    def without_vessel(self, vessel_id: str) -> "Scenario":
+    def without_vessel(self, vessel_id: str) -> Scenario:
         """Remove the vessel and the slings on it (a sling needs its vessel)."""
-        return replace(self, vessels=tuple(v for v in self.vessels if v.id != vessel_id),
-                       slings=tuple(x for x in self.slings if x.vessel != vessel_id))
+        return replace(
+            self,
+            vessels=tuple(v for v in self.vessels if v.id != vessel_id),
+            slings=tuple(x for x in self.slings if x.vessel != vessel_id),
+        )
 
-    def with_lesion(self, lesion: Lesion) -> "Scenario":
+    def with_lesion(self, lesion: Lesion) -> Scenario:
         out = [lesion if x.id == lesion.id else x for x in self.lesions]
         if not any(x.id == lesion.id for x in self.lesions):
             out.append(lesion)
         return replace(self, lesions=tuple(out))
 
-    def with_pad(self, pad: Pad) -> "Scenario":
+    def with_pad(self, pad: Pad) -> Scenario:
         """Replace the pad with the same id (or append it); ValueError if another object has the id."""
         return replace(self, pads=self._put("pads", pad))
 
-    def without_pad(self, pad_id: str) -> "Scenario":
+    def without_pad(self, pad_id: str) -> Scenario:
         return replace(self, pads=tuple(x for x in self.pads if x.id != pad_id))
 
-    def with_sling(self, sling: Sling) -> "Scenario":
+    def with_sling(self, sling: Sling) -> Scenario:
         """Replace the sling with the same id (or append it); its vessel must exist."""
         if not any(v.id == sling.vessel for v in self.vessels):
             raise ValueError(f"sling {sling.id!r}: no vessel {sling.vessel!r} in this scenario")
         return replace(self, slings=self._put("slings", sling))
 
-    def without_sling(self, sling_id: str) -> "Scenario":
+    def without_sling(self, sling_id: str) -> Scenario:
         return replace(self, slings=tuple(x for x in self.slings if x.id != sling_id))
 
-    def with_measurement(self, measurement: Measurement) -> "Scenario":
+    def with_measurement(self, measurement: Measurement) -> Scenario:
         return replace(self, measurements=self._put("measurements", measurement))
 
-    def without_measurement(self, measurement_id: str) -> "Scenario":
+    def without_measurement(self, measurement_id: str) -> Scenario:
         return replace(self, measurements=tuple(x for x in self.measurements if x.id != measurement_id))
 
     def _put(self, group: str, item) -> tuple:
@@ -469,6 +522,7 @@ def vessel_course(handles, step: float = COURSE_STEP_MM) -> np.ndarray:
 
 # --------------------------------------------------------------------------- conversion
 
+
 def _fmt_num(v) -> str:
     return repr(float(v)) if isinstance(v, float) else repr(v)
 
@@ -480,11 +534,17 @@ def scenario_to_dict(s: Scenario) -> dict:
         d["description"] = s.description
     if s.side != "left":
         d["side"] = s.side
-    d["vessels"] = [{
-        "id": v.id, "label": v.label, "kind": v.kind, "role": v.role,
-        "radius_mm": float(v.radius_mm),
-        "centerline_mm": [list(p) for p in v.centerline_mm],
-    } for v in s.vessels]
+    d["vessels"] = [
+        {
+            "id": v.id,
+            "label": v.label,
+            "kind": v.kind,
+            "role": v.role,
+            "radius_mm": float(v.radius_mm),
+            "centerline_mm": [list(p) for p in v.centerline_mm],
+        }
+        for v in s.vessels
+    ]
     lesions = []
     for les in s.lesions:
         e: dict[str, Any] = {"id": les.id, "kind": les.kind}
@@ -507,8 +567,9 @@ def scenario_to_dict(s: Scenario) -> dict:
             pads.append(e)
         d["pads"] = pads
     if s.slings:
-        d["slings"] = [{"id": x.id, "vessel": x.vessel, "at_mm": float(x.at_mm), "anchor_mm": list(x.anchor_mm)}
-                       for x in s.slings]
+        d["slings"] = [
+            {"id": x.id, "vessel": x.vessel, "at_mm": float(x.at_mm), "anchor_mm": list(x.anchor_mm)} for x in s.slings
+        ]
     if s.corridor is not None:
         d["corridor"] = {"retraction_mm": float(s.corridor.retraction_mm)}
     if s.measurements:
@@ -528,8 +589,13 @@ def scenario_to_dict(s: Scenario) -> dict:
     d["history"] = h
     if s.teaching is not None:
         t = s.teaching
-        td: dict[str, Any] = {"title": t.title, "note": t.note, "sources": list(t.sources),
-                              "expected": list(t.expected), "view": t.view}
+        td: dict[str, Any] = {
+            "title": t.title,
+            "note": t.note,
+            "sources": list(t.sources),
+            "expected": list(t.expected),
+            "view": t.view,
+        }
         if t.expected_segment is not None:
             td["expected_segment"] = t.expected_segment
         if t.expected_severity is not None:
@@ -571,6 +637,7 @@ def mirror_scenario(s: Scenario) -> Scenario:
     labels and teaching title and note; ids and the teaching view name stay.
     ``mirror_scenario(mirror_scenario(s)) == s``.
     """
+
     def pts(ps):
         return tuple(_mirror_point(p) for p in ps)
 
@@ -584,11 +651,12 @@ def mirror_scenario(s: Scenario) -> Scenario:
         side=_OTHER_SIDE[s.side],
         vessels=tuple(replace(v, label=_swap_sides(v.label), centerline_mm=pts(v.centerline_mm)) for v in s.vessels),
         lesions=tuple(replace(x, label=_swap_sides(x.label), center_mm=_mirror_point(x.center_mm)) for x in s.lesions),
-        pads=tuple(replace(x, label=_swap_sides(x.label), center_mm=_mirror_point(x.center_mm),
-                           axes=_mirror_axes(x.axes)) for x in s.pads),
+        pads=tuple(
+            replace(x, label=_swap_sides(x.label), center_mm=_mirror_point(x.center_mm), axes=_mirror_axes(x.axes))
+            for x in s.pads
+        ),
         slings=tuple(replace(x, anchor_mm=_mirror_point(x.anchor_mm)) for x in s.slings),
-        measurements=tuple(replace(x, label=_swap_sides(x.label), points_mm=pts(x.points_mm))
-                           for x in s.measurements),
+        measurements=tuple(replace(x, label=_swap_sides(x.label), points_mm=pts(x.points_mm)) for x in s.measurements),
         teaching=teaching,
     )
 
@@ -638,8 +706,10 @@ class _Validator:
         allowed = set(allowed)
         unknown = [k for k in v if k not in allowed]
         if unknown:
-            self.fail(f"{path}.{unknown[0]}" if _plain_key(unknown[0]) else f"{path}[{json.dumps(unknown[0])}]",
-                      f"unknown key {json.dumps(unknown[0])} (allowed: {', '.join(sorted(allowed))})")
+            self.fail(
+                f"{path}.{unknown[0]}" if _plain_key(unknown[0]) else f"{path}[{json.dumps(unknown[0])}]",
+                f"unknown key {json.dumps(unknown[0])} (allowed: {', '.join(sorted(allowed))})",
+            )
         for k in required:
             if k not in v:
                 self.fail(f"{path}.{k}", "missing required field")
@@ -719,10 +789,16 @@ class _Validator:
             self.fail("$.version", f"missing required field (expected {VERSION})")
         ver = doc["version"]
         if isinstance(ver, bool) or not isinstance(ver, int) or ver not in READABLE_VERSIONS:
-            newer = " (written by a newer program)" if isinstance(ver, int) and not isinstance(ver, bool) \
-                and ver > VERSION else ""
-            self.fail("$.version", f"unsupported version {_show(ver)}{newer}; this program reads versions "
-                                   f"{', '.join(map(str, READABLE_VERSIONS))}")
+            newer = (
+                " (written by a newer program)"
+                if isinstance(ver, int) and not isinstance(ver, bool) and ver > VERSION
+                else ""
+            )
+            self.fail(
+                "$.version",
+                f"unsupported version {_show(ver)}{newer}; this program reads versions "
+                f"{', '.join(map(str, READABLE_VERSIONS))}",
+            )
         self.version = ver
         if ver == 1:
             self.v2_only(doc, "$", _TOP_KEYS - _TOP_KEYS_V1)
@@ -818,16 +894,29 @@ class _Validator:
                 h = self.obj(doc["history"], "$.history", _HISTORY_KEYS, ())
             history = History(*(self.boolean(h[k], f"$.history.{k}") if k in h else False for k in _HISTORY_KEYS))
         teaching = self.teaching(doc["teaching"]) if "teaching" in doc else None
-        return Scenario(name, tuple(vessels), tuple(lesions), history, desc, teaching, side, tuple(pads),
-                        tuple(slings), corridor, tuple(measurements))
+        return Scenario(
+            name,
+            tuple(vessels),
+            tuple(lesions),
+            history,
+            desc,
+            teaching,
+            side,
+            tuple(pads),
+            tuple(slings),
+            corridor,
+            tuple(measurements),
+        )
 
     def v2_only(self, v, path: str, keys):
         """In a version 1 document, a version 2 key gets a message that says so."""
         if isinstance(v, dict):
             for k in v:
                 if k in keys:
-                    self.fail(f"{path}.{k}", f"unknown key {json.dumps(k)} in a version 1 file "
-                                             f"(it is new in version 2: write \"version\": 2)")
+                    self.fail(
+                        f"{path}.{k}",
+                        f'unknown key {json.dumps(k)} in a version 1 file (it is new in version 2: write "version": 2)',
+                    )
 
     def radii(self, v, path: str, limits: tuple[float, float]) -> Point:
         radii = self.array(v, path)
@@ -850,8 +939,10 @@ class _Validator:
         m = np.clip(np.array(out, dtype=float), -2.0, 2.0)  # no overflow; beyond 1 it fails anyway
         dev = float(np.abs(m @ m.T - np.eye(3)).max())
         if not dev <= AXES_TOLERANCE:
-            self.fail(path, f"rows are not orthonormal (R·Rᵀ differs from the identity by {dev:.3g}; "
-                            f"tolerance {AXES_TOLERANCE:g})")
+            self.fail(
+                path,
+                f"rows are not orthonormal (R·Rᵀ differs from the identity by {dev:.3g}; tolerance {AXES_TOLERANCE:g})",
+            )
         return (out[0], out[1], out[2])
 
     def names(self, v, path: str, options, what: str, nonempty: bool) -> tuple[str, ...]:
@@ -876,13 +967,24 @@ class _Validator:
         note = self.string(t["note"], f"{p}.note", nonempty=True, max_len=MAX_TEXT_LENGTH)
         sources = self.names(t["sources"], f"{p}.sources", BIBLIOGRAPHY, "source key (viewer/sources.py)", False)
         tags = _V1_TAGS if self.version == 1 else CLASSIFICATION_TAGS
-        expected = self.names(t["expected"], f"{p}.expected", tags,
-                              "classification tag" + (" of version 1" if self.version == 1 else ""), True)
+        expected = self.names(
+            t["expected"],
+            f"{p}.expected",
+            tags,
+            "classification tag" + (" of version 1" if self.version == 1 else ""),
+            True,
+        )
         view = self.choice(t["view"], f"{p}.view", VIEW_NAMES)
-        seg = self.choice(t["expected_segment"], f"{p}.expected_segment", SEGMENT_CODES) \
-            if "expected_segment" in t else None
-        sev = self.choice(t["expected_severity"], f"{p}.expected_severity", SEVERITY_NAMES) \
-            if "expected_severity" in t else None
+        seg = (
+            self.choice(t["expected_segment"], f"{p}.expected_segment", SEGMENT_CODES)
+            if "expected_segment" in t
+            else None
+        )
+        sev = (
+            self.choice(t["expected_severity"], f"{p}.expected_severity", SEVERITY_NAMES)
+            if "expected_severity" in t
+            else None
+        )
         return Teaching(title, note, sources, expected, view, seg, sev)
 
 
@@ -989,7 +1091,9 @@ def save_scenario(scenario: Scenario, path: str | os.PathLike) -> None:
     validate_scenario_dict(json.loads(text, parse_constant=_NonFinite, object_pairs_hook=_pairs_hook), os.fspath(path))
     data = text.encode("utf-8")
     if len(data) > MAX_FILE_BYTES:
-        raise ScenarioError(os.fspath(path), "$", f"scenario would be {len(data)} bytes; the limit is {MAX_FILE_BYTES} (5 MB)")
+        raise ScenarioError(
+            os.fspath(path), "$", f"scenario would be {len(data)} bytes; the limit is {MAX_FILE_BYTES} (5 MB)"
+        )
     folder = target.parent if str(target.parent) else Path(".")
     try:
         mode = os.stat(target).st_mode & 0o777
@@ -1023,14 +1127,21 @@ def save_scenario(scenario: Scenario, path: str | os.PathLike) -> None:
 
 # --------------------------------------------------------------------------- default
 
+
 @lru_cache(maxsize=1)
 def _default_scenario() -> Scenario:
     from .anatomy import build_anatomy
 
     anatomy = build_anatomy()
     vessels = tuple(
-        Vessel(t.id, t.name, t.kind, t.role if t.role in VESSEL_ROLES else "other", t.radius_mm,
-               np.round(np.asarray(t.control_mm, dtype=float), 3))
+        Vessel(
+            t.id,
+            t.name,
+            t.kind,
+            t.role if t.role in VESSEL_ROLES else "other",
+            t.radius_mm,
+            np.round(np.asarray(t.control_mm, dtype=float), 3),
+        )
         for t in anatomy.vessels
     )
     return Scenario(

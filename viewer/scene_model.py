@@ -63,8 +63,9 @@ class SceneState:
         period = DEFAULT_PERIOD_S if period_s is None else float(period_s)
         if period not in self._plans:
             centre = None if self.deformation.is_rest else self.deformation.centerline
-            self._plans[period] = build_mechanism_plan(self.findings, self.anatomy, centerline_mm=centre,
-                                                       period_s=period)
+            self._plans[period] = build_mechanism_plan(
+                self.findings, self.anatomy, centerline_mm=centre, period_s=period
+            )
         return self._plans[period]
 
 
@@ -93,9 +94,14 @@ def scenario_overrides(scenario: Scenario) -> dict[str, Override]:
 class SceneModel:
     """Anatomy, scenario and display of one scene; findings and deformation derived on demand."""
 
-    def __init__(self, anatomy: Anatomy | None = None, scenario: Scenario | None = None,
-                 structures: Mapping[str, StructureInfo] | None = None, thresholds: Thresholds | None = None,
-                 display: DisplayState | None = None):
+    def __init__(
+        self,
+        anatomy: Anatomy | None = None,
+        scenario: Scenario | None = None,
+        structures: Mapping[str, StructureInfo] | None = None,
+        thresholds: Thresholds | None = None,
+        display: DisplayState | None = None,
+    ):
         self._scenario = scenario if scenario is not None else default_scenario()
         if anatomy is None:
             anatomy = build_anatomy(self._scenario.side)

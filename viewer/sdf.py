@@ -5,6 +5,7 @@ shipped mesh (contoured by the render layer), clamps dragged vessels at the pial
 surface, and places nerve roots on it, so the three can never disagree.
 Primitives and smooth blends follow Inigo Quilez's formulations.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,7 +27,9 @@ def capsule(p: np.ndarray, a, b, r: float) -> np.ndarray:
     return np.linalg.norm(pa - h[..., None] * ba, axis=-1) - r
 
 
-def tapered_elliptic_column(p: np.ndarray, z0: float, z1: float, r0, r1, centre_y0: float, centre_y1: float) -> np.ndarray:
+def tapered_elliptic_column(
+    p: np.ndarray, z0: float, z1: float, r0, r1, centre_y0: float, centre_y1: float
+) -> np.ndarray:
     """Elliptic cross-section column along z whose radii and centre vary linearly.
 
     Used for the medulla, which widens from the cervicomedullary junction up to the

@@ -3,6 +3,7 @@
 Citations are as recorded in docs/clinical-reference.md; where that file
 marks authorship as unconfirmed, the entry says so rather than guessing.
 """
+
 from __future__ import annotations
 
 BIBLIOGRAPHY: dict[str, str] = {
@@ -59,7 +60,7 @@ BIBLIOGRAPHY: dict[str, str] = {
     "simpson-2008-aan": "Simpson DM, Blitzer A, Brashear A, et al. Assessment: botulinum neurotoxin for the treatment of movement disorders (an evidence-based review). Report of the Therapeutics and Technology Assessment Subcommittee of the American Academy of Neurology. Neurology 2008;70(19):1699-1706. doi:10.1212/01.wnl.0000311389.26145.95 (PMID 18458230; HFS: one Class II and one Class III study, Level C 'may be considered'; since marked retired).",
     "alexander-1982": "Alexander GE, et al. Carbamazepine for hemifacial spasm. Neurology 1982;32(3):286. doi:10.1212/WNL.32.3.286 (title, journal and first author verified from a reference list; initials and co-authors unconfirmed).",
     "tan-2002": "Tan NC, Chan LL, Tan EK. Hemifacial spasm and involuntary facial movements. QJM 2002;95:493-500 (botulinum toxin effective; exclude a space-occupying lesion).",
-    # Arterial pulsation (viewer/motion.py, issue 5 section 4).
+    # Arterial pulsation (viewer/motion.py).
     "warnert-2016": "Warnert EAH, et al. Using high-field magnetic resonance imaging to estimate distensibility of the middle cerebral artery. Neurodegener Dis 2016 (PMC5322578): 7 T MRI, 10 volunteers, M1 lumen area +2.58 % from diastole to systole (range 0.08-6.48 %) (authors' names unconfirmed).",
     "poncelet-1992": "Poncelet BP, et al. Brain parenchyma motion: measurement with cine echo-planar MR imaging. Radiology 1992;185(3):645-651. doi:10.1148/radiology.185.3.1438740 (PMID 1438740): rapid systolic displacement, slow diastolic recovery, net excursion at most 0.5 mm (first author unconfirmed).",
     "gwilliam-2009": "MR derived volumetric flow rate waveforms within the common carotid, internal carotid and basilar arteries (22 volunteers, archetypal waveforms). J Cereb Blood Flow Metab 2009. doi:10.1038/jcbfm.2009.176 (authors unconfirmed).",

@@ -8,6 +8,7 @@ REZ visibility ray-marches through; the sinuses and the choroid plexus are tubes
 `Anatomy.tubes`. Every figure comes from viewer.dimensions (docs/clinical-reference.md
 section 11).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -48,10 +49,19 @@ def petrous_pyramid_sdf(p: np.ndarray, porus, canal_axis, face_normal, jugular) 
     axes = face_frame(face_normal)
     porus = np.asarray(porus, float)
     n, u, w = axes
-    half = np.array([PETROUS_DEPTH / 2, (PETROUS_MEDIAL + PETROUS_LATERAL) / 2,
-                     (PETROUS_RIDGE_ABOVE_PORUS + PETROUS_BASE_BELOW_PORUS) / 2])
-    centre = (porus - n * half[0] + u * (PETROUS_LATERAL - PETROUS_MEDIAL) / 2
-              + w * (PETROUS_RIDGE_ABOVE_PORUS - PETROUS_BASE_BELOW_PORUS) / 2)
+    half = np.array(
+        [
+            PETROUS_DEPTH / 2,
+            (PETROUS_MEDIAL + PETROUS_LATERAL) / 2,
+            (PETROUS_RIDGE_ABOVE_PORUS + PETROUS_BASE_BELOW_PORUS) / 2,
+        ]
+    )
+    centre = (
+        porus
+        - n * half[0]
+        + u * (PETROUS_LATERAL - PETROUS_MEDIAL) / 2
+        + w * (PETROUS_RIDGE_ABOVE_PORUS - PETROUS_BASE_BELOW_PORUS) / 2
+    )
     block = sdf.rounded_box(p, centre, half, axes, 2.5)
     canal_axis = np.asarray(canal_axis, float)
     canal = sdf.capsule(p, porus - canal_axis * 6.0, porus + canal_axis * 30.0, dim("iam_width") / 2)
@@ -62,7 +72,9 @@ def petrous_pyramid_sdf(p: np.ndarray, porus, canal_axis, face_normal, jugular) 
     jl, jw = dim("jugular_foramen_length") / 2, dim("jugular_foramen_width") / 2
     top = float((jug - porus) @ w) + jw * 0.5
     bottom = -PETROUS_BASE_BELOW_PORUS - 6.0
-    notch_c = porus + n * float((jug - porus) @ n) + u * (float((jug - porus) @ u) + jl * 0.35) + w * 0.5 * (top + bottom)
+    notch_c = (
+        porus + n * float((jug - porus) @ n) + u * (float((jug - porus) @ u) + jl * 0.35) + w * 0.5 * (top + bottom)
+    )
     notch = sdf.rounded_box(p, notch_c, (PETROUS_DEPTH + 4.0, jl, 0.5 * (top - bottom)), axes, 1.5)
     return sdf.smooth_subtract(d, notch, 1.0)
 
@@ -104,22 +116,37 @@ class SurgicalAnatomy:
     brainstem_sdf: object = None  # the cerebellum stops at the pia (attached by the MCP)
     side: str = "left"  # "right": every position reflected at x = 0
 
-    def mirrored(self) -> "SurgicalAnatomy":
+    def mirrored(self) -> SurgicalAnatomy:
         """The corridor on the other side: every point and direction reflected at x = 0."""
         flip = np.array([-1.0, 1.0, 1.0])
         bs = self.brainstem_sdf
         return replace(
-            self, hemisphere_centre=self.hemisphere_centre * flip, petrosal_point=self.petrosal_point * flip,
-            petrosal_normal=self.petrosal_normal * flip, flocculus_centre=self.flocculus_centre * flip,
-            flocculus_axes=self.flocculus_axes * flip, craniotomy_centre=self.craniotomy_centre * flip,
-            craniotomy_normal=self.craniotomy_normal * flip, retraction_origin=self.retraction_origin * flip,
+            self,
+            hemisphere_centre=self.hemisphere_centre * flip,
+            petrosal_point=self.petrosal_point * flip,
+            petrosal_normal=self.petrosal_normal * flip,
+            flocculus_centre=self.flocculus_centre * flip,
+            flocculus_axes=self.flocculus_axes * flip,
+            craniotomy_centre=self.craniotomy_centre * flip,
+            craniotomy_normal=self.craniotomy_normal * flip,
+            retraction_origin=self.retraction_origin * flip,
             retraction_direction=self.retraction_direction * flip,
             brainstem_sdf=None if bs is None else (lambda p: bs(np.asarray(p, float) * flip)),
-            side="right" if self.side == "left" else "left")
+            side="right" if self.side == "left" else "left",
+        )
 
     def __post_init__(self):
-        for name in ("hemisphere_centre", "petrosal_point", "petrosal_normal", "flocculus_centre", "flocculus_axes",
-                     "craniotomy_centre", "craniotomy_normal", "retraction_origin", "retraction_direction"):
+        for name in (
+            "hemisphere_centre",
+            "petrosal_point",
+            "petrosal_normal",
+            "flocculus_centre",
+            "flocculus_axes",
+            "craniotomy_centre",
+            "craniotomy_normal",
+            "retraction_origin",
+            "retraction_direction",
+        ):
             a = np.array(getattr(self, name), dtype=float)
             a.setflags(write=False)
             object.__setattr__(self, name, a)
@@ -163,5 +190,8 @@ class SurgicalAnatomy:
                 pts.append(self.craniotomy_centre)
                 continue
             ang = np.linspace(0.0, 2 * np.pi, per_ring, endpoint=False)
-            pts += list(self.craniotomy_centre + f * self.craniotomy_radius_mm * (np.cos(ang)[:, None] * a + np.sin(ang)[:, None] * b))
+            pts += list(
+                self.craniotomy_centre
+                + f * self.craniotomy_radius_mm * (np.cos(ang)[:, None] * a + np.sin(ang)[:, None] * b)
+            )
         return np.array(pts)

@@ -6,6 +6,7 @@ decides from the same ones when a compression deviates the nerve's course
 module so that the deformation reads them without importing the analysis;
 ``viewer.analysis`` re-exports every name.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -6,6 +6,7 @@ tube is rings of vertices on rotation-minimising frames plus hemispherical end
 caps, triangulated once. The topology depends only on (samples, sides), so a
 dragged vessel updates by overwriting the point array in place.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -158,7 +159,7 @@ class VertexNormals:
     every mouse move), in pure numpy.
 
     This was a scipy.sparse vertex-face incidence product; scipy is out of the frozen build for
-    its size (issue 6). The result is the same bit for bit: each vertex adds up the unnormalised
+    its size (the desktop build's size budget). The result is the same bit for bit: each vertex adds up the unnormalised
     cross products of its faces one after the other, in increasing face order, starting from 0
     (what the sparse product did), and the normalisation is `_unit_rows`'s.
 

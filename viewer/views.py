@@ -6,10 +6,11 @@ focal point reflected, the same name (files, CLI and shortcuts keep one vocabula
 the title's Left/Right swapped ("left_lateral" is titled "Right lateral" there, and
 "retrosigmoid" is the surgeon's right retrosigmoid view).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -26,12 +27,15 @@ class ViewPreset:
     distance: float
     shortcut: str
 
-    def mirrored(self) -> "ViewPreset":
+    def mirrored(self) -> ViewPreset:
         """The same view of the mirror-image scene (reflected at x = 0), title with Left/Right swapped."""
+
         def m(v):
             return (0.0 - v[0], v[1], v[2])
-        return replace(self, title=swap_side_words(self.title), direction=m(self.direction), up=m(self.up),
-                       focal=m(self.focal))
+
+        return replace(
+            self, title=swap_side_words(self.title), direction=m(self.direction), up=m(self.up), focal=m(self.focal)
+        )
 
 
 # Focal points: the brainstem centre for whole-anatomy views, the CPA for the surgical one.
@@ -39,19 +43,24 @@ _BRAINSTEM = (-11.0, 0.0, 2.0)  # brainstem and the left CPA
 _CPA = (-19.0, 2.0, 6.0)
 _REZ = (-15.0, 2.0, 6.0)
 
-VIEWS: dict[str, ViewPreset] = {v.name: v for v in [
-    ViewPreset("anterior", "Anterior", (0.0, 1.0, 0.0), (0.0, 0.0, 1.0), _BRAINSTEM, 165.0, "1"),
-    ViewPreset("left_lateral", "Left lateral", (-1.0, 0.0, 0.0), (0.0, 0.0, 1.0), _BRAINSTEM, 165.0, "2"),
-    ViewPreset("inferior", "Inferior", (0.0, 0.0, -1.0), (0.0, 1.0, 0.0), _BRAINSTEM, 165.0, "3"),
-    ViewPreset("superior", "Superior", (0.0, 0.0, 1.0), (0.0, 1.0, 0.0), _BRAINSTEM, 165.0, "4"),
-    # Left retrosigmoid: the surgeon looks anteromedially at the CPA from behind the
-    # sigmoid sinus (posterolateral, slightly from above), with superior up.
-    ViewPreset("retrosigmoid", "Left retrosigmoid (surgeon)", (-0.72, -0.62, 0.30), (0.0, 0.0, 1.0), _CPA, 120.0, "5"),
-    # Close-up of CN VII's root exit zone from in front and below, with the petrous bone out
-    # of the line of sight: where most culprit contacts sit (AS 64 %, RDP 22 %,
-    # Campos-Benitez 2008), big enough to see a dent from the back of a lecture hall.
-    ViewPreset("rez_closeup", "Root exit zone close-up", (-0.2, 0.8, -0.55), (0.0, 0.0, 1.0), _REZ, 50.0, "6"),
-]}
+VIEWS: dict[str, ViewPreset] = {
+    v.name: v
+    for v in [
+        ViewPreset("anterior", "Anterior", (0.0, 1.0, 0.0), (0.0, 0.0, 1.0), _BRAINSTEM, 165.0, "1"),
+        ViewPreset("left_lateral", "Left lateral", (-1.0, 0.0, 0.0), (0.0, 0.0, 1.0), _BRAINSTEM, 165.0, "2"),
+        ViewPreset("inferior", "Inferior", (0.0, 0.0, -1.0), (0.0, 1.0, 0.0), _BRAINSTEM, 165.0, "3"),
+        ViewPreset("superior", "Superior", (0.0, 0.0, 1.0), (0.0, 1.0, 0.0), _BRAINSTEM, 165.0, "4"),
+        # Left retrosigmoid: the surgeon looks anteromedially at the CPA from behind the
+        # sigmoid sinus (posterolateral, slightly from above), with superior up.
+        ViewPreset(
+            "retrosigmoid", "Left retrosigmoid (surgeon)", (-0.72, -0.62, 0.30), (0.0, 0.0, 1.0), _CPA, 120.0, "5"
+        ),
+        # Close-up of CN VII's root exit zone from in front and below, with the petrous bone out
+        # of the line of sight: where most culprit contacts sit (AS 64 %, RDP 22 %,
+        # Campos-Benitez 2008), big enough to see a dent from the back of a lecture hall.
+        ViewPreset("rez_closeup", "Root exit zone close-up", (-0.2, 0.8, -0.55), (0.0, 0.0, 1.0), _REZ, 50.0, "6"),
+    ]
+}
 DEFAULT_VIEW = "anterior"
 
 # The surgeon's view through the left retrosigmoid keyhole: the camera outside the craniotomy
@@ -59,19 +68,35 @@ DEFAULT_VIEW = "anterior"
 # looking along it at the middle of CN VII's RExP + AS. `retrosigmoid` stays the overview
 # from the same side (no cerebellum), which presets and shortcut 5 already use.
 _KEYHOLE_FOCAL = (-13.7, 1.2, 5.4)
-VIEWS["keyhole"] = ViewPreset("keyhole", "Left retrosigmoid keyhole (surgeon)", (-0.762, -0.63, -0.152), (0.0, 0.0, 1.0),
-                              _KEYHOLE_FOCAL, 95.0, "7")
+VIEWS["keyhole"] = ViewPreset(
+    "keyhole",
+    "Left retrosigmoid keyhole (surgeon)",
+    (-0.762, -0.63, -0.152),
+    (0.0, 0.0, 1.0),
+    _KEYHOLE_FOCAL,
+    95.0,
+    "7",
+)
 
 # Structures a view shows whatever the user's visibility says (the render layer installs them
 # as a display override while the view is current): the corridor's structures and the lower
 # cranial nerves, hidden elsewhere, belong to the surgical view.
 VIEW_VISIBILITY: dict[str, tuple[str, ...]] = {
-    "keyhole": ("cerebellum", "flocculus", "choroid_plexus", "sigmoid_sinus", "transverse_sinus", "craniotomy",
-                "cn9", "cn10", "cn11"),
+    "keyhole": (
+        "cerebellum",
+        "flocculus",
+        "choroid_plexus",
+        "sigmoid_sinus",
+        "transverse_sinus",
+        "craniotomy",
+        "cn9",
+        "cn10",
+        "cn11",
+    ),
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def view_for(name: str, side: str = "left") -> ViewPreset:
     """The preset `name` for a scene of `side` (the right: the left preset mirrored); KeyError if unknown."""
     v = VIEWS[name]

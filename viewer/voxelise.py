@@ -6,6 +6,7 @@ inside where f < 0. Voxel centres go to world (RAS mm) through a 4x4 affine, so 
 and anisotropic grids work the same as axis-aligned ones. Used for the shipped demo case
 and by anything that needs the model (or a scenario's vessels) as voxels.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -64,10 +65,10 @@ def capsule_chain_mask(shape, affine, centerline, radius, out: np.ndarray | None
     return mask
 
 
-def grid_for_bounds(bounds, spacing, rotation=np.eye(3)) -> tuple[tuple[int, int, int], np.ndarray]:
+def grid_for_bounds(bounds, spacing, rotation=None) -> tuple[tuple[int, int, int], np.ndarray]:
     """(shape, affine) of a grid with `spacing` (mm per axis) and axes `rotation` (columns)
     that covers the world box `bounds` (xmin, xmax, ymin, ymax, zmin, zmax)."""
-    rot = np.asarray(rotation, float)
+    rot = np.eye(3) if rotation is None else np.asarray(rotation, float)
     lo, hi = np.array(bounds[0::2], float), np.array(bounds[1::2], float)
     corners = np.array([[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])])
     local = corners @ rot  # coordinates along the grid axes

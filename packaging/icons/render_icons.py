@@ -1,7 +1,8 @@
 """Render hfs-viewer.svg to the PNG sizes the desktop entry and the window icon use.
 
-    python packaging/icons/render_icons.py      (needs PySide6's QtSvg; the PNGs are committed)
+python packaging/icons/render_icons.py      (needs PySide6's QtSvg; the PNGs are committed)
 """
+
 import sys
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """Shared by the GUI benchmarks: make sure an X server is there (QtInteractor needs one)."""
+
 from __future__ import annotations
 
 import os

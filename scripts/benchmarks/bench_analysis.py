@@ -13,6 +13,7 @@ mesh against the CN VII and CN VIII tube meshes, meshes prebuilt; plus pyvista's
 disagreement in penetration depth between analyze() and VTK.
 pyvista/VTK are allowed here only (scripts/benchmarks/ is outside the pure core).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -100,9 +101,11 @@ def crossing(vid, role, kind, arc, gap, angle, radius, tilt=0.0, half=6.0):
 
 def ten_vessel_scene() -> Scenario:
     s = default_scenario()
-    extra = [crossing("aica2", "aica", "artery", 4.0, -0.42, 0.3, 0.75),
-             crossing("vein2", "vein", "vein", 15.0, -0.2, 2.0, 0.7),
-             crossing("pica2", "pica", "artery", 8.5, -0.6, -1.2, 0.8, tilt=0.5)]
+    extra = [
+        crossing("aica2", "aica", "artery", 4.0, -0.42, 0.3, 0.75),
+        crossing("vein2", "vein", "vein", 15.0, -0.2, 2.0, 0.7),
+        crossing("pica2", "pica", "artery", 8.5, -0.6, -1.2, 0.8, tilt=0.5),
+    ]
     return Scenario("ten vessels", s.vessels + tuple(extra))
 
 
@@ -111,25 +114,38 @@ def time_scene(name, s, repeat):
     warm = median_ms(lambda: analyze(s), repeat)
     drag_v = max(s.vessels, key=lambda v: len(v.centerline_mm))
     rng = np.random.default_rng(0)
-    moved = [s.with_vessel(drag_v.with_handle(len(drag_v.centerline_mm) // 2,
-                                              np.array(drag_v.centerline_mm[len(drag_v.centerline_mm) // 2])
-                                              + rng.normal(0, 0.3, 3))) for _ in range(repeat)]
+    moved = [
+        s.with_vessel(
+            drag_v.with_handle(
+                len(drag_v.centerline_mm) // 2,
+                np.array(drag_v.centerline_mm[len(drag_v.centerline_mm) // 2]) + rng.normal(0, 0.3, 3),
+            )
+        )
+        for _ in range(repeat)
+    ]
     it = iter(moved)
     drag = median_ms(lambda: analyze(next(it)), repeat)
 
     def cold():
         clear_caches()
         analyze(s)
+
     cold_ms = median_ms(cold, max(50, repeat // 10))
     meshes = [tube_mesh(vessel_course(v.centerline_mm), v.radius_mm) for v in s.vessels]
     vtk_ms = median_ms(lambda: vtk_question(meshes), 5)
     col_ms = median_ms(lambda: vtk_collision(meshes), 3)
     clear_caches()
     print(f"\n{name}: {len(s.vessels)} vessels, {len(f.contacts)} contacts, classification {list(f.classification)}")
-    print(f"  analyze() median: warm {warm:.3f} ms | drag ({drag_v.id} handle moves) {drag:.3f} ms | cold {cold_ms:.3f} ms")
-    print(f"  VTK compute_implicit_distance (same question, meshes prebuilt): {vtk_ms:.1f} ms "
-          f"(pyvista collision, yes/no per pair: {col_ms:.1f} ms)")
-    print(f"  ratio VTK / analyze(): warm {vtk_ms / warm:,.0f}x | drag {vtk_ms / drag:,.0f}x | cold {vtk_ms / cold_ms:,.0f}x")
+    print(
+        f"  analyze() median: warm {warm:.3f} ms | drag ({drag_v.id} handle moves) {drag:.3f} ms | cold {cold_ms:.3f} ms"
+    )
+    print(
+        f"  VTK compute_implicit_distance (same question, meshes prebuilt): {vtk_ms:.1f} ms "
+        f"(pyvista collision, yes/no per pair: {col_ms:.1f} ms)"
+    )
+    print(
+        f"  ratio VTK / analyze(): warm {vtk_ms / warm:,.0f}x | drag {vtk_ms / drag:,.0f}x | cold {vtk_ms / cold_ms:,.0f}x"
+    )
     return warm, drag, cold_ms, vtk_ms
 
 
@@ -138,7 +154,7 @@ def agreement(n, seed=1):
     worst = 0.0
     worst_case = None
     diffs = []
-    for i in range(n):
+    for _ in range(n):
         arc = rng.uniform(0.5, FN.arc_mm[-1] - 0.5)
         radius = rng.uniform(0.5, 2.0)
         # penetration below the nerve radius: beyond it the deepest vessel point is closer to the
@@ -164,8 +180,10 @@ def main(argv=None):
     ap.add_argument("--placements", type=int, default=200)
     ap.add_argument("--repeat", type=int, default=2000)
     a = ap.parse_args(argv)
-    print(f"numpy {np.__version__}, pyvista {pv.__version__}; tube meshes {SIDES} sides; timing meshes on the 0.5 mm "
-          f"courses, agreement meshes with rings every {AGREE_STEP} mm")
+    print(
+        f"numpy {np.__version__}, pyvista {pv.__version__}; tube meshes {SIDES} sides; timing meshes on the 0.5 mm "
+        f"courses, agreement meshes with rings every {AGREE_STEP} mm"
+    )
     d = time_scene("default scenario", default_scenario(), a.repeat)
     time_scene("10-vessel scene", ten_vessel_scene(), a.repeat)
     worst, med, case = agreement(a.placements)

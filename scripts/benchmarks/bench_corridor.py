@@ -9,6 +9,7 @@ Prints median times (ms) of the non-GL work one slider step or one drag move cos
   - "set-up": building the visibility model of an anatomy (once per anatomy, not per move).
 Budget: <= 8 ms per move (the drag's non-GL share).
 """
+
 from __future__ import annotations
 
 import argparse

@@ -24,6 +24,7 @@ Printed medians:
 
     python scripts/benchmarks/bench_drag.py [--moves 120]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,25 +45,29 @@ from _display import relaunch_under_xvfb  # noqa: E402
 TIMED = {
     "analysis + deformation": [("viewer.scene_model", "SceneModel", "evaluate")],
     "edit + undo (document)": [("viewer.gui.document", "SceneDocument", "move_handle")],
-    "mesh updates": [("viewer.render.scenario_view", "ScenarioView", "update_vessels"),
-                     ("viewer.render.scenario_view", "ScenarioView", "update_lesions"),
-                     ("viewer.render.live", "LiveTubes", "update_nerve"),
-                     ("viewer.render.live", "Handles", "show"),
-                     ("viewer.render.live", "Handles", "set_active")],
+    "mesh updates": [
+        ("viewer.render.scenario_view", "ScenarioView", "update_vessels"),
+        ("viewer.render.scenario_view", "ScenarioView", "update_lesions"),
+        ("viewer.render.live", "LiveTubes", "update_nerve"),
+        ("viewer.render.live", "Handles", "show"),
+        ("viewer.render.live", "Handles", "set_active"),
+    ],
     "callouts layout": [("viewer.render.live", "Callouts", "set")],
-    "panel updates (slots)": [("viewer.gui.findings_panel", "FindingsPanel", "show_findings"),
-                              ("viewer.gui.vessel_panel", "VesselPanel", "refresh"),
-                              ("viewer.gui.vessel_panel", "VesselPanel", "_scenario_changed"),
-                              ("viewer.gui.lesion_panel", "LesionPanel", "_scenario_changed"),
-                              ("viewer.gui.lesion_panel", "LesionPanel", "refresh"),
-                              ("viewer.gui.info_panel", "InfoPanel", "show_pick"),
-                              ("viewer.gui.main_window", "MainWindow", "_update_title"),
-                              ("viewer.gui.main_window", "MainWindow", "_sync_scenario_actions"),
-                              ("viewer.gui.main_window", "MainWindow", "_refresh_dim"),
-                              ("viewer.gui.main_window", "MainWindow", "_show_status"),
-                              ("viewer.gui.presentation", "Presentation", "_update_caption"),
-                              ("viewer.gui.animation", "PulsationPlayer", "_on_scenario"),
-                              ("viewer.gui.animation", "MechanismPlayer", "_on_findings")],
+    "panel updates (slots)": [
+        ("viewer.gui.findings_panel", "FindingsPanel", "show_findings"),
+        ("viewer.gui.vessel_panel", "VesselPanel", "refresh"),
+        ("viewer.gui.vessel_panel", "VesselPanel", "_scenario_changed"),
+        ("viewer.gui.lesion_panel", "LesionPanel", "_scenario_changed"),
+        ("viewer.gui.lesion_panel", "LesionPanel", "refresh"),
+        ("viewer.gui.info_panel", "InfoPanel", "show_pick"),
+        ("viewer.gui.main_window", "MainWindow", "_update_title"),
+        ("viewer.gui.main_window", "MainWindow", "_sync_scenario_actions"),
+        ("viewer.gui.main_window", "MainWindow", "_refresh_dim"),
+        ("viewer.gui.main_window", "MainWindow", "_show_status"),
+        ("viewer.gui.presentation", "Presentation", "_update_caption"),
+        ("viewer.gui.animation", "PulsationPlayer", "_on_scenario"),
+        ("viewer.gui.animation", "MechanismPlayer", "_on_findings"),
+    ],
 }
 GL = "GL render"
 COMPOSE = "window composition"
@@ -93,6 +98,7 @@ class Clock:
                 return fn(*a, **k)
             finally:
                 self.leave()
+
         return timed
 
 
@@ -164,10 +170,15 @@ def main() -> int:
     counts = {"renders": 0, "swaps": 0, "composes": 0, "blits": 0, "swaps_at_blit": 0}
     rw.AddObserver("StartEvent", lambda *_: (clock.enter(GL), counts.__setitem__("renders", counts["renders"] + 1)))
     rw.AddObserver("EndEvent", lambda *_: clock.leave())
-    plotter.aboutToCompose.connect(lambda: (clock.enter(COMPOSE),
-                                            counts.__setitem__("composes", counts["composes"] + 1)))
-    plotter.frameSwapped.connect(lambda: (clock.leave() if clock._stack and clock._stack[-1][0] == COMPOSE else None,
-                                          counts.__setitem__("swaps", counts["swaps"] + 1)))
+    plotter.aboutToCompose.connect(
+        lambda: (clock.enter(COMPOSE), counts.__setitem__("composes", counts["composes"] + 1))
+    )
+    plotter.frameSwapped.connect(
+        lambda: (
+            clock.leave() if clock._stack and clock._stack[-1][0] == COMPOSE else None,
+            counts.__setitem__("swaps", counts["swaps"] + 1),
+        )
+    )
 
     # The frame on screen is the composition after the widget blitted VTK's image into itself:
     # a render outside the widget's paint (a synchronous Render) shows only after that blit.
@@ -269,11 +280,15 @@ def main() -> int:
     bare_non_gl = med(bare_rows, lambda r: r[1] - r[3].get(GL, 0.0) - r[3].get(COMPOSE, 0.0))
     renders = statistics.median(r[2] for r in app_rows)
     measured = sum(r[0] is not None for r in app_rows)
-    print(f"moves: {args.moves}; frames measured: {measured}; window 1600x1000, "
-          f"{'llvmpipe' if 'llvmpipe' in rw.ReportCapabilities() else 'GL'}")
+    print(
+        f"moves: {args.moves}; frames measured: {measured}; window 1600x1000, "
+        f"{'llvmpipe' if 'llvmpipe' in rw.ReportCapabilities() else 'GL'}"
+    )
     print(f"drag-to-updated-frame median: {lat:.1f} ms (move to idle: {busy:.1f} ms)")
-    print(f"bare render (same scene, no app logic) median: {br:.1f} ms "
-          f"(GL render alone: {statistics.median(gl_only) * 1000:.1f} ms)")
+    print(
+        f"bare render (same scene, no app logic) median: {br:.1f} ms "
+        f"(GL render alone: {statistics.median(gl_only) * 1000:.1f} ms)"
+    )
     print(f"application overhead: {lat - br:+.1f} ms ({(lat / br - 1) * 100:+.0f} % over the bare render)")
     print(f"non-GL work per move median: {non_gl:.1f} ms (the bare frame's own: {bare_non_gl:.1f} ms)")
     print("  breakdown per move, medians:")
@@ -281,12 +296,16 @@ def main() -> int:
     print(f"    {GL + ' (Render + blit)':<28} {med(app_rows, lambda r: r[3].get(GL, 0.0)):6.2f} ms")
     for cat in cats:
         print(f"    {cat:<28} {med(app_rows, lambda r, c=cat: r[3].get(c, 0.0)):6.2f} ms")
-    print(f"    {'Qt event handling, the rest':<28} "
-          f"{med(app_rows, lambda r: r[1] - sum(r[3].get(c, 0.0) for c in cats + [GL])):6.2f} ms "
-          "(dispatch, panel repaint and layout)")
-    print(f"GL renders per move median: {renders:g} (max {max(r[2] for r in app_rows)}), window compositions "
-          f"{statistics.median(r[3]['compositions'] for r in app_rows):g}; "
-          f"findings panel text set {findings_text_sets} times in {args.moves} moves")
+    print(
+        f"    {'Qt event handling, the rest':<28} "
+        f"{med(app_rows, lambda r: r[1] - sum(r[3].get(c, 0.0) for c in cats + [GL])):6.2f} ms "
+        "(dispatch, panel repaint and layout)"
+    )
+    print(
+        f"GL renders per move median: {renders:g} (max {max(r[2] for r in app_rows)}), window compositions "
+        f"{statistics.median(r[3]['compositions'] for r in app_rows):g}; "
+        f"findings panel text set {findings_text_sets} times in {args.moves} moves"
+    )
     print(f"final contacts: {contacts}")
     ok = lat / br - 1 <= 0.15 and non_gl <= 8.0
     print(f"targets (overhead <= 15 %, non-GL work per move <= 8 ms): {'met' if ok else 'NOT met'}")

@@ -12,6 +12,7 @@ is a fresh process, so peak RSS is that of one import:
 Prints median seconds, the ratio (target <= 3x) and peak RSS over the process's RSS before the
 read, against the volume's size in memory (target <= 4x).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,7 +53,7 @@ def make_volume(path: Path, dtype: str) -> None:
         hi = np.minimum((c + r + 2).astype(int), SHAPE)
         g = np.indices(hi - lo).transpose(1, 2, 3, 0) + lo
         inside = (((g - c) / r) ** 2).sum(-1) < 1
-        sub = lab[lo[0]:hi[0], lo[1]:hi[1], lo[2]:hi[2]]
+        sub = lab[lo[0] : hi[0], lo[1] : hi[1], lo[2] : hi[2]]
         sub[inside] = value
 
     ellipsoid(1, (256, 256, 100), (40, 35, 50))  # "brainstem"
@@ -60,8 +61,13 @@ def make_volume(path: Path, dtype: str) -> None:
     ellipsoid(2, (400, 300, 120), (18, 18, 20))  # piece 2
     ellipsoid(3, (256, 80, 60), (12, 10, 14))  # "lesion"
     t = np.linspace(0, 1, 80)[:, None]
-    tubes = {4: ([-60, -40, -40], [60, 60, 50], 1.5), 5: ([-80, 20, -50], [40, -70, 40], 1.0),
-             6: ([-90, -90, 0], [90, 90, 10], 0.8), 7: ([0, -95, -60], [0, 95, 60], 2.0), 8: ([-95, 0, 40], [95, 10, -40], 0.7)}
+    tubes = {
+        4: ([-60, -40, -40], [60, 60, 50], 1.5),
+        5: ([-80, 20, -50], [40, -70, 40], 1.0),
+        6: ([-90, -90, 0], [90, 90, 10], 0.8),
+        7: ([0, -95, -60], [0, 95, 60], 2.0),
+        8: ([-95, 0, 40], [95, 10, -40], 0.7),
+    }
     for value, (a, b, r) in tubes.items():
         a, b = np.array(a, float), np.array(b, float)
         wave = np.hstack([np.zeros_like(t), 8 * np.sin(6 * t), 6 * np.cos(5 * t)])
@@ -106,12 +112,26 @@ def child(mode: str, path: str) -> None:
         r = import_files([path])
         tri = sum(m.n_cells for m in r.meshes.values())
     dt = time.perf_counter() - t
-    print(json.dumps({"seconds": dt, "rss_before_kb": before, "rss_peak_kb": max(status_kb("VmHWM"), before), "triangles": int(tri)}))
+    print(
+        json.dumps(
+            {
+                "seconds": dt,
+                "rss_before_kb": before,
+                "rss_peak_kb": max(status_kb("VmHWM"), before),
+                "triangles": int(tri),
+            }
+        )
+    )
 
 
 def run_child(mode: str, path: Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", mode, str(path)], capture_output=True, text=True,
-                         check=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", mode, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -129,8 +149,10 @@ def main() -> None:
         t = time.perf_counter()
         make_volume(path, args.dtype)
         vol_bytes = int(np.prod(SHAPE)) * np.dtype(args.dtype).itemsize
-        print(f"label map {SHAPE[0]}x{SHAPE[1]}x{SHAPE[2]} {args.dtype}, 8 labels, {vol_bytes / 2**20:.0f} MiB in memory, "
-              f"{path.stat().st_size / 2**20:.1f} MiB .nii.gz (made in {time.perf_counter() - t:.1f} s)")
+        print(
+            f"label map {SHAPE[0]}x{SHAPE[1]}x{SHAPE[2]} {args.dtype}, 8 labels, {vol_bytes / 2**20:.0f} MiB in memory, "
+            f"{path.stat().st_size / 2**20:.1f} MiB .nii.gz (made in {time.perf_counter() - t:.1f} s)"
+        )
         res = {"baseline": [], "import": []}
         for _ in range(args.runs):  # interleaved, so both see the same load on a shared machine
             for m in res:
@@ -139,9 +161,12 @@ def main() -> None:
     for m, rs in res.items():
         peak = max(r["rss_peak_kb"] for r in rs) * 1024
         extra = max(r["rss_peak_kb"] - r["rss_before_kb"] for r in rs) * 1024
-        print(f"{m:8s}: median {med[m]:.2f} s over {len(rs)} runs ({', '.join('%.2f' % r['seconds'] for r in rs)}), "
-              f"{rs[0]['triangles']} triangles, peak RSS {peak / 2**20:.0f} MiB "
-              f"(+{extra / 2**20:.0f} MiB over start = {extra / vol_bytes:.2f}x the volume)")
+        runs = ", ".join(f"{r['seconds']:.2f}" for r in rs)
+        print(
+            f"{m:8s}: median {med[m]:.2f} s over {len(rs)} runs ({runs}), "
+            f"{rs[0]['triangles']} triangles, peak RSS {peak / 2**20:.0f} MiB "
+            f"(+{extra / 2**20:.0f} MiB over start = {extra / vol_bytes:.2f}x the volume)"
+        )
     ratio = med["import"] / med["baseline"]
     print(f"import / baseline: {ratio:.2f}x (target <= 3x)")
 

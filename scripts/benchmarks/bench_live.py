@@ -1,9 +1,10 @@
-"""Micro-benchmark of the per-move live updates (issue 4), offscreen, no Qt.
+"""Micro-benchmark of the per-move live updates of a drag, offscreen, no Qt.
 
 Prints medians of: nerve deformation (1 and 3 vessels), vessel mesh update,
 nerve mesh update, and a full offscreen render of the same scene for comparison.
 Run: .venv/bin/python scripts/benchmarks/bench_live.py [--moves 200]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,12 +51,20 @@ def main() -> None:
         t = dm.tangent[j]
         u = np.cross(t, [0, 0, 1.0])
         u /= np.linalg.norm(u)
-        c = dm.centerline[j] + u * (2 * f.radius_mm - frac * 2 * f.radius_mm) + np.linspace(-5, 5, 41)[:, None] * np.cross(t, u)
+        c = (
+            dm.centerline[j]
+            + u * (2 * f.radius_mm - frac * 2 * f.radius_mm)
+            + np.linspace(-5, 5, 41)[:, None] * np.cross(t, u)
+        )
         others.append(CapsuleChain(c, 0.75))
 
     print(f"moves: {n} (AICA dragged from a 1 mm gap to 0.8 D penetration)")
-    print(f"deformation, 1 vessel (+2 non-contacting):   {median_ms(lambda k: dm.deform([(course + offs[k], 0.75)] + others[:2]), n):7.3f} ms")
-    print(f"deformation, 3 contacting vessels (+2):      {median_ms(lambda k: dm.deform([(course + offs[k], 0.75)] + others), n):7.3f} ms")
+    print(
+        f"deformation, 1 vessel (+2 non-contacting):   {median_ms(lambda k: dm.deform([(course + offs[k], 0.75)] + others[:2]), n):7.3f} ms"
+    )
+    print(
+        f"deformation, 3 contacting vessels (+2):      {median_ms(lambda k: dm.deform([(course + offs[k], 0.75)] + others), n):7.3f} ms"
+    )
 
     w, h = (int(v) for v in args.size.split("x"))
     pl = pv.Plotter(off_screen=True, window_size=[w, h])
@@ -63,11 +72,17 @@ def main() -> None:
     live = LiveTubes(scene)
     pl.render()
     pl.screenshot(return_img=False)
-    print(f"vessel mesh update (course resample + tube + normals): "
-          f"{median_ms(lambda k: live.update_vessel('aica', course + offs[k]), n):7.3f} ms")
+    print(
+        f"vessel mesh update (course resample + tube + normals): "
+        f"{median_ms(lambda k: live.update_vessel('aica', course + offs[k]), n):7.3f} ms"
+    )
     defs = [dm.deform([(course + offs[k], 0.75)]) for k in range(n)]
-    print(f"nerve mesh update (points + normals + colours):        {median_ms(lambda k: live.update_nerve(defs[k]), n):7.3f} ms")
-    print(f"full offscreen render {w}x{h}:                        {median_ms(lambda k: pl.render(), min(n, 60)):7.3f} ms")
+    print(
+        f"nerve mesh update (points + normals + colours):        {median_ms(lambda k: live.update_nerve(defs[k]), n):7.3f} ms"
+    )
+    print(
+        f"full offscreen render {w}x{h}:                        {median_ms(lambda k: pl.render(), min(n, 60)):7.3f} ms"
+    )
 
     def one_move(k):
         cc = course + offs[k]

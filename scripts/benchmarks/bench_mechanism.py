@@ -7,6 +7,7 @@ Prints the median time to build a plan (`build_mechanism_plan`) and to evaluate 
 lecture-hall budget: a plan is rebuilt after an edit (a few ms is fine) and `state_at` runs
 every frame of the animation (it should stay far below a frame, ~0.1 ms).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,8 +22,15 @@ from viewer.mechanism_anim import build_mechanism_plan
 from viewer.presets import load_preset
 
 # one preset per plan mode: chain (artery, vein, lesion), peripheral, central, synkinesis, none
-PRESETS = ("aica-attached-segment", "venous-compression", "vestibular-schwannoma", "distal-cisternal-aica",
-           "brainstem-ms-plaque", "post-bells-palsy", "idiopathic")
+PRESETS = (
+    "aica-attached-segment",
+    "venous-compression",
+    "vestibular-schwannoma",
+    "distal-cisternal-aica",
+    "brainstem-ms-plaque",
+    "post-bells-palsy",
+    "idiopathic",
+)
 
 
 def median_ms(fn, n: int) -> float:
@@ -43,7 +51,7 @@ def main() -> None:
     for name in PRESETS:
         f = analyze(load_preset(name), anatomy)
         build_mechanism_plan(f, anatomy)  # warm-up
-        build = median_ms(lambda: build_mechanism_plan(f, anatomy), args.repeats)
+        build = median_ms(lambda f=f: build_mechanism_plan(f, anatomy), args.repeats)
         plan = build_mechanism_plan(f, anatomy)
         ts = np.linspace(0.0, plan.period_s, 400, endpoint=False)
         per = []

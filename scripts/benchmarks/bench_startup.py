@@ -12,6 +12,7 @@ xvfb-run when DISPLAY is unset.
 
     python scripts/benchmarks/bench_startup.py [--runs 7]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,10 +67,14 @@ def main() -> int:
     a_t = statistics.median(t for t, _ in app)
     a_m = statistics.median(m for _, m in app)
     print(f"runs: {args.runs} each, interleaved; medians; floor: QtInteractor + one sphere, render, grab, exit")
-    print(f"app runs (s): {' '.join(f'{t:.2f}' for t, _ in app)}; floor runs (s): {' '.join(f'{t:.2f}' for t, _ in floor)}")
+    print(
+        f"app runs (s): {' '.join(f'{t:.2f}' for t, _ in app)}; floor runs (s): {' '.join(f'{t:.2f}' for t, _ in floor)}"
+    )
     ok = a_t <= f_t + TARGET_S and a_m <= f_m + TARGET_MB
-    print(f"overhead: +{a_t - f_t:.2f} s ({a_t / f_t:.2f}x), +{a_m - f_m:.0f} MB ({a_m / f_m:.2f}x); "
-          f"target <= floor + {TARGET_S} s and + {TARGET_MB} MB: {'met' if ok else 'NOT met'}")
+    print(
+        f"overhead: +{a_t - f_t:.2f} s ({a_t / f_t:.2f}x), +{a_m - f_m:.0f} MB ({a_m / f_m:.2f}x); "
+        f"target <= floor + {TARGET_S} s and + {TARGET_MB} MB: {'met' if ok else 'NOT met'}"
+    )
     print(f"start: {a_t:.2f} s vs floor {f_t:.2f} s; rss {a_m:.0f} MB vs floor {f_m:.0f} MB")
     return 0
 

@@ -4,6 +4,7 @@ A QMainWindow with a QtInteractor showing one sphere: it renders, grabs the whol
 window to the PNG named on the command line and exits, as `hfs-viewer --screenshot OUT.png`
 does with the full scene. Run as a whole process by bench_startup.py.
 """
+
 import sys
 
 import pyvista as pv

@@ -1,4 +1,5 @@
 """The headless CLI, run as a user would (a subprocess of the installed entry point)."""
+
 import json
 import subprocess
 import sys
@@ -49,14 +50,17 @@ def test_schema_rejects_a_broken_anatomy():
         jsonschema.validate(data, SCHEMA)
 
 
-@pytest.mark.parametrize("args, needle", [
-    (("render", "--out", "/nonexistent-dir/x.png"), "does not exist"),
-    (("render", "--out", "x.jpg"), "must be a .png"),
-    (("render", "--size", "big", "--out", "x.png"), "size must look like"),
-    (("render", "--view", "sideways", "--out", "x.png"), "invalid choice"),
-    (("frobnicate",), "invalid choice"),
-    (("anatomy",), "required"),
-])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (("render", "--out", "/nonexistent-dir/x.png"), "does not exist"),
+        (("render", "--out", "x.jpg"), "must be a .png"),
+        (("render", "--size", "big", "--out", "x.png"), "size must look like"),
+        (("render", "--view", "sideways", "--out", "x.png"), "invalid choice"),
+        (("frobnicate",), "invalid choice"),
+        (("anatomy",), "required"),
+    ],
+)
 def test_bad_usage_exits_2_with_one_line(args, needle, tmp_path):
     r = run(*args, cwd=tmp_path)
     assert r.returncode == 2
@@ -83,7 +87,7 @@ def test_unwritable_output_exits_2(tmp_path):
         ro.chmod(0o700)
 
 
-# ---------------------------------------------------------------- exports: PDF report and video (issue 5)
+# ---------------------------------------------------------------- exports: PDF report and video
 def _aica_scenario_file(folder: Path) -> Path:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
     from dataclasses import replace
@@ -137,8 +141,9 @@ def test_render_video_mp4_pulsation_and_gif_turntable(tmp_path):
     import imageio_ffmpeg
 
     mp4 = tmp_path / "pulse.mp4"
-    r = run("render", "--out", str(mp4), "--heart-rate", "120", "--fps", "10", "--size", "160x96",
-            "--view", "rez_closeup")
+    r = run(
+        "render", "--out", str(mp4), "--heart-rate", "120", "--fps", "10", "--size", "160x96", "--view", "rez_closeup"
+    )
     assert r.returncode == 0, r.stderr
     assert "frame 5/5" in r.stderr  # progress on stderr: one 0.5 s cycle at 10 fps
     gen = imageio_ffmpeg.read_frames(str(mp4))
@@ -151,19 +156,22 @@ def test_render_video_mp4_pulsation_and_gif_turntable(tmp_path):
         assert im.n_frames == 4 and im.size == (120, 80)
 
 
-@pytest.mark.parametrize("args, needle", [
-    (("render", "--out", "x.avi"), "must be a .png, .mp4 or .gif file"),
-    (("render", "--out", "x.png", "--animation", "turntable"), "needs an .mp4 or .gif output"),
-    (("render", "--out", "/nonexistent-dir/x.mp4"), "does not exist"),
-    (("render", "--out", "x.gif", "--heart-rate", "500"), "outside 20..240"),
-    (("render", "--out", "x.mp4", "--frames", "0"), "outside 1..10000"),
-    (("report", "--scenario", "missing.json", "--out", "r.pdf"), "missing.json"),
-    (("report", "--scenario", "bad.json", "--out", "r.pdf"), "bad.json: $"),
-    (("report", "--scenario", "bad.json", "--out", "r.txt"), "must be a .pdf file"),
-    (("report", "--out", "r.pdf"), "required"),
-    (("report", "--preset", "nope", "--out", "r.pdf"), "unknown preset 'nope' (valid: "),
-    (("report", "--preset", "avm", "--scenario", "bad.json", "--out", "r.pdf"), "not allowed with"),
-])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (("render", "--out", "x.avi"), "must be a .png, .mp4 or .gif file"),
+        (("render", "--out", "x.png", "--animation", "turntable"), "needs an .mp4 or .gif output"),
+        (("render", "--out", "/nonexistent-dir/x.mp4"), "does not exist"),
+        (("render", "--out", "x.gif", "--heart-rate", "500"), "outside 20..240"),
+        (("render", "--out", "x.mp4", "--frames", "0"), "outside 1..10000"),
+        (("report", "--scenario", "missing.json", "--out", "r.pdf"), "missing.json"),
+        (("report", "--scenario", "bad.json", "--out", "r.pdf"), "bad.json: $"),
+        (("report", "--scenario", "bad.json", "--out", "r.txt"), "must be a .pdf file"),
+        (("report", "--out", "r.pdf"), "required"),
+        (("report", "--preset", "nope", "--out", "r.pdf"), "unknown preset 'nope' (valid: "),
+        (("report", "--preset", "avm", "--scenario", "bad.json", "--out", "r.pdf"), "not allowed with"),
+    ],
+)
 def test_export_bad_usage_exits_2_with_one_line(args, needle, tmp_path):
     (tmp_path / "bad.json").write_text('{"format": "hfs-scenario", "version": 1, "name": "x", "vessels": 3}')
     r = run(*args, cwd=tmp_path)
@@ -173,7 +181,8 @@ def test_export_bad_usage_exits_2_with_one_line(args, needle, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json"]
 
 
-# ------------------------------------------------------------------ teaching presets (issue 5, presets)
+# ------------------------------------------------------------------ teaching presets
+
 
 def test_presets_list_json_shape():
     from viewer.presets import PRESET_NAMES, load_preset
@@ -196,7 +205,7 @@ def test_presets_list_plain_is_an_aligned_table():
     lines = r.stdout.rstrip("\n").splitlines()
     assert lines[0].split()[:2] == ["NAME", "TITLE"] and len(lines) >= 17
     col = lines[0].index("TITLE")
-    assert all(line[col - 2:col] == "  " and line[col] != " " for line in lines)  # titles start in one column
+    assert all(line[col - 2 : col] == "  " and line[col] != " " for line in lines)  # titles start in one column
     assert any(line.startswith("vertebral-tandem ") and "single, tandem" in line for line in lines)
 
 
@@ -212,16 +221,19 @@ def test_analyze_preset_json_equals_analyze_of_its_file():
     assert text.returncode == 0 and "Classification: idiopathic" in text.stdout
 
 
-@pytest.mark.parametrize("args, needle", [
-    (("analyze", "--preset", "nope"), "unknown preset 'nope' (valid: aica-attached-segment, "),
-    (("analyze",), "give SCENARIO.json"),
-    (("analyze", "x.json", "--preset", "avm"), "not both"),
-    (("presets",), "required"),
-    (("render", "--preset", "nope", "--out", "x.png"), "unknown preset 'nope'"),
-    (("render", "--preset", "avm", "--scenario", "x.json", "--out", "x.png"), "not allowed with"),
-    (("--preset", "nope"), "unknown preset 'nope'"),  # the GUI: refused before any window opens
-    (("--preset", "avm", "--scenario", "x.json"), "not both"),
-])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (("analyze", "--preset", "nope"), "unknown preset 'nope' (valid: aica-attached-segment, "),
+        (("analyze",), "give SCENARIO.json"),
+        (("analyze", "x.json", "--preset", "avm"), "not both"),
+        (("presets",), "required"),
+        (("render", "--preset", "nope", "--out", "x.png"), "unknown preset 'nope'"),
+        (("render", "--preset", "avm", "--scenario", "x.json", "--out", "x.png"), "not allowed with"),
+        (("--preset", "nope"), "unknown preset 'nope'"),  # the GUI: refused before any window opens
+        (("--preset", "avm", "--scenario", "x.json"), "not both"),
+    ],
+)
 def test_preset_bad_usage_exits_2_with_one_line(args, needle, tmp_path):
     r = run(*args, cwd=tmp_path)
     assert r.returncode == 2
@@ -242,14 +254,27 @@ def test_render_preset_writes_png_of_the_asked_size_in_its_view(tmp_path):
     plain = tmp_path / "plain.png"
     r = run("render", "--view", "rez_closeup", "--size", "480x300", "--out", str(plain))
     assert r.returncode == 0, r.stderr
-    assert np.abs(img.astype(int) - np.asarray(Image.open(plain).convert("RGB")).astype(int)).mean() > 2  # not the default scene
+    assert (
+        np.abs(img.astype(int) - np.asarray(Image.open(plain).convert("RGB")).astype(int)).mean() > 2
+    )  # not the default scene
 
 
 @pytest.mark.render
 def test_render_mechanism_animation_of_a_preset(tmp_path):
     gif = tmp_path / "mech.gif"
-    r = run("render", "--preset", "aica-attached-segment", "--out", str(gif), "--animation", "mechanism",
-            "--frames", "4", "--size", "160x100")
+    r = run(
+        "render",
+        "--preset",
+        "aica-attached-segment",
+        "--out",
+        str(gif),
+        "--animation",
+        "mechanism",
+        "--frames",
+        "4",
+        "--size",
+        "160x100",
+    )
     assert r.returncode == 0, r.stderr
     assert "frame 4/4" in r.stderr and "mechanism" in r.stdout and "view rez_closeup" in r.stdout
     with Image.open(gif) as im:
@@ -266,8 +291,11 @@ def test_mp4_without_ffmpeg_is_a_one_line_error(tmp_path, monkeypatch):
 
     def missing():
         raise RuntimeError("No ffmpeg exe could be found")
+
     monkeypatch.setattr(imageio_ffmpeg, "get_ffmpeg_exe", missing)
     out = tmp_path / "x.mp4"
     with pytest.raises(cli.UsageError, match="needs ffmpeg"):
-        cli._cmd_render(cli.build_parser().parse_args(["render", "--out", str(out), "--frames", "2", "--size", "64x48"]))
+        cli._cmd_render(
+            cli.build_parser().parse_args(["render", "--out", str(out), "--frames", "2", "--size", "64x48"])
+        )
     assert not out.exists()

@@ -1,4 +1,5 @@
 """`analyze` reports the surgeon's corridor when the scenario plans one (and null otherwise)."""
+
 import json
 import subprocess
 import sys

@@ -1,4 +1,5 @@
 """The patient-data commands as a user runs them: import, case --json, export, render --case."""
+
 import json
 import subprocess
 import sys
@@ -17,7 +18,9 @@ def run(*args, cwd=None):
 @pytest.fixture(scope="module")
 def demo_case(tmp_path_factory):
     out = tmp_path_factory.mktemp("case") / "demo.hfscase"
-    r = run("import", str(DEMO_DIR / "hfs_demo.seg.nrrd"), "--label", "9=vessel:vein", "--name", "Demo", "--out", str(out))
+    r = run(
+        "import", str(DEMO_DIR / "hfs_demo.seg.nrrd"), "--label", "9=vessel:vein", "--name", "Demo", "--out", str(out)
+    )
     assert r.returncode == 0, r.stderr
     assert str(out) in r.stdout
     return out
@@ -76,7 +79,9 @@ def test_export_stl_folder_and_preset(tmp_path):
     assert r.returncode == 0, r.stderr
     names = {p.stem for p in (tmp_path / "parts").glob("*.stl")}
     assert {"brainstem", "cn7", "aica"} <= names
-    r = run("import", *(str(p) for p in sorted((tmp_path / "parts").glob("*.stl"))), "--out", str(tmp_path / "m.hfscase"))
+    r = run(
+        "import", *(str(p) for p in sorted((tmp_path / "parts").glob("*.stl"))), "--out", str(tmp_path / "m.hfscase")
+    )
     assert r.returncode == 0, r.stderr
 
 

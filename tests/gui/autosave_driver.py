@@ -3,6 +3,7 @@
 argv: USER_FILE. Prints "edit N T" (N edits done, T = time.time()) and "saved N" lines, flushed.
 Edit N moves the AICA's handle 5 to x0 + 0.01 * N mm, so a file tells which edit it holds.
 """
+
 import sys
 import time
 
@@ -34,6 +35,7 @@ def step():
 timer = QTimer()
 timer.timeout.connect(step)
 timer.start(20)
-from viewer.gui.files import autosave_dir
+from viewer.gui.files import autosave_dir  # noqa: E402 - after the window exists, as the app does
+
 print("ready", autosave_dir(), flush=True)
 app.exec()

@@ -7,6 +7,7 @@
   no pyvista plotter and no new VTK object may be left alive (pyvistaqt's own
   suite does the same VTK object count check).
 """
+
 from __future__ import annotations
 
 import gc
@@ -29,9 +30,8 @@ for _fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
 QSettings.setDefaultFormat(QSettings.Format.IniFormat)
 
 import pyvista  # noqa: E402
-from pyvista.plotting.plotter import _ALL_PLOTTERS  # noqa: E402
-
 from gui_helpers import close_and_delete  # noqa: E402
+from pyvista.plotting.plotter import _ALL_PLOTTERS  # noqa: E402
 
 from viewer.render.scene import load_meshes  # noqa: E402
 

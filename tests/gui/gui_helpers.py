@@ -1,4 +1,5 @@
 """Helpers shared by the GUI tests: colour masks for screenshots, display coordinates."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,14 +1,14 @@
 """Both sides in the real window: a right-sided case mirrors the scene in place, and a vessel
 handle dragged with real mouse events changes the findings, undoably."""
+
 import numpy as np
 import pytest
+from gui_helpers import widget_pos_of
 from PySide6.QtCore import QPoint, Qt
 
 from viewer.anatomy import build_anatomy
 from viewer.presets import load_preset
 from viewer.scenario import mirror_scenario
-
-from gui_helpers import widget_pos_of
 
 pytestmark = pytest.mark.gui
 

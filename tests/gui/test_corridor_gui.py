@@ -1,5 +1,6 @@
 """The corridor panel in the real window: the retraction slider (real mouse drag) moves the
 cerebellum in place and raises the REZ visibility figure; undo takes it back in one step."""
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -13,19 +14,27 @@ pytestmark = pytest.mark.gui
 def _handle_centre(slider) -> QPoint:
     opt = QStyleOptionSlider()
     slider.initStyleOption(opt)
-    rect = slider.style().subControlRect(QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderHandle, slider)
+    rect = slider.style().subControlRect(
+        QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderHandle, slider
+    )
     return rect.center()
 
 
 def _x_of(slider, value: int) -> int:
     opt = QStyleOptionSlider()
     slider.initStyleOption(opt)
-    groove = slider.style().subControlRect(QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderGroove,
-                                           slider)
-    handle = slider.style().subControlRect(QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderHandle,
-                                           slider)
+    groove = slider.style().subControlRect(
+        QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderGroove, slider
+    )
+    handle = slider.style().subControlRect(
+        QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderHandle, slider
+    )
     span = groove.width() - handle.width()
-    return groove.x() + handle.width() // 2 + round(span * (value - slider.minimum()) / (slider.maximum() - slider.minimum()))
+    return (
+        groove.x()
+        + handle.width() // 2
+        + round(span * (value - slider.minimum()) / (slider.maximum() - slider.minimum()))
+    )
 
 
 def test_retraction_slider_raises_rez_visibility_and_undoes_in_one_step(win, qtbot):

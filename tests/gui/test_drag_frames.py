@@ -1,13 +1,13 @@
 """A drag costs one frame per batch of mouse moves: one GL render, and panels that set their
 text only when it changes (counted on the real window's widgets)."""
+
 import numpy as np
 import pytest
+from gui_helpers import widget_pos_of
 from PySide6.QtCore import QPoint, Qt
 
 from viewer.anatomy import build_anatomy
 from viewer.scenario import default_scenario
-
-from gui_helpers import widget_pos_of
 
 pytestmark = pytest.mark.gui
 
@@ -20,8 +20,12 @@ class Counts:
         self.renders = 0
         self._tag = self.rw.AddObserver("StartEvent", self._render)
         p = win.findings_panel
-        self.widgets = {"headline": (p.headline_label, "setText"), "tags": (p.tags_label, "setText"),
-                        "culprit": (p.culprit_label, "setText"), "details": (p.details, "setHtml")}
+        self.widgets = {
+            "headline": (p.headline_label, "setText"),
+            "tags": (p.tags_label, "setText"),
+            "culprit": (p.culprit_label, "setText"),
+            "details": (p.details, "setHtml"),
+        }
         self.sets = dict.fromkeys(self.widgets, 0)
         for name, (w, method) in self.widgets.items():
             setattr(w, method, self._counting(name, getattr(w, method)))
@@ -33,6 +37,7 @@ class Counts:
         def counted(text):
             self.sets[name] += 1
             return real(text)
+
         return counted
 
     def reset(self):

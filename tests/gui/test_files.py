@@ -1,5 +1,6 @@
-"""Scenario files in the real window (issue 5 section 2): open, save, recent, drag-and-drop,
+"""Scenario files in the real window: open, save, recent, drag-and-drop,
 bad files, the unsaved-changes question, autosave and recovery after SIGKILL."""
+
 import os
 import signal
 import subprocess
@@ -7,7 +8,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
@@ -42,12 +42,14 @@ def edited(doc):
 
 def answer_next_box(button, qtbot):
     """Click `button` on the next modal message box (exec() blocks the test otherwise)."""
+
     def click():
         box = QApplication.activeModalWidget()
         if isinstance(box, QMessageBox):
             box.button(button).click()
         else:
             QTimer.singleShot(20, click)
+
     QTimer.singleShot(20, click)
 
 
@@ -63,12 +65,18 @@ def test_open_file_replaces_scene_and_lists_it_in_recent(fw, tmp_path, qtbot):
     assert any("case.json" in t for t in texts)
 
 
-@pytest.mark.parametrize("content, problem", [
-    ('{"format": "hfs-scenario", "version": 1, "name": "x", "vessels": [', "JSON"),
-    ('{"format": "hfs-scenario", "version": 1, "name": "x", "vessels": [{"id": "a", "label": "A", '
-     '"kind": "artery", "role": "aica", "radius_mm": 1, "centerline_mm": [[0, 0, NaN], [1, 1, 1]]}]}', "NaN"),
-    ('{"format": "something-else", "version": 1, "name": "x", "vessels": []}', "format"),
-])
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        ('{"format": "hfs-scenario", "version": 1, "name": "x", "vessels": [', "JSON"),
+        (
+            '{"format": "hfs-scenario", "version": 1, "name": "x", "vessels": [{"id": "a", "label": "A", '
+            '"kind": "artery", "role": "aica", "radius_mm": 1, "centerline_mm": [[0, 0, NaN], [1, 1, 1]]}]}',
+            "NaN",
+        ),
+        ('{"format": "something-else", "version": 1, "name": "x", "vessels": []}', "format"),
+    ],
+)
 def test_bad_file_names_file_and_problem_and_keeps_the_scene(fw, tmp_path, content, problem):
     s = edited(fw.document)
     steps = fw.document.undo_stack.count()
@@ -138,18 +146,21 @@ def test_drop_json_onto_window_opens_it(fw, tmp_path, qtbot):
     fw.document.load_scenario(default_scenario())
     md = QMimeData()
     md.setUrls([QUrl.fromLocalFile(str(path))])
-    enter = QDragEnterEvent(QPoint(200, 200), Qt.DropAction.CopyAction, md, Qt.MouseButton.LeftButton,
-                            Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(
+        QPoint(200, 200), Qt.DropAction.CopyAction, md, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(fw, enter)
     assert enter.isAccepted()  # a .json is welcome
-    ev = QDropEvent(QPointF(200, 200), Qt.DropAction.CopyAction, md, Qt.MouseButton.LeftButton,
-                    Qt.KeyboardModifier.NoModifier)
+    ev = QDropEvent(
+        QPointF(200, 200), Qt.DropAction.CopyAction, md, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(fw, ev)
     assert fw.document.scenario == s and "dropped.json" in fw.windowTitle()
     md2 = QMimeData()
     md2.setUrls([QUrl.fromLocalFile(str(tmp_path / "picture.png"))])
-    enter2 = QDragEnterEvent(QPoint(200, 200), Qt.DropAction.CopyAction, md2, Qt.MouseButton.LeftButton,
-                             Qt.KeyboardModifier.NoModifier)
+    enter2 = QDragEnterEvent(
+        QPoint(200, 200), Qt.DropAction.CopyAction, md2, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(fw, enter2)
     assert not enter2.isAccepted()  # anything else is refused
 
@@ -169,8 +180,9 @@ def test_sigkill_loses_at_most_the_autosave_interval_and_never_corrupts_the_file
     user_file = tmp_path / "case.json"
     interval_ms = 400
     env = dict(os.environ, HFS_VIEWER_AUTOSAVE_MS=str(interval_ms), PYTHONPATH=str(HERE))
-    proc = subprocess.Popen([sys.executable, str(HERE / "autosave_driver.py"), str(user_file)],
-                            stdout=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, str(HERE / "autosave_driver.py"), str(user_file)], stdout=subprocess.PIPE, text=True, env=env
+    )
     edits = {}
     try:
         t_end = time.time() + 60

@@ -1,5 +1,6 @@
 """Scenario menu history toggles (facial nerve injury, inflammatory condition) in the real window:
 the Findings panel says the secondary cause, and Edit > Undo takes it back."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,14 +1,14 @@
-"""Lesions in the real window (issue 4 section 1): added from the Scenario menu, drawn in the
+"""Lesions in the real window: added from the Scenario menu, drawn in the
 3D view, moved with the mouse and the keys, resized, clamped, undone; prior Bell's palsy."""
+
 import numpy as np
 import pytest
+from gui_helpers import widget_pos_of
 from PySide6.QtCore import QPoint, Qt
 
 from viewer.anatomy import brainstem_sdf
 from viewer.render.style import LESION_COLOURS
 from viewer.scenario import default_scenario
-
-from gui_helpers import widget_pos_of
 
 pytestmark = pytest.mark.gui
 
@@ -35,8 +35,12 @@ def test_add_each_lesion_from_the_menu_changes_the_diagnosis_and_undoes(ed, qtbo
     d = ed.document
     menu_texts = [a.text() for a in ed.scenario_menu.actions()]
     assert any("tumour" in t for t in menu_texts) and any("AVM" in t for t in menu_texts)
-    for kind, tag in (("tumor", "tumor"), ("avm", "avm"), ("aneurysm", "aneurysm"),
-                      ("brainstem_lesion", "brainstem_lesion")):
+    for kind, tag in (
+        ("tumor", "tumor"),
+        ("avm", "avm"),
+        ("aneurysm", "aneurysm"),
+        ("brainstem_lesion", "brainstem_lesion"),
+    ):
         ed.add_lesion_actions[kind].trigger()
         settle(qtbot, ed)
         lid = d.selected
@@ -45,8 +49,10 @@ def test_add_each_lesion_from_the_menu_changes_the_diagnosis_and_undoes(ed, qtbo
         assert lid in ed.scene_view.presenter.lesion_actors
         assert d.findings.classification != ("idiopathic",)
         assert ed.findings_panel.headline_label.text()
-        assert kind.split("_")[0] in ed.lesion_panel.title_label.text().lower() or \
-            d.selected_lesion.label in ed.lesion_panel.title_label.text()
+        assert (
+            kind.split("_")[0] in ed.lesion_panel.title_label.text().lower()
+            or d.selected_lesion.label in ed.lesion_panel.title_label.text()
+        )
         d.undo_stack.undo()
         settle(qtbot, ed)
         assert d.scenario == default_scenario()

@@ -3,6 +3,7 @@
 Checks are on what the user sees: actors and their visibility, camera geometry,
 panel text, and colours in rendered images.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -184,11 +185,14 @@ def _click_on_cn7_at_arc(win, qtbot, arc_mm):
     return point
 
 
-@pytest.mark.parametrize("arc, segment, myelin", [
-    (4.0, "attached segment (AS)", "central"),
-    (8.0, "root detachment point (RDP)", "central"),
-    (15.0, "distal cisternal portion (CP)", "peripheral"),
-])
+@pytest.mark.parametrize(
+    "arc, segment, myelin",
+    [
+        (4.0, "attached segment (AS)", "central"),
+        (8.0, "root detachment point (RDP)", "central"),
+        (15.0, "distal cisternal portion (CP)", "peripheral"),
+    ],
+)
 def test_clicking_cn7_shows_name_segment_and_myelin(win, qtbot, arc, segment, myelin):
     point = _click_on_cn7_at_arc(win, qtbot, arc)
     text = win.info_panel.text()
@@ -224,8 +228,14 @@ def test_dragging_rotates_instead_of_picking(win, qtbot):
     qtbot.mousePress(plotter, Qt.MouseButton.LeftButton, pos=QPoint(x, y))
     for step in range(1, 11):
         p = QPointF(x + 8 * step, y + 3 * step)
-        ev = QMouseEvent(QMouseEvent.Type.MouseMove, p, plotter.mapToGlobal(p), Qt.MouseButton.NoButton,
-                         Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+        ev = QMouseEvent(
+            QMouseEvent.Type.MouseMove,
+            p,
+            plotter.mapToGlobal(p),
+            Qt.MouseButton.NoButton,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
         QApplication.sendEvent(plotter, ev)
     qtbot.mouseRelease(plotter, Qt.MouseButton.LeftButton, pos=QPoint(x + 80, y + 30))
     assert np.linalg.norm(_camera(win)[0] - pos0) > 5, "the drag must rotate the camera"

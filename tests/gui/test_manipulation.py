@@ -1,7 +1,9 @@
 """Direct manipulation in the real window: drag a vessel handle with real mouse events,
 watch findings, callouts and the nerve mesh follow; undo/redo; clamping; nudges."""
+
 import numpy as np
 import pytest
+from gui_helpers import widget_pos_of
 from PySide6.QtCore import QPoint, Qt
 
 from viewer.analysis import severity_for
@@ -9,8 +11,6 @@ from viewer.anatomy import SEGMENT_NAMES, brainstem_sdf, build_anatomy
 from viewer.editing import NUDGE_STEP_LARGE_MM, NUDGE_STEP_MM, PIA_CLEARANCE_MM
 from viewer.scenario import default_scenario
 from viewer.sdf import gradient
-
-from gui_helpers import widget_pos_of
 
 pytestmark = pytest.mark.gui
 

@@ -1,13 +1,13 @@
 """Ruler and angle in the real window: clicks on the anatomy place the points, the scene shows the
 value, the scenario keeps it (undoable)."""
+
 import math
 
 import numpy as np
 import pytest
+from gui_helpers import visible_surface_point, widget_pos_of
 from PySide6.QtCore import QPoint, Qt
 from vtkmodules.vtkRenderingCore import vtkCellPicker
-
-from gui_helpers import visible_surface_point, widget_pos_of
 
 pytestmark = pytest.mark.gui
 

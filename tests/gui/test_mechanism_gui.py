@@ -1,4 +1,5 @@
-"""The mechanism view in the real window (issue 5 section 4): toggled with M, paced by a QTimer."""
+"""The mechanism view in the real window: toggled with M, paced by a QTimer."""
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt

@@ -1,10 +1,10 @@
-"""Pulsation playback and the exports from the real window (issue 5 sections 4 and 5)."""
+"""Pulsation playback and the exports from the real window."""
+
 import numpy as np
 import pytest
 from PIL import Image
 
 from viewer.presets import load_preset
-from viewer.scenario import default_scenario
 
 pytestmark = pytest.mark.gui
 
@@ -30,6 +30,7 @@ def test_pulsation_plays_without_touching_the_document_and_pauses(mw, qtbot):
     def sample(_t):
         pts = np.asarray(aica_mesh.points)
         radii.append(float(np.ptp(pts[:, 0]) + np.ptp(pts[:, 1]) + np.ptp(pts[:, 2])))
+
     mw.pulsation.frameShown.connect(sample)
     qtbot.waitUntil(lambda: mw.pulsation.frames >= 6, timeout=20000)
     mw.pulsation.frameShown.disconnect(sample)
@@ -74,14 +75,18 @@ def test_export_image_4k_with_and_without_annotations(mw, tmp_path):
     a = np.asarray(Image.open(with_ann).convert("RGB")).astype(int)
     b = np.asarray(Image.open(without).convert("RGB")).astype(int)
     assert a.shape == b.shape == (2160, 3840, 3)
-    yellow = lambda img: ((img[..., 0] > 230) & (img[..., 1] > 200) & (img[..., 2] < 80)).sum()
+
+    def yellow(img):
+        return ((img[..., 0] > 230) & (img[..., 1] > 200) & (img[..., 2] < 80)).sum()
+
     assert yellow(a) > 2000 and yellow(b) < yellow(a) / 10  # the culprit's callout box only with annotations
     assert any(c.GetVisibility() for c in mw.scene_view.callouts.actors)  # restored in the window
 
 
 def test_export_video_and_cancel(mw, tmp_path, qtbot):
-    from viewer.gui.exports import export_video
     from imageio_ffmpeg import read_frames
+
+    from viewer.gui.exports import export_video
 
     out = tmp_path / "pulse.mp4"
     info = export_video(mw, out, "pulsation", size=(320, 240), fps=10, frames=6)
@@ -97,13 +102,17 @@ def test_export_video_and_cancel(mw, tmp_path, qtbot):
     def press_cancel(done, total, dlg):
         if done == 2:
             dlg.cancel()
-    assert export_video(mw, existing, "turntable", size=(160, 120), fps=10, frames=8, progress_hook=press_cancel) is None
+
+    assert (
+        export_video(mw, existing, "turntable", size=(160, 120), fps=10, frames=8, progress_hook=press_cancel) is None
+    )
     assert existing.read_bytes() == b"old"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".keep")]
 
 
 def test_export_report_pdf_from_the_window(mw, tmp_path):
     from pypdf import PdfReader
+
     from viewer.gui.exports import export_report
 
     out = export_report(mw, tmp_path / "case.pdf")

@@ -1,4 +1,5 @@
 """Findings panel and vessel panel, driven through a bare SceneDocument (no main window)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,9 +10,9 @@ from PySide6.QtGui import QGuiApplication
 from viewer.analysis import format_report, severity_for
 from viewer.anatomy import SEGMENT_NAMES, build_anatomy
 from viewer.gui.document import SceneDocument
-from viewer.scene_model import SceneModel
 from viewer.gui.findings_panel import SEVERITY_COLOURS, TABLE_COLUMNS, FindingsPanel, headline, tag_words
 from viewer.gui.vessel_panel import HELP, HINT, ORIGIN_NOTE, VesselPanel
+from viewer.scene_model import SceneModel
 from viewer.sources import BIBLIOGRAPHY
 
 pytestmark = pytest.mark.gui
@@ -84,7 +85,8 @@ def test_fonts_are_large_enough(findings_panel):
 
 
 def test_aica_on_the_attached_segment_updates_the_headline_after_the_coalesced_analysis(
-        findings_panel, document, facial_nerve, qtbot):
+    findings_panel, document, facial_nerve, qtbot
+):
     before = findings_panel.headline_label.text()
     push_aica_onto_nerve(document, facial_nerve)
     # the panel waits for the document's coalesced analysis: nothing changes synchronously

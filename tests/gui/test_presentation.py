@@ -1,4 +1,5 @@
-"""Presentation mode and the teaching-case browser in the real window (issue 5 sections 1 and 3)."""
+"""Presentation mode and the teaching-case browser in the real window."""
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -73,6 +74,7 @@ def test_presentation_steps_the_playlist_with_clicker_keys_and_esc_restores(pw, 
     assert f"2/{len(PRESET_NAMES)}" in p.caption_text()
     # the caption says the current finding
     from viewer.gui.findings_panel import headline
+
     assert headline(pw.document.findings) in p.caption_text()
     QTest.keyClick(pw, Qt.Key.Key_PageUp)
     qtbot.waitUntil(lambda: p.index == 0, timeout=2000)
@@ -104,7 +106,7 @@ def test_presentation_grab_is_dark_with_a_big_caption(pw, qtbot):
     qtbot.wait(100)
     img = qimage_to_array(pw.grab_window())
     bar = pw.caption_bar.geometry()
-    strip = img[bar.top() + 5: bar.bottom() - 5, :]
+    strip = img[bar.top() + 5 : bar.bottom() - 5, :]
     assert (strip.mean(axis=-1) < 20).mean() > 0.7  # black bar ...
     assert (strip.min(axis=-1) > 200).sum() > 2000  # ... with lots of white text
     assert bar.height() >= 80

@@ -4,6 +4,7 @@ PySide6 6.12.0 under Python 3.11 loses a reference to True on every signal emit 
 aborts the process after about a thousand emits; dragging a vessel emits dozens per
 mouse move. Run in a subprocess so a bad binding fails this test, not the session.
 """
+
 import json
 import subprocess
 import sys

@@ -3,6 +3,7 @@
 On software GL a full-HD render costs about half a second, so these are counts of VTK
 renders (the render window's StartEvent), not times.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """PDF case report (viewer.gui.report): pages, text, images, references, atomic writing."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,7 +20,7 @@ from viewer.sources import BIBLIOGRAPHY
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 from test_analysis import crossing  # noqa: E402
 
-WHEN = dt.datetime(2026, 3, 14, 9, 30, tzinfo=dt.timezone.utc)
+WHEN = dt.datetime(2026, 3, 14, 9, 30, tzinfo=dt.UTC)
 
 
 def text_of(path) -> str:
@@ -76,8 +77,13 @@ def test_report_pages_text_images_and_references(qapp, tmp_path):
 
 
 def test_report_with_teaching_title_and_no_contact(qapp, tmp_path):
-    teaching = Teaching(title="Idiopathic: nothing touches CN VII", note="Look elsewhere for the cause.",
-                        sources=("traylor-2021",), expected=("idiopathic",), view="anterior")
+    teaching = Teaching(
+        title="Idiopathic: nothing touches CN VII",
+        note="Look elsewhere for the cause.",
+        sources=("traylor-2021",),
+        expected=("idiopathic",),
+        view="anterior",
+    )
     from dataclasses import replace
 
     s = replace(default_scenario(), teaching=teaching)

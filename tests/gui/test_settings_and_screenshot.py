@@ -1,4 +1,5 @@
 """Settings persistence across a close/reopen, and the `--screenshot` window grab."""
+
 from __future__ import annotations
 
 import os
@@ -80,14 +81,14 @@ def _check_window_grab(path: Path, size: tuple[int, int]) -> None:
     w, h = size
     lum = arr.mean(axis=2)
     # left panels (Structures/Info docks): light background with dark text
-    panel = lum[int(0.08 * h):int(0.9 * h), : int(0.2 * w)]
+    panel = lum[int(0.08 * h) : int(0.9 * h), : int(0.2 * w)]
     text_pixels = int((panel < 90).sum())
     assert text_pixels > 800, f"no readable text in the panel area ({text_pixels} dark pixels)"
     assert (panel > 200).mean() > 0.4, "panel background should be light"
     # menu bar: text too
     assert int((lum[: int(0.025 * h) + 8, : int(0.3 * w)] < 90).sum()) > 50
     # 3D view (right part): the scene, not black
-    view = arr[int(0.1 * h):int(0.95 * h), int(0.4 * w):]
+    view = arr[int(0.1 * h) : int(0.95 * h), int(0.4 * w) :]
     assert view.mean() > 40, "3D area is black"
     counts = colour_counts(view.astype(np.uint8))
     assert counts["red"] > 500 and counts["tan"] > 5000 and counts["yellow"] > 50, counts
@@ -105,8 +106,14 @@ def test_run_gui_screenshot_grabs_the_whole_window(qapp, tmp_path, config_home):
 def test_cli_screenshot_subprocess(tmp_path):
     out = tmp_path / "cli.png"
     env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "config"), PYTHONPATH=str(REPO))
-    proc = subprocess.run([sys.executable, "-m", "viewer", "--screenshot", str(out), "--view", "retrosigmoid",
-                           "--size", "1200x760"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180)
+    proc = subprocess.run(
+        [sys.executable, "-m", "viewer", "--screenshot", str(out), "--view", "retrosigmoid", "--size", "1200x760"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "wrote" in proc.stdout
     _check_window_grab(out, (1200, 760))

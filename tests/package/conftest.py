@@ -4,6 +4,7 @@ Every test here is marked `package`. They run only when selected with `-m packag
 `pytest` skips them, with the reason, whether dist/ exists or not), and are skipped when the build
 is absent. CI builds the package and then runs `pytest tests/package -m package` (see .ci/run).
 """
+
 from __future__ import annotations
 
 import os
@@ -27,18 +28,23 @@ def pytest_collection_modifyitems(config, items):
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.package)
             if not selected:  # a plain `pytest` never runs them, dist/ or not
-                item.add_marker(pytest.mark.skip(reason="frozen-build smoke test: run `pytest tests/package -m package`"))
+                item.add_marker(
+                    pytest.mark.skip(reason="frozen-build smoke test: run `pytest tests/package -m package`")
+                )
             elif not EXE.is_file():
                 item.add_marker(pytest.mark.skip(reason=MISSING))
 
 
-def run(cmd: list[str], *, timeout: float = 180, env: dict | None = None, stdin: bytes | None = None,
-        check: bool = True) -> subprocess.CompletedProcess:
+def run(
+    cmd: list[str], *, timeout: float = 180, env: dict | None = None, stdin: bytes | None = None, check: bool = True
+) -> subprocess.CompletedProcess:
     """Run a command (bytes out); on failure the message carries the command and its stderr."""
     out = subprocess.run(cmd, capture_output=True, timeout=timeout, env=env or os.environ.copy(), input=stdin)
     if check and out.returncode != 0:
-        raise AssertionError(f"{' '.join(map(str, cmd))} exited {out.returncode}:\n"
-                             f"{out.stdout.decode(errors='replace')[-1500:]}\n{out.stderr.decode(errors='replace')[-3000:]}")
+        raise AssertionError(
+            f"{' '.join(map(str, cmd))} exited {out.returncode}:\n"
+            f"{out.stdout.decode(errors='replace')[-1500:]}\n{out.stderr.decode(errors='replace')[-3000:]}"
+        )
     return out
 
 

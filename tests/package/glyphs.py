@@ -5,6 +5,7 @@ differently shaped glyphs (F, i, l, e, E, d, t, ...), boxes have one or two shap
 with the mnemonic underline). So: find the menu bar's text line at the top of the grab, split it
 into connected ink components and count the distinct component bitmaps.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

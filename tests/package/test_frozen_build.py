@@ -1,5 +1,6 @@
 """The frozen build does what the source install does: same CLI, same analysis bytes, same pictures,
 real menu text (a bundled font when the machine has none) and the 3D scene in its window."""
+
 from __future__ import annotations
 
 import json
@@ -40,6 +41,7 @@ def default_scenario(tmp_path_factory, source) -> Path:
 
 # ------------------------------------------------------------------ CLI and contents
 
+
 def test_version_matches_source_and_metadata_is_bundled(frozen, source):
     out = run(frozen + ["--version"]).stdout
     assert out == run(source + ["--version"]).stdout
@@ -55,8 +57,11 @@ def test_bundle_carries_meshes_package_data_fonts_licences_and_desktop_files():
     assert sorted(p.name for p in (internal / "assets" / "meshes").iterdir()) == shipped
     # every data file of the viewer package (schemas, presets, thumbnails, ...), whatever is added later
     pkg = ROOT / "viewer"
-    data = sorted(str(p.relative_to(pkg)) for p in pkg.rglob("*") if p.is_file()
-                  and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts)
+    data = sorted(
+        str(p.relative_to(pkg))
+        for p in pkg.rglob("*")
+        if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts
+    )
     assert any(d.startswith("schemas/") for d in data) and any(d.startswith("presets/") for d in data)
     missing = [d for d in data if not (internal / "viewer" / d).is_file()]
     assert not missing, f"package data not bundled: {missing}"
@@ -94,8 +99,11 @@ def test_build_fits_the_size_budget_and_leaves_out_what_the_app_never_uses():
 
 @pytest.mark.skipif(not shutil.which("desktop-file-validate"), reason="desktop-file-validate not installed")
 def test_desktop_entry_is_valid():
-    out = subprocess.run(["desktop-file-validate", str(ROOT / "packaging" / "linux" / "hfs-viewer.desktop")],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        ["desktop-file-validate", str(ROOT / "packaging" / "linux" / "hfs-viewer.desktop")],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0 and not out.stdout.strip(), out.stdout + out.stderr
 
 
@@ -130,6 +138,7 @@ def test_bad_input_gives_the_same_one_line_error(frozen, source, tmp_path):
 
 
 # ------------------------------------------------------------------ rendering
+
 
 def test_render_default_scene_matches_source(frozen, source, tmp_path, display):
     a, b = tmp_path / "frozen.png", tmp_path / "source.png"
@@ -170,7 +179,10 @@ def test_patient_import_export_and_case_render_work_frozen(frozen, source, tmp_p
     a = json.loads(run(frozen + ["case", "--json", str(tmp_path / "nii.hfscase")], env=env).stdout)
     b = json.loads(run(source + ["case", "--json", str(tmp_path / "src.hfscase")], env=env).stdout)
     assert a == b
-    run(frozen + ["export", "--case", str(tmp_path / "seg.hfscase"), "--format", "ply", "--out", str(tmp_path / "ply")], env=env)
+    run(
+        frozen + ["export", "--case", str(tmp_path / "seg.hfscase"), "--format", "ply", "--out", str(tmp_path / "ply")],
+        env=env,
+    )
     plys = sorted((tmp_path / "ply").glob("*.ply"))
     run(frozen + ["import", *map(str, plys), "--out", str(tmp_path / "back.hfscase")], env=env)
     out = tmp_path / "case.png"
@@ -180,6 +192,7 @@ def test_patient_import_export_and_case_render_work_frozen(frozen, source, tmp_p
 
 # ------------------------------------------------------------------ the window
 
+
 def test_window_shows_menu_text_and_the_scene_like_the_source(frozen, source, tmp_path, display):
     a, b = tmp_path / "frozen.png", tmp_path / "source.png"
     run(frozen + ["--screenshot", str(a), "--size", "1200x800"])
@@ -188,7 +201,7 @@ def test_window_shows_menu_text_and_the_scene_like_the_source(frozen, source, tm
     assert shapes >= MIN_GLYPH_SHAPES, f"menu bar has {shapes} distinct glyph shapes: text drawn as boxes?"
     fa, fb = _rgb(a), _rgb(b)
     h, w, _ = fa.shape
-    _assert_scene(fa[int(h * 0.25):int(h * 0.75), int(w * 0.35):int(w * 0.65)], "3D view of the frozen window")
+    _assert_scene(fa[int(h * 0.25) : int(h * 0.75), int(w * 0.35) : int(w * 0.65)], "3D view of the frozen window")
     assert fa.shape == fb.shape
     diff = np.abs(fa - fb).mean()
     assert diff < 2.0, f"frozen window grab differs from the source install's: mean |diff| {diff:.2f}"
@@ -200,11 +213,15 @@ def _unshare_works() -> bool:
     return subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode == 0
 
 
-HIDE_FONTS = ('for d in /usr/share/fonts /usr/local/share/fonts /etc/fonts; do '
-              '[ -d "$d" ] && { mount -t tmpfs none "$d" || exit 97; }; done; exec "$0" "$@"')
+HIDE_FONTS = (
+    "for d in /usr/share/fonts /usr/local/share/fonts /etc/fonts; do "
+    '[ -d "$d" ] && { mount -t tmpfs none "$d" || exit 97; }; done; exec "$0" "$@"'
+)
 
 
-@pytest.mark.skipif(not _unshare_works(), reason="needs `unshare -m` (root or user namespaces) to hide the system fonts")
+@pytest.mark.skipif(
+    not _unshare_works(), reason="needs `unshare -m` (root or user namespaces) to hide the system fonts"
+)
 def test_window_text_is_real_on_a_machine_without_fonts(frozen, tmp_path, display):
     """/etc/fonts and the font folders hidden in a mount namespace: only the bundled DejaVu Sans remains."""
     if shutil.which("fc-list"):

@@ -5,6 +5,7 @@ when the frozen build exists, a copy of its ICU is trimmed and checked too (dist
 Each check runs in a subprocess: once against the trimmed libraries and once against the originals,
 and the results are compared; the only differences allowed are the documented ones (KNOWN_LOSSES).
 """
+
 from __future__ import annotations
 
 import json
@@ -28,6 +29,7 @@ MIN_SAVED = 15 * 2**20
 
 def _venv_qt_lib() -> Path:
     import PySide6
+
     return Path(PySide6.__file__).resolve().parent / "Qt" / "lib"
 
 
@@ -69,11 +71,13 @@ def venv_icu() -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def trimmed(tmp_path_factory, venv_icu) -> tuple[dict, dict[str, Path]]:
     # scan the venv's Qt libraries for ICU imports: trim_icu refuses if Qt uses more than it serves
-    return _trimmed_copy(venv_icu["data"].parent, tmp_path_factory.mktemp("icu_venv"),
-                         scan_root=venv_icu["data"].parent)
+    return _trimmed_copy(
+        venv_icu["data"].parent, tmp_path_factory.mktemp("icu_venv"), scan_root=venv_icu["data"].parent
+    )
 
 
 # ------------------------------------------------------------------ the library itself
+
 
 def test_trimmed_library_is_smaller_and_keeps_the_elf_interface(trimmed, venv_icu):
     result, libs = trimmed
@@ -125,10 +129,23 @@ def test_no_icu_is_skipped_and_unexpected_icu_use_is_refused(tmp_path, trimmed, 
     before = (tmp_path / venv_icu["data"].name).read_bytes()
     major = icu_trim.LIB_RE.match(venv_icu["data"].name).group(1)
     src = tmp_path / "consumer.c"
-    src.write_text(f"void *ubrk_open_{major}(int, const char *, const void *, int, int *);\n"
-                   f"void *f(void) {{ int s = 0; return ubrk_open_{major}(0, \"\", 0, 0, &s); }}\n")
-    subprocess.run(["cc", "-shared", "-fPIC", "-o", str(tmp_path / "libconsumer.so"), str(src),
-                    f"-L{tmp_path}", f"-l:libicuuc.so.{major}"], check=True)
+    src.write_text(
+        f"void *ubrk_open_{major}(int, const char *, const void *, int, int *);\n"
+        f'void *f(void) {{ int s = 0; return ubrk_open_{major}(0, "", 0, 0, &s); }}\n'
+    )
+    subprocess.run(
+        [
+            "cc",
+            "-shared",
+            "-fPIC",
+            "-o",
+            str(tmp_path / "libconsumer.so"),
+            str(src),
+            f"-L{tmp_path}",
+            f"-l:libicuuc.so.{major}",
+        ],
+        check=True,
+    )
     with pytest.raises(icu_trim.IcuTrimError, match="ubrk_open"):
         icu_trim.trim_icu(tmp_path)
     assert (tmp_path / venv_icu["data"].name).read_bytes() == before
@@ -231,17 +248,25 @@ print(json.dumps(out, ensure_ascii=False))
 
 # What the trimmed data does differently from the full package, on purpose (packaging/icu_trim.py).
 KNOWN_LOSSES_C = {
-    "ucol zh 中<>文",                  # CJK tailoring dropped: root order (warning status, no error)
-    "ucnv Shift_JIS", "ucnv GBK", "ucnv Big5", "ucnv EUC-KR",  # multi-byte tables dropped
+    "ucol zh 中<>文",  # CJK tailoring dropped: root order (warning status, no error)
+    "ucnv Shift_JIS",
+    "ucnv GBK",
+    "ucnv Big5",
+    "ucnv EUC-KR",  # multi-byte tables dropped
     "ucnv_countAvailable",
-    "ucal display name en_US", "ucal display name de_DE",  # zone names dropped: GMT format
+    "ucal display name en_US",
+    "ucal display name de_DE",  # zone names dropped: GMT format
 }
 
 
 def _icu_c_probe(libs: dict[str, Path]) -> dict:
     major = icu_trim.LIB_RE.match(libs["data"].name).group(1)
-    out = subprocess.run([sys.executable, "-c", ICU_C_PROBE, str(libs["data"]), str(libs["uc"]), str(libs["i18n"]), major],
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", ICU_C_PROBE, str(libs["data"]), str(libs["uc"]), str(libs["i18n"]), major],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     res = json.loads(out.stdout)
     assert res.pop("mapped") == [str(libs["data"])], "a different libicudata was mapped"
@@ -366,20 +391,30 @@ print(json.dumps(out, ensure_ascii=False))
 
 KNOWN_LOSSES_QT = {
     "QCollator zh_CN",  # root order for Han instead of pinyin
-    "QStringDecoder Shift_JIS", "QStringDecoder GBK", "QStringDecoder Big5", "QStringDecoder EUC-KR",
+    "QStringDecoder Shift_JIS",
+    "QStringDecoder GBK",
+    "QStringDecoder Big5",
+    "QStringDecoder EUC-KR",
     "availableCodecs",
-    "QTimeZone displayName en_US", "QTimeZone displayName de_DE",  # GMT+01:00
+    "QTimeZone displayName en_US",
+    "QTimeZone displayName de_DE",  # GMT+01:00
     # the "t" format's localised short zone name (de "MEZ", fr "UTC+1") becomes ICU's GMT format
     # (en_US "CET" is the tzdata abbreviation: unchanged)
-    "QDateTime toString t de_DE", "QDateTime toString t fr_FR",
+    "QDateTime toString t de_DE",
+    "QDateTime toString t fr_FR",
 }
 
 
 def _qt_probe(libs: dict[str, Path]) -> dict:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", LC_ALL="C.UTF-8", LANG="C.UTF-8",
-               # libQt6Core's RUNPATH ($ORIGIN) would find PySide6's own ICU; libraries already
-               # loaded (preloaded) satisfy the NEEDED entries by SONAME first
-               LD_PRELOAD=" ".join(str(libs[k]) for k in ("data", "uc", "i18n")))
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        LC_ALL="C.UTF-8",
+        LANG="C.UTF-8",
+        # libQt6Core's RUNPATH ($ORIGIN) would find PySide6's own ICU; libraries already
+        # loaded (preloaded) satisfy the NEEDED entries by SONAME first
+        LD_PRELOAD=" ".join(str(libs[k]) for k in ("data", "uc", "i18n")),
+    )
     out = subprocess.run([sys.executable, "-c", QT_PROBE], capture_output=True, text=True, timeout=120, env=env)
     assert out.returncode == 0, out.stderr[-3000:]
     res = json.loads(out.stdout)

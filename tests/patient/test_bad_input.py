@@ -1,5 +1,6 @@
 """Bad input: one line naming the file and the problem, nothing half-built (each case of the
 patient-data brief), checked both on the library and, for a few, on the `import` command."""
+
 import io
 import struct
 import subprocess
@@ -81,16 +82,22 @@ def test_2gb_volume_refused_from_the_header(tmp_path):
     msg = fails([p], "too large")
     assert "2.0 GiB" in msg and time.perf_counter() - t < 2.0
     n = tmp_path / "huge.nrrd"
-    n.write_bytes(b"NRRD0004\ntype: uint16\ndimension: 3\nspace: left-posterior-superior\nsizes: 1024 1024 1024\n"
-                  b"space directions: (1,0,0) (0,1,0) (0,0,1)\nspace origin: (0,0,0)\nencoding: raw\nendian: little\n\n")
+    n.write_bytes(
+        b"NRRD0004\ntype: uint16\ndimension: 3\nspace: left-posterior-superior\nsizes: 1024 1024 1024\n"
+        b"space directions: (1,0,0) (0,1,0) (0,0,1)\nspace origin: (0,0,0)\nencoding: raw\nendian: little\n\n"
+    )
     fails([n], "too large")
 
 
 def test_stl_with_nan_points(tmp_path):
     p = tmp_path / "vessel.stl"
     tri = np.array([[0, 0, 0], [10, 0, 0], [0, 10, 0]], np.float32)
-    rec = [struct.pack("<3f", 0, 0, 1) + tri.tobytes() + b"\0\0",
-           struct.pack("<3f", 0, 0, 1) + np.array([[np.nan, 0, 0], [10, 0, 5], [0, 10, 5]], np.float32).tobytes() + b"\0\0"]
+    rec = [
+        struct.pack("<3f", 0, 0, 1) + tri.tobytes() + b"\0\0",
+        struct.pack("<3f", 0, 0, 1)
+        + np.array([[np.nan, 0, 0], [10, 0, 5], [0, 10, 5]], np.float32).tobytes()
+        + b"\0\0",
+    ]
     p.write_bytes(b"x" * 80 + struct.pack("<I", 2) + b"".join(rec))
     fails([p], "NaN")
 
@@ -111,6 +118,7 @@ def test_unsupported_and_missing_files(tmp_path):
 
 
 # ------------------------------------------------------------------- .hfscase
+
 
 @pytest.fixture()
 def good_case(tmp_path):
@@ -166,7 +174,7 @@ def test_case_zip_bomb_lying_sizes(tmp_path, good_case):
         pos = -1
         while (pos := data.find(sig, pos + 1)) >= 0:
             name_len = struct.unpack_from("<H", data, pos + (26 if sig == b"PK\x03\x04" else 28))[0]
-            name = bytes(data[pos + (30 if sig == b"PK\x03\x04" else 46):][:name_len])
+            name = bytes(data[pos + (30 if sig == b"PK\x03\x04" else 46) :][:name_len])
             if name.endswith(b".vtp"):
                 struct.pack_into("<I", data, pos + off, 1000)
     bad = tmp_path / "liar.hfscase"
@@ -190,7 +198,9 @@ def test_case_with_nan_mesh(tmp_path, good_case):
     sid = r.case.structures[0].id
     m = r.meshes[sid].copy()
     m.points[0] = np.nan
-    bad = _rezip(src, tmp_path / "nan.hfscase", drop=f"meshes/{sid}.vtp", add={f"meshes/{sid}.vtp": mesh_to_vtp_bytes(m)})
+    bad = _rezip(
+        src, tmp_path / "nan.hfscase", drop=f"meshes/{sid}.vtp", add={f"meshes/{sid}.vtp": mesh_to_vtp_bytes(m)}
+    )
     with pytest.raises(CaseError, match="not finite"):
         read_case(bad)
 
@@ -225,8 +235,11 @@ def test_cli_bad_inputs_exit_2_with_one_line(tmp_path, good_case):
     assert r.returncode == 2 and "--label 3=nerve" in r.stderr
     _, src = good_case
     bad = _rezip(src, tmp_path / "evil.hfscase", add={"../x": b"1"})
-    for cmd in (["case", "--json", str(bad)], ["render", "--case", str(bad), "--out", str(tmp_path / "a.png")],
-                ["export", "--case", str(bad), "--format", "stl", "--out", str(tmp_path / "a.stl")]):
+    for cmd in (
+        ["case", "--json", str(bad)],
+        ["render", "--case", str(bad), "--out", str(tmp_path / "a.png")],
+        ["export", "--case", str(bad), "--format", "stl", "--out", str(tmp_path / "a.stl")],
+    ):
         r = _cli(*cmd)
         assert r.returncode == 2 and "evil.hfscase: unexpected member" in r.stderr, (cmd, r.stderr)
 

@@ -1,4 +1,5 @@
 """The shipped demo case decodes to what the generator makes (the model voxelised)."""
+
 import nibabel as nib
 import nrrd
 import numpy as np

@@ -1,6 +1,7 @@
 """Label maps and meshes in, surfaces out: checked against references computed here,
 independently, from the files' own headers (nibabel / pynrrd + numpy): the voxel centres
 of each label taken to world mm."""
+
 import zipfile
 
 import nibabel as nib
@@ -74,8 +75,13 @@ def check_against_reference(result, lab, world_of_ijk, step):
         w = world_of_ijk(ijk)
         idx = (np.asarray(mesh.points) - origin) @ to_index.T  # the surface in voxel units
         lo, hi = ijk.min(0) - 0.5, ijk.max(0) + 0.5  # the label's boundary (voxel faces)
-        assert np.all(np.abs(idx.min(0) - lo) <= 0.5) and np.all(np.abs(idx.max(0) - hi) <= 0.5), \
-            (value, idx.min(0), lo, idx.max(0), hi)
+        assert np.all(np.abs(idx.min(0) - lo) <= 0.5) and np.all(np.abs(idx.max(0) - hi) <= 0.5), (
+            value,
+            idx.min(0),
+            lo,
+            idx.max(0),
+            hi,
+        )
         assert signed_volume(mesh) > 0  # outward faces
         assert boundary_edges(mesh) == 0  # closed
         if value != 2:
@@ -110,18 +116,31 @@ def test_nifti_frames(tmp_path, frame):
     assert "Doe" not in result.case.to_json() and str(tmp_path) not in result.case.to_json()
 
 
-@pytest.mark.parametrize("space, directions", [
-    ("left-posterior-superior", [[0.5, 0, 0], [0, 0.5, 0], [0, 0, 0.8]]),
-    ("left-posterior-superior", [[0, 1, 0], [0, 0, -1], [1, 0, 0]]),  # permuted axes
-    ("right-anterior-superior", (rot(3, 6, -5) @ np.diag([0.3, 0.3, 0.6])).T.tolist()),
-])
+@pytest.mark.parametrize(
+    "space, directions",
+    [
+        ("left-posterior-superior", [[0.5, 0, 0], [0, 0.5, 0], [0, 0, 0.8]]),
+        ("left-posterior-superior", [[0, 1, 0], [0, 0, -1], [1, 0, 0]]),  # permuted axes
+        ("right-anterior-superior", (rot(3, 6, -5) @ np.diag([0.3, 0.3, 0.6])).T.tolist()),
+    ],
+)
 def test_nrrd_frames(tmp_path, space, directions):
     lab = blobs()
     path = tmp_path / "seg.nrrd"
     origin = np.array([12.0, -30.0, 4.0])
-    nrrd.write(str(path), lab, {"space": space, "space directions": np.array(directions, float),
-                                "space origin": origin, "kinds": ["domain"] * 3, "encoding": "gzip",
-                                "content": "Doe^John"}, index_order="F")
+    nrrd.write(
+        str(path),
+        lab,
+        {
+            "space": space,
+            "space directions": np.array(directions, float),
+            "space origin": origin,
+            "kinds": ["domain"] * 3,
+            "encoding": "gzip",
+            "content": "Doe^John",
+        },
+        index_order="F",
+    )
     hdr = nrrd.read_header(str(path))
     D, o = np.asarray(hdr["space directions"], float), np.asarray(hdr["space origin"], float)
     flip = np.array([-1.0, -1.0, 1.0]) if space.startswith("left") else np.ones(3)
@@ -140,13 +159,29 @@ def test_seg_nrrd_layers_names_colours(tmp_path):
     layer1 = np.zeros_like(lab)
     layer1[lab == 1] = 1  # an overlapping segment: the same voxels as "Brainstem" in layer 0
     data = np.stack([lab, layer1]).astype(np.uint8)
-    hdr = {"space": "left-posterior-superior", "kinds": ["list", "domain", "domain", "domain"],
-           "space directions": np.array([[np.nan] * 3, [0.5, 0, 0], [0, 0.5, 0], [0, 0, 0.5]]),
-           "space origin": np.zeros(3)}
-    for n, (name, value, layer, colour) in enumerate([("Brainstem", 1, 0, "0.8 0.7 0.5"), ("AICA", 2, 0, "1 0 0"),
-                                                      ("CN VII", 3, 0, "1 1 0"), ("Pons copy", 1, 1, "0 0 1")]):
-        hdr.update({f"Segment{n}_ID": f"S{n}", f"Segment{n}_Name": name, f"Segment{n}_LabelValue": str(value),
-                    f"Segment{n}_Layer": str(layer), f"Segment{n}_Color": colour})
+    hdr = {
+        "space": "left-posterior-superior",
+        "kinds": ["list", "domain", "domain", "domain"],
+        "space directions": np.array([[np.nan] * 3, [0.5, 0, 0], [0, 0.5, 0], [0, 0, 0.5]]),
+        "space origin": np.zeros(3),
+    }
+    for n, (name, value, layer, colour) in enumerate(
+        [
+            ("Brainstem", 1, 0, "0.8 0.7 0.5"),
+            ("AICA", 2, 0, "1 0 0"),
+            ("CN VII", 3, 0, "1 1 0"),
+            ("Pons copy", 1, 1, "0 0 1"),
+        ]
+    ):
+        hdr.update(
+            {
+                f"Segment{n}_ID": f"S{n}",
+                f"Segment{n}_Name": name,
+                f"Segment{n}_LabelValue": str(value),
+                f"Segment{n}_Layer": str(layer),
+                f"Segment{n}_Color": colour,
+            }
+        )
     path = tmp_path / "case.seg.nrrd"
     nrrd.write(str(path), data, hdr, index_order="F")
     result = import_files([path], labels={3: ("facial_nerve", None)})
@@ -195,8 +230,10 @@ def _sphere_file(path, centre, fmt_tag=None):
 
 
 @pytest.mark.parametrize("suffix", [".stl", ".obj", ".ply"])
-@pytest.mark.parametrize("tag, option, expect_x", [("LPS", None, -10.0), ("RAS", None, 10.0), ("RAS", "LPS", 10.0),
-                                                   (None, None, 10.0), (None, "LPS", -10.0)])
+@pytest.mark.parametrize(
+    "tag, option, expect_x",
+    [("LPS", None, -10.0), ("RAS", None, 10.0), ("RAS", "LPS", 10.0), (None, None, 10.0), (None, "LPS", -10.0)],
+)
 def test_mesh_frames(tmp_path, suffix, tag, option, expect_x):
     path = tmp_path / f"Left AICA{suffix}"
     if suffix == ".obj":  # pyvista cannot save OBJ of a plain mesh: write it by hand

@@ -1,4 +1,5 @@
 """Both sides in the render layer: the shipped left meshes mirrored at load time and in place."""
+
 import numpy as np
 import pytest
 
@@ -58,8 +59,10 @@ def test_mirrored_tubes_have_the_layout_the_live_updates_write(both):
 
 def test_mirroring_twice_restores_the_shipped_meshes():
     ms = load_meshes()
-    before = {sid: (np.array(m.points), m.regular_faces.copy(), np.array(m.point_data["Normals"]))
-              for sid, m in ms.meshes.items()}
+    before = {
+        sid: (np.array(m.points), m.regular_faces.copy(), np.array(m.point_data["Normals"]))
+        for sid, m in ms.meshes.items()
+    }
     names = {sid: s.name for sid, s in ms.structures.items()}
     assert mirror_mesh_set(ms, "right") and not mirror_mesh_set(ms, "right")
     assert mirror_mesh_set(ms, "left")
@@ -70,8 +73,9 @@ def test_mirroring_twice_restores_the_shipped_meshes():
     assert {sid: s.name for sid, s in ms.structures.items()} == names
 
 
-GREY = lambda img: ((np.abs(img[..., 0] - img[..., 1]) < 14) & (np.abs(img[..., 1] - img[..., 2]) < 14)  # noqa: E731
-                    & (img[..., 0] > 115))  # the see-through petrous bone
+def GREY(img):  # noqa: N802 - a colour mask, named like the others
+    """The see-through petrous bone."""
+    return (np.abs(img[..., 0] - img[..., 1]) < 14) & (np.abs(img[..., 1] - img[..., 2]) < 14) & (img[..., 0] > 115)
 
 
 def _mass_centre_x(mask: np.ndarray) -> float:

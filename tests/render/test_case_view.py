@@ -1,4 +1,5 @@
 """Case views and scene export (no Qt): cameras framed on the case, scenario surfaces with the deformed nerve."""
+
 import numpy as np
 import pyvista as pv
 
@@ -20,7 +21,10 @@ def test_scenario_export_has_lesions_and_the_deformed_nerve():
 def test_case_camera_aims_at_the_case_and_mirrors_for_the_right_side():
     bs = pv.Sphere(radius=12, center=(40.0, 50.0, 60.0))
     vii = pv.Cylinder(center=(28.0, 52.0, 62.0), direction=(1, 0, 0), radius=0.8, height=14)
-    structures = (Structure("bs", "Brainstem", "brainstem", (1, 1, 1)), Structure("vii", "VII", "facial_nerve", (1, 1, 1)))
+    structures = (
+        Structure("bs", "Brainstem", "brainstem", (1, 1, 1)),
+        Structure("vii", "VII", "facial_nerve", (1, 1, 1)),
+    )
     meshes = {"bs": bs, "vii": vii}
     left = Case("x", structures, side="left")
     pos, focal, up = case_camera(left, meshes, "anterior")

@@ -1,7 +1,8 @@
 """The keyhole view shows the corridor's structures; retraction moves the cerebellum in place."""
+
 import numpy as np
-import pyvista as pv
 import pytest
+import pyvista as pv
 
 from viewer.corridor import retraction_field
 from viewer.render.corridor_view import Retraction
@@ -20,7 +21,17 @@ def scene():
 def test_keyhole_view_shows_corridor_structures_and_other_views_hide_them(scene):
     assert not scene.is_visible("cerebellum") and not scene.is_visible("cn9")
     scene.set_view("keyhole")
-    for sid in ("cerebellum", "flocculus", "choroid_plexus", "sigmoid_sinus", "transverse_sinus", "craniotomy", "cn9", "cn10", "cn11"):
+    for sid in (
+        "cerebellum",
+        "flocculus",
+        "choroid_plexus",
+        "sigmoid_sinus",
+        "transverse_sinus",
+        "craniotomy",
+        "cn9",
+        "cn10",
+        "cn11",
+    ):
         assert scene.is_visible(sid), sid
     scene.set_view("retrosigmoid")
     assert not scene.is_visible("cerebellum") and not scene.is_visible("cn10")

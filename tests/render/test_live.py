@@ -1,4 +1,5 @@
 """In-place live updates: vessel tubes, deformed CN VII, callouts, handles (offscreen)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -69,7 +70,11 @@ def test_nerve_update_writes_points_normals_colours_and_restores(scene, anatomy)
     t = dm.tangent[i]
     u = np.cross(t, [0, 0, 1.0])
     u /= np.linalg.norm(u)
-    course = dm.centerline[i] + u * (2 * f.radius_mm - 0.8 * 2 * f.radius_mm) + np.linspace(-6, 6, 40)[:, None] * np.cross(t, u)
+    course = (
+        dm.centerline[i]
+        + u * (2 * f.radius_mm - 0.8 * 2 * f.radius_mm)
+        + np.linspace(-6, 6, 40)[:, None] * np.cross(t, u)
+    )
     d = dm.deform([(course, 0.75)])
     live.update_nerve(d)
     assert np.allclose(mesh.points, d.points)
@@ -122,6 +127,7 @@ def test_handles_pick_projected_points(scene, anatomy):
     xy = h.display_positions()
     # agrees with VTK's own world -> display transform
     import vtk
+
     coord = vtk.vtkCoordinate()
     coord.SetCoordinateSystemToWorld()
     coord.SetValue(*pts[4])

@@ -1,4 +1,5 @@
 """Mechanism view (viewer.render.mechanism) on an offscreen scene: colours, patch, impulses, nucleus, caption."""
+
 from __future__ import annotations
 
 import time
@@ -50,12 +51,13 @@ def shot(pl) -> np.ndarray:
 
 
 def near(img, rgb, tol=45):
-    return (np.abs(img - np.array(rgb)).max(axis=-1) < tol)
+    return np.abs(img - np.array(rgb)).max(axis=-1) < tol
 
 
 def all_actors(pl, mv):
-    return list(pl.renderer.actors.values()), [mv.overlay.GetActors().GetItemAsObject(i)
-                                              for i in range(mv.overlay.GetActors().GetNumberOfItems())]
+    return list(pl.renderer.actors.values()), [
+        mv.overlay.GetActors().GetItemAsObject(i) for i in range(mv.overlay.GetActors().GetNumberOfItems())
+    ]
 
 
 def test_enabling_colours_cn7_by_myelin_and_disabling_restores_exactly(aica):
@@ -87,8 +89,12 @@ def test_enabling_colours_cn7_by_myelin_and_disabling_restores_exactly(aica):
     np.testing.assert_array_equal(mesh.point_data["rgb"], rgb_before)  # the zone/heat colours untouched
 
     mv.set_enabled(False)
-    assert (mapper.GetScalarMode(), mapper.GetArrayName(), mapper.GetColorMode(),
-            mapper.GetScalarVisibility()) == mapper_before
+    assert (
+        mapper.GetScalarMode(),
+        mapper.GetArrayName(),
+        mapper.GetColorMode(),
+        mapper.GetScalarVisibility(),
+    ) == mapper_before
     np.testing.assert_array_equal(mesh.point_data["rgb"], rgb_before)
     np.testing.assert_array_equal(shot(pl), img_before)  # the picture is exactly the one before
 
@@ -180,7 +186,7 @@ def test_caption_follows_the_steps_and_names_the_culprit(aica):
     mv.update(8.0)
     assert "Antidromic" in mv.caption_text() and "5/6" in mv.caption_text()
     img = shot(pl)
-    bottom = img[int(SIZE[1] * 0.8):]
+    bottom = img[int(SIZE[1] * 0.8) :]
     assert near(bottom, (255, 230, 64), 50).sum() > 200  # the yellow title is drawn at the bottom
     mv.set_enabled(False)
     assert mv.caption_text() == ""

@@ -1,4 +1,5 @@
 """Shipped meshes: closed, outward, within budget, matching the manifest and the generator."""
+
 import hashlib
 import json
 
@@ -42,11 +43,15 @@ def test_manifest_matches_files(manifest, shipped):
     assert {d["key"] for d in manifest["dimensions"]} and all(d["source"] for d in manifest["dimensions"])
 
 
-@pytest.mark.parametrize("sid", [s for s in json.loads((ASSET_DIR / "manifest.json").read_text())["structures"]], ids=lambda s: s["id"])
+@pytest.mark.parametrize(
+    "sid", [s for s in json.loads((ASSET_DIR / "manifest.json").read_text())["structures"]], ids=lambda s: s["id"]
+)
 def test_mesh_closed_and_outward(sid, shipped):
     mesh = shipped.meshes[sid["id"]]
     assert mesh.is_all_triangles
-    edges = mesh.extract_feature_edges(boundary_edges=True, non_manifold_edges=True, feature_edges=False, manifold_edges=False)
+    edges = mesh.extract_feature_edges(
+        boundary_edges=True, non_manifold_edges=True, feature_edges=False, manifold_edges=False
+    )
     assert edges.n_cells == 0, "open or non-manifold edges"
     assert signed_volume(mesh) > 0, "faces point inwards"
     assert "Normals" in mesh.point_data
@@ -92,9 +97,26 @@ def test_generator_reproduces_shipped_assets(shipped):
 
 
 def test_corrupt_or_missing_mesh_is_reported_with_its_file(tmp_path):
-    (tmp_path / "manifest.json").write_text(json.dumps({"structures": [
-        {"id": "x", "file": "x.vtp", "name": "X", "kind": "artery", "role": "other", "group": "arteries",
-         "description": "", "colour": [1, 2, 3], "visible": True, "triangles": 1}]}))
+    (tmp_path / "manifest.json").write_text(
+        json.dumps(
+            {
+                "structures": [
+                    {
+                        "id": "x",
+                        "file": "x.vtp",
+                        "name": "X",
+                        "kind": "artery",
+                        "role": "other",
+                        "group": "arteries",
+                        "description": "",
+                        "colour": [1, 2, 3],
+                        "visible": True,
+                        "triangles": 1,
+                    }
+                ]
+            }
+        )
+    )
     with pytest.raises(MeshError, match=r"x\.vtp: missing"):
         load_meshes(tmp_path)
     (tmp_path / "x.vtp").write_bytes(b"<VTKFile garbage")

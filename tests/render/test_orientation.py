@@ -1,4 +1,5 @@
 """The RAS orientation marker: drawn in the lower-left corner, turns with the camera, never picked."""
+
 import numpy as np
 import pytest
 import pyvista as pv
@@ -24,14 +25,17 @@ def _shot(scene):
 
 def _corner(img):
     h, w = img.shape[:2]
-    return img[int(h * 0.8):, : int(w * 0.2)].astype(int)
+    return img[int(h * 0.8) :, : int(w * 0.2)].astype(int)
 
 
 def _axis_colours(img):
     """Pixels of the marker's red (R), green (A) and blue (S) shafts, not the scene's."""
     r, g, b = img[..., 0], img[..., 1], img[..., 2]
-    return ((r > 180) & (g < 150) & (b < 150)).sum(), ((g > 150) & (r < 120) & (b < 120)).sum(), \
-        ((b > 180) & (r < 100) & (g < 120)).sum()
+    return (
+        ((r > 180) & (g < 150) & (b < 150)).sum(),
+        ((g > 150) & (r < 120) & (b < 120)).sum(),
+        ((b > 180) & (r < 100) & (g < 120)).sum(),
+    )
 
 
 def test_marker_is_a_non_interactive_overlay(scene):

@@ -1,4 +1,5 @@
 """Offscreen rendering of the default scene (no Qt, no X server needed)."""
+
 import numpy as np
 import pytest
 

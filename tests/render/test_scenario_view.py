@@ -1,4 +1,5 @@
 """ScenarioView: scenario vessels, lesions, nerve deformation and callouts on a Scene (offscreen)."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -7,14 +8,13 @@ import numpy as np
 import pytest
 import pyvista as pv
 
-from viewer.analysis import analyze
+from viewer.presets import load_preset
 from viewer.render.live import world_to_display
 from viewer.render.scenario_view import ScenarioView, render_scenario
 from viewer.render.scene import Scene, load_meshes
 from viewer.render.style import LESION_COLOURS
-from viewer.scene_model import PLAQUE_SEE_THROUGH
-from viewer.presets import load_preset
 from viewer.scenario import Lesion, Vessel, default_scenario
+from viewer.scene_model import PLAQUE_SEE_THROUGH
 
 pytestmark = pytest.mark.render
 
@@ -29,7 +29,7 @@ def scene():
 
 
 def _colour_near(img, rgb, tol=40):
-    return (np.abs(img[..., :3].astype(int) - np.array(rgb)).max(axis=-1) < tol)
+    return np.abs(img[..., :3].astype(int) - np.array(rgb)).max(axis=-1) < tol
 
 
 def _nerve_point(anatomy, arc):
@@ -120,8 +120,12 @@ def test_render_scenario_differs_from_default_and_has_size(anatomy):
     s = default_scenario()
     centre = _nerve_point(anatomy, 14.0)
     img0 = render_scenario(s, view="rez_closeup", size=(320, 240), annotations=False)
-    img1 = render_scenario(s.with_lesion(Lesion("t", "avm", tuple(centre), (4, 4, 4))), view="rez_closeup",
-                           size=(320, 240), annotations=False)
+    img1 = render_scenario(
+        s.with_lesion(Lesion("t", "avm", tuple(centre), (4, 4, 4))),
+        view="rez_closeup",
+        size=(320, 240),
+        annotations=False,
+    )
     assert img0.shape[:2] == (240, 320) and img1.shape == img0.shape
     nidus = LESION_COLOURS["avm"]
     assert _colour_near(img1, nidus, 40).sum() > _colour_near(img0, nidus, 40).sum() + 200

@@ -1,4 +1,5 @@
 """Shipped preset thumbnails: one per preset, the right size, rendered from the current preset file."""
+
 import json
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Video export (viewer.render.video): MP4 and GIF read back, cancellation, real frame sources."""
+
 from __future__ import annotations
 
 import sys
@@ -11,7 +12,11 @@ from PIL import Image
 
 from viewer.motion import Pulsation
 from viewer.render.video import (
-    ExportCancelled, export_animation, pulsation_frame_count, turntable_frames, write_video,
+    ExportCancelled,
+    export_animation,
+    pulsation_frame_count,
+    turntable_frames,
+    write_video,
 )
 from viewer.scenario import default_scenario
 
@@ -26,7 +31,7 @@ def synthetic(n, w=96, h=64):
     for k in range(n):
         img = np.zeros((h, w, 3), np.uint8)
         img[..., 0] = np.linspace(0, 255, w, dtype=np.uint8)[None, :]
-        img[:, (k * 7) % w: (k * 7) % w + 5, 1] = 255
+        img[:, (k * 7) % w : (k * 7) % w + 5, 1] = 255
         yield img
 
 
@@ -106,8 +111,15 @@ def test_a_failing_frame_source_leaves_nothing(tmp_path):
 def test_turntable_mp4_from_the_scene(tmp_path):
     out = tmp_path / "turn.mp4"
     seen = []
-    info = export_animation(default_scenario(), out, "turntable", frames=6, fps=12, size=(200, 120),
-                            progress=lambda d, t: seen.append((d, t)))
+    info = export_animation(
+        default_scenario(),
+        out,
+        "turntable",
+        frames=6,
+        fps=12,
+        size=(200, 120),
+        progress=lambda d, t: seen.append((d, t)),
+    )
     assert seen[-1] == (6, 6)
     meta, frames = mp4_frames(out)
     assert info.frames == len(frames) == 6

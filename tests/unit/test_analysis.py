@@ -1,6 +1,7 @@
 """Compression analysis. Vessels are placed from the model's own CN VII samples: a straight
 vessel crosses the nerve at a chosen arc length, perpendicular to it, with a chosen surface
 gap along a chosen normal. Expectations come from that geometry, never from the analyser."""
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,8 @@ def nearest_distances(points, queries) -> np.ndarray:
     q = np.asarray(queries, float)
     out = np.empty(len(q))
     for s in range(0, len(q), 256):
-        diff = q[s:s + 256, None, :] - p[None, :, :]
-        out[s:s + 256] = np.sqrt((diff * diff).sum(axis=2).min(axis=1))
+        diff = q[s : s + 256, None, :] - p[None, :, :]
+        out[s : s + 256] = np.sqrt((diff * diff).sum(axis=2).min(axis=1))
     return out
 
 
@@ -57,8 +58,9 @@ def frame(arc: float):
     return p, t, ant, sup, curv
 
 
-def crossing(arc, gap, angle=0.0, radius=0.75, vid="aica", role="aica", kind="artery", half_len=6.0,
-             convex=True, label=None):
+def crossing(
+    arc, gap, angle=0.0, radius=0.75, vid="aica", role="aica", kind="artery", half_len=6.0, convex=True, label=None
+):
     """Straight vessel crossing CN VII at `arc`, surface gap `gap`, along normal at `angle`."""
     p, t, ant, sup, curv = frame(arc)
     n = np.cos(angle) * ant + np.sin(angle) * sup
@@ -87,11 +89,14 @@ def seg_of(arc):
 
 
 def away_from_boundaries(arc, margin=0.3):
-    return all(abs(arc - x) > margin for lo_hi in FN.segment_boundaries().values() for x in lo_hi) \
+    return (
+        all(abs(arc - x) > margin for lo_hi in FN.segment_boundaries().values() for x in lo_hi)
         and abs(arc - FN.tz_arc_mm[1]) > margin
+    )
 
 
 # ------------------------------------------------------------------ default scene
+
 
 def test_default_scene_has_no_contact_and_is_idiopathic():
     f = analyze(default_scenario())
@@ -104,8 +109,10 @@ def test_default_scene_has_no_contact_and_is_idiopathic():
 
 def test_default_vessels_are_clear_of_both_nerves_by_brute_force():
     """Independent check of the default scene with dense point sampling (no capsule maths)."""
-    nerves = [(resample_polyline(FN.points_mm, step=0.05), R7),
-              (resample_polyline(A.tubes["cn8"].centerline_mm, step=0.05), A.tubes["cn8"].radius_mm)]
+    nerves = [
+        (resample_polyline(FN.points_mm, step=0.05), R7),
+        (resample_polyline(A.tubes["cn8"].centerline_mm, step=0.05), A.tubes["cn8"].radius_mm),
+    ]
     for v in default_scenario().vessels:
         dense = resample_polyline(v.course_mm, step=0.05)
         for pts, r in nerves:
@@ -114,6 +121,7 @@ def test_default_vessels_are_clear_of_both_nerves_by_brute_force():
 
 
 # ------------------------------------------------------------------ geometry of one contact
+
 
 @pytest.mark.parametrize("arc", [0.7, 3.0, 5.5, 8.0, 12.0, 16.0, 20.0])
 @pytest.mark.parametrize("gap", [-0.9, -0.42, -0.1, 0.0, 0.08])
@@ -139,8 +147,10 @@ def test_contact_threshold_is_0_1_mm(gap, listed):
     assert bool(c7(analyze(scen(v)))) is listed
 
 
-@pytest.mark.parametrize("fraction,severity", [(0.05, "mild"), (0.09, "mild"), (0.2, "moderate"),
-                                               (0.45, "moderate"), (0.6, "severe"), (1.2, "severe")])
+@pytest.mark.parametrize(
+    "fraction,severity",
+    [(0.05, "mild"), (0.09, "mild"), (0.2, "moderate"), (0.45, "moderate"), (0.6, "severe"), (1.2, "severe")],
+)
 def test_severity_cut_offs_follow_nerve_diameter(fraction, severity):
     v, _ = crossing(4.0, -fraction * D7, radius=1.0)
     [c] = c7(analyze(scen(v)))
@@ -154,8 +164,9 @@ def test_thresholds_are_configurable():
     assert c.gap_mm == pytest.approx(0.3, abs=0.01) and c.severity == "mild"
 
 
-@pytest.mark.parametrize("angle,side", [(0.0, "anterior"), (np.pi, "posterior"),
-                                        (np.pi / 2, "rostral"), (-np.pi / 2, "caudal")])
+@pytest.mark.parametrize(
+    "angle,side", [(0.0, "anterior"), (np.pi, "posterior"), (np.pi / 2, "rostral"), (-np.pi / 2, "caudal")]
+)
 def test_side_of_the_nerve_pressed(angle, side):
     v, _ = crossing(16.0, -0.3, angle=angle, convex=False)
     [c] = c7(analyze(scen(v)))
@@ -163,6 +174,7 @@ def test_side_of_the_nerve_pressed(angle, side):
 
 
 # ------------------------------------------------------------------ classification
+
 
 def test_single_arterial_rez_compression_is_classical():
     v, _ = crossing(4.0, -0.42)
@@ -370,6 +382,7 @@ def test_every_history_together():
 
 # ------------------------------------------------------------------ contract and report
 
+
 def test_findings_json_contract():
     v, _ = crossing(4.0, -0.42)
     les = _sphere_on_nerve(16.0, -0.2, 3.0, "tumor")
@@ -400,7 +413,9 @@ def test_report_lines():
 def test_every_mechanism_cites_known_sources(case):
     v, n = crossing(4.0, -0.3)
     cases = {
-        "default": default_scenario(), "arterial": scen(v), "peripheral": scen(crossing(16.0, -0.3)[0]),
+        "default": default_scenario(),
+        "arterial": scen(v),
+        "peripheral": scen(crossing(16.0, -0.3)[0]),
         "venous": scen(crossing(4.0, -0.3, kind="vein", role="vein")[0]),
         "tumor": scen(lesions=[_sphere_on_nerve(14.0, -0.3, 3.0, "tumor")]),
         "central": scen(lesions=[Lesion("x", "brainstem_lesion", A.landmarks["facial_motor_nucleus"], (1, 1, 1))]),
@@ -447,8 +462,10 @@ _dense7 = resample_polyline(FN.points_mm, step=0.04)
 
 
 @settings(max_examples=80, deadline=None)
-@given(handles=st.lists(st.tuples(st.floats(-45, 5), st.floats(-20, 25), st.floats(-15, 30)), min_size=2, max_size=5),
-       radius=radii)
+@given(
+    handles=st.lists(st.tuples(st.floats(-45, 5), st.floats(-20, 25), st.floats(-15, 30)), min_size=2, max_size=5),
+    radius=radii,
+)
 def test_random_vessels_agree_with_brute_force_sampling(handles, radius):
     """Far vessels never contact; near ones agree with a dense point-sampling oracle."""
     v = Vessel("v", "V", "artery", "other", radius, handles)

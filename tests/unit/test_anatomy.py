@@ -1,4 +1,5 @@
 """The parametric anatomy: measured geometry must sit inside the published ranges."""
+
 import json
 
 import numpy as np
@@ -187,8 +188,14 @@ def test_anatomy_json_contract(anatomy):
     assert max(np.diff(arcs)) <= 0.25
     assert {s["segment"] for s in fn["samples"]} == {"RExP", "AS", "RDP", "CP"}
     assert {s["myelin"] for s in fn["samples"]} == {"central", "peripheral"}
-    for key in ("root_exit_point", "root_detachment_point", "transition_zone", "internal_acoustic_meatus",
-                "facial_motor_nucleus", "vertebrobasilar_junction"):
+    for key in (
+        "root_exit_point",
+        "root_detachment_point",
+        "transition_zone",
+        "internal_acoustic_meatus",
+        "facial_motor_nucleus",
+        "vertebrobasilar_junction",
+    ):
         assert len(data["landmarks"][key]) == 3
 
 

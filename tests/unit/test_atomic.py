@@ -1,4 +1,5 @@
 """viewer.atomic: the file appears complete or not at all."""
+
 import os
 import stat
 

@@ -2,6 +2,7 @@
 
 Every reference here is mirrored by hand in the test (x -> -x on plain arrays, words
 swapped with a literal table), never with the code under test."""
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,13 @@ from viewer.views import VIEWS, camera_for, view_for, view_title
 FLIP = np.array([-1.0, 1.0, 1.0])
 # The names the right side must show, written out (not computed by swapping words).
 RIGHT_NAMES = {
-    "va_left": "Right vertebral artery", "va_right": "Left vertebral artery", "aica": "Right AICA",
-    "pica": "Right PICA", "sca": "Right SCA", "basilar": "Basilar artery", "cn7": "Facial nerve (CN VII)",
+    "va_left": "Right vertebral artery",
+    "va_right": "Left vertebral artery",
+    "aica": "Right AICA",
+    "pica": "Right PICA",
+    "sca": "Right SCA",
+    "basilar": "Basilar artery",
+    "cn7": "Facial nerve (CN VII)",
     "vein_pms": "Vein of the pontomedullary sulcus",
 }
 
@@ -183,8 +189,11 @@ def test_scene_model_follows_the_scenario_side(left, right):
     m.set_scenario(mirror_scenario(s))
     assert m.anatomy is right and m.side == "right" and m.state.anatomy is right
     assert m.state.findings.culprit == culprit_left and m.state.findings.side == "right"
-    assert np.allclose(m.state.nerve_centerline_mm[:, 0], -np.asarray(
-        dl.centerline if not dl.is_rest else left.facial_nerve.points_mm)[:, 0], atol=1e-6)
+    assert np.allclose(
+        m.state.nerve_centerline_mm[:, 0],
+        -np.asarray(dl.centerline if not dl.is_rest else left.facial_nerve.points_mm)[:, 0],
+        atol=1e-6,
+    )
     # a state of the other side is evaluated on that side's anatomy without switching the model
     st = m.evaluate(s)
     assert st.anatomy is left and m.anatomy is right
@@ -203,6 +212,7 @@ def test_new_lesions_sit_on_the_scenario_side():
 
 
 # --------------------------------------------------------------------------- views
+
 
 def test_right_views_are_the_mirrored_cameras():
     for name, v in VIEWS.items():

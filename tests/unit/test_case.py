@@ -1,25 +1,52 @@
 """The pure case model: role vocabulary and guessing, --label parsing, case.json validation, voxeliser."""
+
 import json
 
 import numpy as np
 import pytest
 
-from viewer.case import Case, CaseError, Source, Structure, case_from_dict, check_role, guess_role, parse_case, \
-    parse_label_spec, slug
+from viewer.case import (
+    Case,
+    CaseError,
+    Source,
+    Structure,
+    case_from_dict,
+    check_role,
+    guess_role,
+    parse_case,
+    parse_label_spec,
+    slug,
+)
 from viewer.voxelise import capsule_chain_mask, grid_for_bounds, sdf_mask, voxel_centres
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("Brainstem", ("brainstem", None)), ("pons", ("brainstem", None)), ("Medulla oblongata", ("brainstem", None)),
-    ("Facial nerve", ("facial_nerve", None)), ("CN VII", ("facial_nerve", None)), ("cn7", ("facial_nerve", None)),
-    ("VII", ("facial_nerve", None)), ("VIII", ("vestibulocochlear_nerve", None)),
-    ("Vestibulocochlear nerve (CN VIII)", ("vestibulocochlear_nerve", None)),
-    ("Left AICA", ("vessel", "aica")), ("PICA_loop", ("vessel", "pica")), ("LeftVertebralArtery", ("vessel", "vertebral")),
-    ("Basilar artery", ("vessel", "basilar")), ("SCA", ("vessel", "sca")), ("petrosal vein", ("vessel", "vein")),
-    ("artery 3", ("vessel", "other")), ("Vestibular schwannoma", ("lesion", None)), ("Cerebellum", ("cerebellum", None)),
-    ("Petrous bone", ("bone", None)), ("Segment_1", ("other", None)), ("response", ("other", None)),
-    ("Label 7", ("other", None)),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("Brainstem", ("brainstem", None)),
+        ("pons", ("brainstem", None)),
+        ("Medulla oblongata", ("brainstem", None)),
+        ("Facial nerve", ("facial_nerve", None)),
+        ("CN VII", ("facial_nerve", None)),
+        ("cn7", ("facial_nerve", None)),
+        ("VII", ("facial_nerve", None)),
+        ("VIII", ("vestibulocochlear_nerve", None)),
+        ("Vestibulocochlear nerve (CN VIII)", ("vestibulocochlear_nerve", None)),
+        ("Left AICA", ("vessel", "aica")),
+        ("PICA_loop", ("vessel", "pica")),
+        ("LeftVertebralArtery", ("vessel", "vertebral")),
+        ("Basilar artery", ("vessel", "basilar")),
+        ("SCA", ("vessel", "sca")),
+        ("petrosal vein", ("vessel", "vein")),
+        ("artery 3", ("vessel", "other")),
+        ("Vestibular schwannoma", ("lesion", None)),
+        ("Cerebellum", ("cerebellum", None)),
+        ("Petrous bone", ("bone", None)),
+        ("Segment_1", ("other", None)),
+        ("response", ("other", None)),
+        ("Label 7", ("other", None)),
+    ],
+)
 def test_guess_role_from_names(name, expected):
     role, vr, kind = guess_role(name)
     assert (role, vr) == expected
@@ -38,9 +65,14 @@ def test_label_spec():
 
 
 def _case():
-    return Case("demo", (Structure("brainstem", "Brainstem", "brainstem", (1, 2, 3), pieces=1, source=0),
-                         Structure("aica", "AICA", "vessel", (200, 35, 35), "aica", "artery", pieces=2, source=1)),
-                (Source("a.nii.gz", "0" * 64, "nifti", "RAS", 1), Source("a.nii.gz", "0" * 64, "nifti", "RAS", 4)))
+    return Case(
+        "demo",
+        (
+            Structure("brainstem", "Brainstem", "brainstem", (1, 2, 3), pieces=1, source=0),
+            Structure("aica", "AICA", "vessel", (200, 35, 35), "aica", "artery", pieces=2, source=1),
+        ),
+        (Source("a.nii.gz", "0" * 64, "nifti", "RAS", 1), Source("a.nii.gz", "0" * 64, "nifti", "RAS", 4)),
+    )
 
 
 def test_case_json_round_trip_and_contract_names():
@@ -56,18 +88,21 @@ def test_case_json_round_trip_and_contract_names():
     assert c2.structure("brainstem").role == "other"
 
 
-@pytest.mark.parametrize("mutate, where", [
-    (lambda d: d.update(format="x"), "$.format"),
-    (lambda d: d.update(extra=1), "$.extra: unknown key"),
-    (lambda d: d["structures"][0].update(role="nerve"), "$.structures[0].role"),
-    (lambda d: d["structures"][1].update(vessel_role="carotid"), "$.structures[1].vessel_role"),
-    (lambda d: d["structures"][0].update(mesh="../x.vtp"), "$.structures[0].mesh"),
-    (lambda d: d["structures"][0].update(colour=[1, 2, 300]), "$.structures[0].colour"),
-    (lambda d: d["structures"][1].update(id="brainstem"), "$.structures[1].id: duplicate"),
-    (lambda d: d["sources"][0].update(file="/home/patient/a.nii.gz"), "$.sources[0].file: a base name"),
-    (lambda d: d.update(landmarks={"root_exit_point": [1, 2, float("nan")]}), "$.landmarks.root_exit_point"),
-    (lambda d: d["structures"].clear(), "$.structures"),
-])
+@pytest.mark.parametrize(
+    "mutate, where",
+    [
+        (lambda d: d.update(format="x"), "$.format"),
+        (lambda d: d.update(extra=1), "$.extra: unknown key"),
+        (lambda d: d["structures"][0].update(role="nerve"), "$.structures[0].role"),
+        (lambda d: d["structures"][1].update(vessel_role="carotid"), "$.structures[1].vessel_role"),
+        (lambda d: d["structures"][0].update(mesh="../x.vtp"), "$.structures[0].mesh"),
+        (lambda d: d["structures"][0].update(colour=[1, 2, 300]), "$.structures[0].colour"),
+        (lambda d: d["structures"][1].update(id="brainstem"), "$.structures[1].id: duplicate"),
+        (lambda d: d["sources"][0].update(file="/home/patient/a.nii.gz"), "$.sources[0].file: a base name"),
+        (lambda d: d.update(landmarks={"root_exit_point": [1, 2, float("nan")]}), "$.landmarks.root_exit_point"),
+        (lambda d: d["structures"].clear(), "$.structures"),
+    ],
+)
 def test_case_json_errors_name_the_file_and_path(mutate, where):
     d = _case().to_dict()
     mutate(d)
@@ -79,7 +114,12 @@ def test_case_json_errors_name_the_file_and_path(mutate, where):
 
 def test_slug_unique():
     taken = set()
-    assert [slug(n, taken) for n in ("Left AICA", "Left AICA", "7", "")] == ["left_aica", "left_aica_2", "s_7", "structure"]
+    assert [slug(n, taken) for n in ("Left AICA", "Left AICA", "7", "")] == [
+        "left_aica",
+        "left_aica_2",
+        "s_7",
+        "structure",
+    ]
 
 
 def test_capsule_mask_matches_brute_force_on_an_oblique_grid():

@@ -1,12 +1,13 @@
 """The surgeon's corridor: new structures stay plausible, retraction is smooth and monotonic,
 REZ visibility responds to what lies in the corridor."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from viewer.anatomy import brainstem_sdf, build_anatomy
-from viewer.corridor import CorridorVisibility, corridor_findings, retraction_field, retracted_sdf, segment_distances
+from viewer.corridor import CorridorVisibility, corridor_findings, retracted_sdf, retraction_field, segment_distances
 from viewer.dimensions import DIMENSIONS, dim
 from viewer.geometry import arc_lengths
 from viewer.scenario import Corridor, Vessel, default_scenario
@@ -22,8 +23,12 @@ def vis():
 
 
 def _solids():
-    return {"brainstem": brainstem_sdf, "petrous": A.petrous.sdf, "cerebellum": S.cerebellum_sdf,
-            "flocculus": S.flocculus_sdf}
+    return {
+        "brainstem": brainstem_sdf,
+        "petrous": A.petrous.sdf,
+        "cerebellum": S.cerebellum_sdf,
+        "flocculus": S.flocculus_sdf,
+    }
 
 
 # Where the anatomy touches, and how deep the model lets it: (structure, structure) -> mm.
@@ -45,20 +50,30 @@ def _allowed(a, b):
 
 def test_new_dimensions_are_sourced():
     from viewer.sources import BIBLIOGRAPHY
-    for key in ("cerebellar_volume", "flocculus_volume", "choroid_plexus_width", "transverse_sinus_diameter",
-                "sigmoid_sinus_diameter", "jugular_foramen_width", "jugular_foramen_length", "craniotomy_area",
-                "cerebellar_retraction_max"):
+
+    for key in (
+        "cerebellar_volume",
+        "flocculus_volume",
+        "choroid_plexus_width",
+        "transverse_sinus_diameter",
+        "sigmoid_sinus_diameter",
+        "jugular_foramen_width",
+        "jugular_foramen_length",
+        "craniotomy_area",
+        "cerebellar_retraction_max",
+    ):
         d = DIMENSIONS[key]
         assert d.source in BIBLIOGRAPHY and d.low <= d.value <= d.high
 
 
 def test_solids_do_not_intersect_except_where_they_touch():
-    g = np.stack(np.meshgrid(np.arange(-70, 20, 1.0), np.arange(-70, 30, 1.0), np.arange(-40, 40, 1.0),
-                             indexing="ij"), -1).reshape(-1, 3)
+    g = np.stack(
+        np.meshgrid(np.arange(-70, 20, 1.0), np.arange(-70, 30, 1.0), np.arange(-40, 40, 1.0), indexing="ij"), -1
+    ).reshape(-1, 3)
     vals = {k: f(g) for k, f in _solids().items()}
     names = list(vals)
     for i, a in enumerate(names):
-        for b in names[i + 1:]:
+        for b in names[i + 1 :]:
             both = (vals[a] < 0) & (vals[b] < 0)
             depth = float(np.max(np.minimum(-vals[a], -vals[b])[both])) if both.any() else 0.0
             assert depth <= _allowed(a, b), (a, b, depth)
@@ -90,8 +105,12 @@ def test_new_tubes_do_not_cross_other_tubes():
         for b, tb in A.tubes.items():
             if a == b:
                 continue
-            d = segment_distances(ta.centerline_mm[:-1, None], ta.centerline_mm[1:, None],
-                                  tb.centerline_mm[None, :-1], tb.centerline_mm[None, 1:]).min()
+            d = segment_distances(
+                ta.centerline_mm[:-1, None],
+                ta.centerline_mm[1:, None],
+                tb.centerline_mm[None, :-1],
+                tb.centerline_mm[None, 1:],
+            ).min()
             assert d - ta.radius_mm - tb.radius_mm > -_allowed(a, b) - 0.05, (a, b, d)
 
 
@@ -105,8 +124,9 @@ def test_flocculus_volume_and_position():
 
 
 def test_hemisphere_holds_about_half_the_cerebellum():
-    g = np.stack(np.meshgrid(np.arange(-70, 10, 1.0), np.arange(-75, 20, 1.0), np.arange(-40, 30, 1.0),
-                             indexing="ij"), -1).reshape(-1, 3)
+    g = np.stack(
+        np.meshgrid(np.arange(-70, 10, 1.0), np.arange(-75, 20, 1.0), np.arange(-40, 30, 1.0), indexing="ij"), -1
+    ).reshape(-1, 3)
     vol_ml = (S.cerebellum_sdf(g) < 0).sum() / 1000.0
     assert 0.35 * dim("cerebellar_volume") <= vol_ml <= 0.55 * dim("cerebellar_volume")
 
@@ -209,6 +229,7 @@ def test_retraction_is_monotonic(vis):
 
 def test_corridor_findings_only_with_a_corridor():
     from dataclasses import replace
+
     sc = default_scenario()
     assert corridor_findings(sc, A) is None
     c = corridor_findings(replace(sc, corridor=Corridor(8.0)), A)

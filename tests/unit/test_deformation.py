@@ -1,9 +1,11 @@
 """Nerve deformation model: zero / dent / deviation by severity, valid meshes, anchors, monotone."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from viewer.deformation import CapsuleChain, NerveDeformer, smooth_min
 from viewer.tubes import tube_points, tube_points_normals, tube_topology, vertex_normals
@@ -193,8 +195,13 @@ def test_roots_stay_anchored(nerve, anatomy, i):
 
 # ----------------------------------------------------------------------------- monotone
 @settings(max_examples=40, deadline=None)
-@given(i=st.integers(10, 95), angle=st.floats(-np.pi, np.pi), rv=st.floats(0.4, 1.6),
-       pen=st.floats(-0.2, 1.4), away=st.floats(0.0, 1.5))
+@given(
+    i=st.integers(10, 95),
+    angle=st.floats(-np.pi, np.pi),
+    rv=st.floats(0.4, 1.6),
+    pen=st.floats(-0.2, 1.4),
+    away=st.floats(0.0, 1.5),
+)
 def test_moving_the_vessel_away_never_increases_displacement(nerve, i, angle, rv, pen, away):
     # Only while the vessel's axis stays outside the nerve's core: once the two axes
     # (nearly) cross, "away from the vessel" has no direction and the picture is undefined

@@ -1,4 +1,5 @@
 """DisplayState: user values + named overrides -> the effective look (one owner)."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,8 +13,13 @@ def _info(sid, kind="brainstem", visible=True):
 
 @pytest.fixture
 def display():
-    return DisplayState({"brainstem": _info("brainstem"), "petrous": _info("petrous", "bone"),
-                         "nucleus": _info("nucleus", "nucleus", visible=False)})
+    return DisplayState(
+        {
+            "brainstem": _info("brainstem"),
+            "petrous": _info("petrous", "bone"),
+            "nucleus": _info("nucleus", "nucleus", visible=False),
+        }
+    )
 
 
 def test_defaults_come_from_the_structures(display):

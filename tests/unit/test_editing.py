@@ -1,4 +1,5 @@
 """Editing rules for dragged vessels (pure core, no Qt)."""
+
 import numpy as np
 import pytest
 
@@ -78,7 +79,9 @@ def test_extra_axial_lesion_is_clamped_outside_and_plaque_inside():
     s = default_scenario()
     sac = _ed.new_lesion("aneurysm", s)
     r = _ed.move_lesion(sac, (-3.0, -3.0, 5.0))
-    assert r.clamped and brainstem_sdf(np.array(r.lesion.center_mm)[None])[0] == pytest.approx(min(sac.radii_mm), abs=0.05)
+    assert r.clamped and brainstem_sdf(np.array(r.lesion.center_mm)[None])[0] == pytest.approx(
+        min(sac.radii_mm), abs=0.05
+    )
     free = _ed.move_lesion(sac, (-40.0, 0.0, 5.0))
     assert not free.clamped and free.lesion.center_mm == (-40.0, 0.0, 5.0)
     plaque = _ed.new_lesion("brainstem_lesion", s)

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from viewer.geometry import arc_lengths, catmull_rom, resample_polyline, segment_distances
 from viewer.tubes import tube_points, tube_topology
@@ -48,9 +49,13 @@ def test_segment_distance_matches_brute_force(a0, a1, b0, b1):
 
 
 def test_segment_distance_parallel_and_degenerate():
-    d, _, _ = segment_distances(np.array([0, 0, 0.0]), np.array([1, 0, 0.0]), np.array([0, 1, 0.0]), np.array([1, 1, 0.0]))
+    d, _, _ = segment_distances(
+        np.array([0, 0, 0.0]), np.array([1, 0, 0.0]), np.array([0, 1, 0.0]), np.array([1, 1, 0.0])
+    )
     assert d == pytest.approx(1.0)
-    d, _, _ = segment_distances(np.array([0, 0, 0.0]), np.array([0, 0, 0.0]), np.array([2, -1, 0.0]), np.array([2, 1, 0.0]))
+    d, _, _ = segment_distances(
+        np.array([0, 0, 0.0]), np.array([0, 0, 0.0]), np.array([2, -1, 0.0]), np.array([2, 1, 0.0])
+    )
     assert d == pytest.approx(2.0)
 
 
@@ -73,6 +78,7 @@ def test_tube_is_closed_with_outward_faces():
 
 
 # ------------------------------------------------------------------ VertexNormals (no scipy.sparse)
+
 
 def _vertex_normals_reference(points, faces):
     """Written plainly: every face's cross product added to its (distinct) vertices one face after
@@ -100,16 +106,19 @@ def _mesh_cases():
     tube = tube_points(c, 0.75, topo)
     yield "tube", tube + rng.normal(0, 0.02, tube.shape), topo.faces
     yield "tube at rest", tube, topo.faces
-    fan = np.vstack([[0.0, 0, 0], np.stack([np.cos(np.arange(40) * 0.157), np.sin(np.arange(40) * 0.157),
-                                             0.1 * np.arange(40)], axis=1)])
+    fan = np.vstack(
+        [
+            [0.0, 0, 0],
+            np.stack([np.cos(np.arange(40) * 0.157), np.sin(np.arange(40) * 0.157), 0.1 * np.arange(40)], axis=1),
+        ]
+    )
     yield "fan (one vertex, 39 faces)", fan, np.array([[0, k, k + 1] for k in range(1, 40)])
     grid = np.stack(np.meshgrid(np.arange(6.0), np.arange(5.0), [0.0]), -1).reshape(-1, 3)  # flat: signed zeros
     yield "flat grid + unused vertices", grid, np.array([[0, 1, 6], [1, 7, 6], [2, 3, 8], [3, 9, 8], [8, 9, 14]])
     # one face whose normal is (-0.0, -0.0, 1): a sum from 0 gives +0.0 there, and so must VertexNormals
     # (30 copies, so that there are enough vertices for the layered sums, not only the small-mesh path)
     tri = np.array([[0.0, 0, 0], [1, -1, 0], [-1, 2, 0]])
-    yield ("negative zeros", np.concatenate([tri + [3.0 * k, 0, 0] for k in range(30)]),
-           np.arange(90).reshape(30, 3))
+    yield ("negative zeros", np.concatenate([tri + [3.0 * k, 0, 0] for k in range(30)]), np.arange(90).reshape(30, 3))
     for k in range(30):
         n = int(rng.integers(1, 250))
         pts = rng.normal(size=(n, 3)) * rng.uniform(0.01, 50)

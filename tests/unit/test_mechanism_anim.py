@@ -1,7 +1,8 @@
 """Mechanism animation model (viewer.mechanism_anim): what is shown, where impulses go, timing, captions."""
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pytest
@@ -9,25 +10,40 @@ import pytest
 from viewer.analysis import analyze
 from viewer.anatomy import SEGMENT_NAMES
 from viewer.mechanism_anim import (
-    DEFAULT_PERIOD_S, IMPULSE_KINDS, PLAN_MODES, MechanismPlan, build_mechanism_plan,
+    DEFAULT_PERIOD_S,
+    IMPULSE_KINDS,
+    PLAN_MODES,
+    MechanismPlan,
+    build_mechanism_plan,
 )
 from viewer.presets import load_preset
 from viewer.sources import BIBLIOGRAPHY
 
 
-@lru_cache(maxsize=None)
+@cache
 def findings(name: str):
     return analyze(load_preset(name))
 
 
-@lru_cache(maxsize=None)
+@cache
 def plan(name: str, period: float = DEFAULT_PERIOD_S) -> MechanismPlan:
     return build_mechanism_plan(findings(name), period_s=period)
 
 
-ALL = ("aica-attached-segment", "pica-root-exit-point", "aica-root-detachment-point", "severe-deviation",
-       "distal-cisternal-aica", "double-compression", "venous-compression", "vestibular-schwannoma",
-       "pica-aneurysm", "brainstem-ms-plaque", "post-bells-palsy", "idiopathic")
+ALL = (
+    "aica-attached-segment",
+    "pica-root-exit-point",
+    "aica-root-detachment-point",
+    "severe-deviation",
+    "distal-cisternal-aica",
+    "double-compression",
+    "venous-compression",
+    "vestibular-schwannoma",
+    "pica-aneurysm",
+    "brainstem-ms-plaque",
+    "post-bells-palsy",
+    "idiopathic",
+)
 
 
 def times(p: MechanismPlan, n: int = 241) -> np.ndarray:
@@ -46,9 +62,15 @@ def tracks(p: MechanismPlan, kind: str, dt: float = 0.02):
 
 
 def test_modes_follow_the_analysis():
-    expect = {"aica-attached-segment": "chain", "distal-cisternal-aica": "peripheral", "venous-compression": "chain",
-              "vestibular-schwannoma": "chain", "brainstem-ms-plaque": "central", "post-bells-palsy": "synkinesis",
-              "idiopathic": "none"}
+    expect = {
+        "aica-attached-segment": "chain",
+        "distal-cisternal-aica": "peripheral",
+        "venous-compression": "chain",
+        "vestibular-schwannoma": "chain",
+        "brainstem-ms-plaque": "central",
+        "post-bells-palsy": "synkinesis",
+        "idiopathic": "none",
+    }
     for name, mode in expect.items():
         p = plan(name)
         assert p.mode == mode and p.mode in PLAN_MODES, name
@@ -189,8 +211,14 @@ def test_period_scales_the_whole_schedule():
 
 
 def test_captions_name_the_culprit_and_its_segment():
-    for name in ("aica-attached-segment", "pica-root-exit-point", "aica-root-detachment-point",
-                 "distal-cisternal-aica", "venous-compression", "pica-aneurysm"):
+    for name in (
+        "aica-attached-segment",
+        "pica-root-exit-point",
+        "aica-root-detachment-point",
+        "distal-cisternal-aica",
+        "venous-compression",
+        "pica-aneurysm",
+    ):
         f = findings(name)
         c = f.culprit_contact()
         p = plan(name)
@@ -271,7 +299,16 @@ def test_the_culprit_is_one_contact_read_from_the_findings():
     c = p.culprit
     assert isinstance(c, CulpritSite)
     assert (c.id, c.source, c.label, c.kind, c.segment, c.myelin, c.severity, c.arc_mm, c.arc_range_mm) == (
-        cc.id, cc.source, cc.label, cc.kind, cc.segment, cc.myelin, cc.severity, cc.arc_mm, cc.arc_range_mm)
+        cc.id,
+        cc.source,
+        cc.label,
+        cc.kind,
+        cc.segment,
+        cc.myelin,
+        cc.severity,
+        cc.arc_mm,
+        cc.arc_range_mm,
+    )
     np.testing.assert_array_equal(c.point_mm, cc.nerve_point_mm)
     assert not c.point_mm.flags.writeable
     assert (p.culprit_id, p.culprit_label, p.culprit_arc_mm, p.on_central_myelin) == (cc.id, cc.label, cc.arc_mm, True)

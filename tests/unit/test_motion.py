@@ -1,28 +1,38 @@
 """Arterial pulsation model (viewer.motion): timing, waveform, what moves and what does not."""
+
 from __future__ import annotations
 
 import time
 
 import numpy as np
 import pytest
+from test_analysis import c7, crossing, scen
 
 from viewer.analysis import analyze
 from viewer.anatomy import build_anatomy
 from viewer.deformation import NerveDeformer
 from viewer.motion import (
-    MOTION_SOURCES, REAL_DIAMETER_FRACTION, Pulsation, cardiac_waveform, scenario_at,
+    MOTION_SOURCES,
+    REAL_DIAMETER_FRACTION,
+    Pulsation,
+    cardiac_waveform,
+    scenario_at,
 )
 from viewer.scenario import Lesion, default_scenario
 from viewer.sources import BIBLIOGRAPHY
-
-from test_analysis import c7, crossing, scen
 
 
 def contact_scene():
     aica, _ = crossing(4.0, -0.1)  # AICA on the attached segment, mild at rest
     vein, _ = crossing(12.0, -0.05, vid="vein1", role="vein", kind="vein")
-    return scen(aica, vein, lesions=(Lesion("an1", "aneurysm", (-30.0, 10.0, -10.0), (2.0, 2.0, 2.0)),
-                                     Lesion("t1", "tumor", (-35.0, 15.0, -15.0), (3.0, 3.0, 3.0))))
+    return scen(
+        aica,
+        vein,
+        lesions=(
+            Lesion("an1", "aneurysm", (-30.0, 10.0, -10.0), (2.0, 2.0, 2.0)),
+            Lesion("t1", "tumor", (-35.0, 15.0, -15.0), (3.0, 3.0, 3.0)),
+        ),
+    )
 
 
 def pen(findings, vid):
@@ -100,7 +110,9 @@ def test_artery_radius_bounds_and_peak():
     assert max(radii) <= r0 * (1 + p.radius_fraction) + 1e-12
     assert p.scenario_at(s, p.systole_s).vessel("aica").radius_mm == pytest.approx(r0 * (1 + p.radius_fraction))
     real = Pulsation(exaggeration=1.0)
-    assert real.scenario_at(s, real.systole_s).vessel("aica").radius_mm == pytest.approx(r0 * (1 + REAL_DIAMETER_FRACTION))
+    assert real.scenario_at(s, real.systole_s).vessel("aica").radius_mm == pytest.approx(
+        r0 * (1 + REAL_DIAMETER_FRACTION)
+    )
     assert REAL_DIAMETER_FRACTION == pytest.approx(0.0128, abs=1e-4)
 
 

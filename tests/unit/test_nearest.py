@@ -1,10 +1,12 @@
 """viewer.nearest.NearestPoints against a plain brute-force reference, and the pure core without scipy."""
+
 import subprocess
 import sys
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from viewer import nearest
@@ -65,17 +67,21 @@ finite = st.floats(-50, 50, allow_nan=False, allow_infinity=False)
 
 
 @settings(max_examples=150, deadline=None)
-@given(pts=arrays(float, st.tuples(st.integers(1, 40), st.just(3)), elements=finite),
-       q=arrays(float, st.tuples(st.integers(0, 40), st.just(3)), elements=finite),
-       bound=st.one_of(st.just(np.inf), st.floats(0, 60)))
+@given(
+    pts=arrays(float, st.tuples(st.integers(1, 40), st.just(3)), elements=finite),
+    q=arrays(float, st.tuples(st.integers(0, 40), st.just(3)), elements=finite),
+    bound=st.one_of(st.just(np.inf), st.floats(0, 60)),
+)
 def test_hypothesis_matches_brute_force(pts, q, bound):
     assert_same(query_both_ways(pts, q, bound), reference(pts, q, bound))
 
 
 @settings(max_examples=60, deadline=None)
-@given(pts=arrays(float, st.tuples(st.integers(1, 30), st.just(3)), elements=st.integers(-3, 3).map(float)),
-       q=arrays(float, st.tuples(st.integers(1, 30), st.just(3)), elements=st.integers(-4, 4).map(float)),
-       bound=st.one_of(st.just(np.inf), st.integers(0, 5).map(float)))
+@given(
+    pts=arrays(float, st.tuples(st.integers(1, 30), st.just(3)), elements=st.integers(-3, 3).map(float)),
+    q=arrays(float, st.tuples(st.integers(1, 30), st.just(3)), elements=st.integers(-4, 4).map(float)),
+    bound=st.one_of(st.just(np.inf), st.integers(0, 5).map(float)),
+)
 def test_integer_grids_many_ties_and_distances_on_the_bound(pts, q, bound):
     assert_same(query_both_ways(pts, q, bound), reference(pts, q, bound))
 
@@ -131,7 +137,7 @@ def test_chunks_and_the_bounding_box_prefilter_change_nothing(monkeypatch):
     assert_same(NearestPoints(pts).query(q, distance_upper_bound=1.5), want)
     monkeypatch.setattr(nearest, "CHUNK_ELEMENTS", 1)  # one query per chunk
     assert_same(NearestPoints(pts).query(q, distance_upper_bound=1.5), want)
-    monkeypatch.setattr(nearest, "SMALL_BLOCK", 10 ** 9)  # no prefilter at all
+    monkeypatch.setattr(nearest, "SMALL_BLOCK", 10**9)  # no prefilter at all
     assert_same(NearestPoints(pts).query(q, distance_upper_bound=1.5), want)
 
 
@@ -161,29 +167,47 @@ def test_same_as_scipy_ckdtree_where_scipy_is_installed():
         pts = rng.normal(size=(int(rng.integers(1, 300)), 3)) * rng.uniform(0.1, 20)
         q = rng.normal(size=(500, 3)) * rng.uniform(0.1, 20)
         for bound in (np.inf, float(rng.uniform(0, 5))):
-            assert_same(NearestPoints(pts).query(q, distance_upper_bound=bound),
-                        ckdtree(pts).query(q, distance_upper_bound=bound))
+            assert_same(
+                NearestPoints(pts).query(q, distance_upper_bound=bound),
+                ckdtree(pts).query(q, distance_upper_bound=bound),
+            )
 
 
 def test_the_viewer_package_never_imports_scipy():
-    """scipy is out of the frozen build (issue 6): the pure core and the command line must not load it."""
-    modules = ["viewer.nearest", "viewer.geometry", "viewer.sdf", "viewer.anatomy", "viewer.dimensions",
-               "viewer.sources", "viewer.tubes", "viewer.scenario", "viewer.analysis", "viewer.editing",
-               "viewer.deformation", "viewer.presets", "viewer.motion", "viewer.mechanism_anim", "viewer.cli"]
-    code = (f"import sys\nimport {', '.join(modules)}\n"
-            "from viewer.analysis import analyze\n"
-            "from viewer.anatomy import build_anatomy\n"
-            "from viewer.deformation import NerveDeformer\n"
-            "from viewer.presets import list_presets, load_preset\n"
-            "from viewer.tubes import vertex_normals\n"
-            "n = build_anatomy().facial_nerve\n"
-            "deformer = NerveDeformer(n.points_mm, n.radius_mm)\n"
-            "for p in list_presets():\n"
-            "    s = load_preset(p.name)\n"
-            "    analyze(s)\n"
-            "    d = deformer.deform([(v.course_mm, v.radius_mm) for v in s.vessels])\n"
-            "    vertex_normals(d.points, deformer.topology.faces)\n"
-            "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'scipy')\n"
-            "assert not bad, bad\n")
+    """scipy is out of the frozen build (its size budget): the pure core and the command line must not load it."""
+    modules = [
+        "viewer.nearest",
+        "viewer.geometry",
+        "viewer.sdf",
+        "viewer.anatomy",
+        "viewer.dimensions",
+        "viewer.sources",
+        "viewer.tubes",
+        "viewer.scenario",
+        "viewer.analysis",
+        "viewer.editing",
+        "viewer.deformation",
+        "viewer.presets",
+        "viewer.motion",
+        "viewer.mechanism_anim",
+        "viewer.cli",
+    ]
+    code = (
+        f"import sys\nimport {', '.join(modules)}\n"
+        "from viewer.analysis import analyze\n"
+        "from viewer.anatomy import build_anatomy\n"
+        "from viewer.deformation import NerveDeformer\n"
+        "from viewer.presets import list_presets, load_preset\n"
+        "from viewer.tubes import vertex_normals\n"
+        "n = build_anatomy().facial_nerve\n"
+        "deformer = NerveDeformer(n.points_mm, n.radius_mm)\n"
+        "for p in list_presets():\n"
+        "    s = load_preset(p.name)\n"
+        "    analyze(s)\n"
+        "    d = deformer.deform([(v.course_mm, v.radius_mm) for v in s.vessels])\n"
+        "    vertex_normals(d.points, deformer.topology.faces)\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'scipy')\n"
+        "assert not bad, bad\n"
+    )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]

@@ -4,6 +4,7 @@ Every expectation here is declared by hand in the preset file (from the literatu
 in the teaching note) and checked against viewer.analysis; nothing is copied from
 the analyser. Geometry checks (brainstem, smoothness, crossings) are independent
 dense-sampling measurements."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -22,8 +23,7 @@ from viewer.editing import PIA_CLEARANCE_MM, clamp_lesion
 from viewer.geometry import resample_polyline
 from viewer.presets import PRESET_NAMES, UnknownPresetError, list_presets, load_preset, preset_path, preset_text
 from viewer.render.views import VIEWS
-from viewer.scenario import (History, ScenarioError, default_scenario, load_scenario, parse_scenario,
-                             scenario_to_dict)
+from viewer.scenario import History, ScenarioError, default_scenario, load_scenario, parse_scenario, scenario_to_dict
 from viewer.sources import BIBLIOGRAPHY
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,10 +35,26 @@ DEFAULT = {v.id: v for v in default_scenario().vessels}
 # The teaching order: one preset per cause the guideline lists, the rarer causes and the cases
 # without compression last.
 EXPECTED_ORDER = (
-    "aica-attached-segment", "pica-root-exit-point", "aica-root-detachment-point", "mild-contact",
-    "severe-deviation", "distal-cisternal-aica", "multiple-aica-pica", "double-compression", "vertebral-tandem",
-    "venous-compression", "va-aica-pica-multivessel", "vestibular-schwannoma", "cpa-meningioma", "avm",
-    "pica-aneurysm", "brainstem-ms-plaque", "post-bells-palsy", "post-traumatic", "inflammatory", "idiopathic",
+    "aica-attached-segment",
+    "pica-root-exit-point",
+    "aica-root-detachment-point",
+    "mild-contact",
+    "severe-deviation",
+    "distal-cisternal-aica",
+    "multiple-aica-pica",
+    "double-compression",
+    "vertebral-tandem",
+    "venous-compression",
+    "va-aica-pica-multivessel",
+    "vestibular-schwannoma",
+    "cpa-meningioma",
+    "avm",
+    "pica-aneurysm",
+    "brainstem-ms-plaque",
+    "post-bells-palsy",
+    "post-traumatic",
+    "inflammatory",
+    "idiopathic",
 )
 # Presets that need scenario format version 2 (its history flags and tags); the others stay version 1.
 V2_PRESETS = {"post-traumatic", "inflammatory"}
@@ -56,6 +72,7 @@ def max_turn_deg(course: np.ndarray) -> float:
 
 
 # ------------------------------------------------------------------ the library
+
 
 def test_at_least_16_presets_in_a_stable_teaching_order():
     infos = list_presets()
@@ -118,6 +135,7 @@ def test_preset_file_validates(name):
 
 # ------------------------------------------------------------------ the analysis agrees with the teaching
 
+
 @pytest.mark.parametrize("name", PRESET_NAMES)
 def test_analysis_equals_the_declared_classification(name):
     s = load_preset(name)
@@ -129,8 +147,11 @@ def test_analysis_equals_the_declared_classification(name):
         assert c is not None and c.segment == t.expected_segment, name
     if t.expected_severity is not None:
         assert c is not None and c.severity == t.expected_severity, name
-    if "idiopathic" in t.expected or len(t.expected) == 1 and t.expected[0] in (
-            "post_bells", "post_trauma", "inflammatory", "brainstem_lesion"):
+    if (
+        "idiopathic" in t.expected
+        or len(t.expected) == 1
+        and t.expected[0] in ("post_bells", "post_trauma", "inflammatory", "brainstem_lesion")
+    ):
         assert [x for x in f.all_contacts if x.structure == "CN VII"] == []
 
 
@@ -151,14 +172,18 @@ def test_presets_cover_every_classification_tag():
 
 
 def test_history_is_only_changed_for_the_history_cases():
-    histories = {"post-bells-palsy": History(prior_bells_palsy=True), "post-traumatic": History(facial_trauma=True),
-                 "inflammatory": History(inflammatory=True)}
+    histories = {
+        "post-bells-palsy": History(prior_bells_palsy=True),
+        "post-traumatic": History(facial_trauma=True),
+        "inflammatory": History(inflammatory=True),
+    }
     for name in PRESET_NAMES:
         assert load_preset(name).history == histories.get(name, History()), name
     assert load_preset("brainstem-ms-plaque").history == History(False)
 
 
 # ------------------------------------------------------------------ teaching notes
+
 
 @pytest.mark.parametrize("name", PRESET_NAMES)
 def test_teaching_note_is_3_to_6_sentences_with_known_sources(name):
@@ -201,11 +226,13 @@ def _crossing_depth(a, b) -> float:
     """Deepest overlap of two vessels' tubes, ignoring where one starts or ends on the other (branch origins)."""
     pa, pb = _dense(a), _dense(b)
     rr = a.radius_mm + b.radius_mm
+
     def nearest(points, to):  # distance from each point to the nearest of `to` (plain numpy: a test oracle)
         return np.sqrt(((np.atleast_2d(points)[:, None, :] - to[None, :, :]) ** 2).sum(-1)).min(axis=1)
 
-    junctions = [e for e in (pa[0], pa[-1]) if nearest(e, pb)[0] <= rr] + \
-        [e for e in (pb[0], pb[-1]) if nearest(e, pa)[0] <= rr]
+    junctions = [e for e in (pa[0], pa[-1]) if nearest(e, pb)[0] <= rr] + [
+        e for e in (pb[0], pb[-1]) if nearest(e, pa)[0] <= rr
+    ]
     gap = nearest(pa, pb) - rr
     keep = np.ones(len(pa), bool)
     for e in junctions:
@@ -217,7 +244,7 @@ def _crossing_depth(a, b) -> float:
 def test_vessels_do_not_pass_through_each_other(name):
     vs = load_preset(name).vessels
     for i, a in enumerate(vs):
-        for b in vs[i + 1:]:
+        for b in vs[i + 1 :]:
             if a == DEFAULT.get(a.id) and b == DEFAULT.get(b.id):
                 continue  # both untouched default vessels
             # a tandem contact presses one artery onto another: a slight overlap is the contact itself
@@ -241,7 +268,7 @@ def test_specific_anatomy_of_the_non_vascular_presets():
     assert men.kind == "tumor" and min(men.radii_mm) / max(men.radii_mm) <= 0.5  # flattened, broad-based
     pb = A.petrous
     for les, on_bone in ((men, True), (vs, False)):
-        c, r = np.asarray(les.center_mm), np.asarray(les.radii_mm)
+        c = np.asarray(les.center_mm)
         assert (abs(float(pb.sdf(c[None])[0])) <= 0.5) is on_bone  # the meningioma's base lies on the petrous dura
     # the schwannoma fills the porus; the meningioma sits beside it on the face, clear of the brainstem
     assert min(vs.radii_mm) / max(vs.radii_mm) > 0.7  # the schwannoma is round, the meningioma flat
@@ -253,14 +280,20 @@ def test_specific_anatomy_of_the_non_vascular_presets():
     from viewer import sdf as _sdf
 
     for v in load_preset("cpa-meningioma").vessels:  # vessels are displaced around the mass, not through it
-        assert float((_sdf.ellipsoid(v.course_mm, np.asarray(men.center_mm), np.asarray(men.radii_mm))
-                      - v.radius_mm).min()) > 0.0, v.id
+        assert (
+            float(
+                (_sdf.ellipsoid(v.course_mm, np.asarray(men.center_mm), np.asarray(men.radii_mm)) - v.radius_mm).min()
+            )
+            > 0.0
+        ), v.id
     sac = load_preset("pica-aneurysm").lesions[0]
     assert sac.kind == "aneurysm"
     pica = load_preset("pica-aneurysm").vessel("pica")
     from viewer import sdf
 
-    neck = float((sdf.ellipsoid(pica.course_mm, np.asarray(sac.center_mm), np.asarray(sac.radii_mm)) - pica.radius_mm).min())
+    neck = float(
+        (sdf.ellipsoid(pica.course_mm, np.asarray(sac.center_mm), np.asarray(sac.radii_mm)) - pica.radius_mm).min()
+    )
     assert neck < 0.0  # the sac sits on its parent artery
     f = analyze(load_preset("pica-aneurysm"))
     assert [c.id for c in f.all_contacts if c.structure == "CN VII"] == ["aneurysm"]  # the parent stays clear
@@ -271,6 +304,7 @@ def test_specific_anatomy_of_the_non_vascular_presets():
 
 
 # ------------------------------------------------------------------ reproducible from the generator
+
 
 def test_generator_reproduces_the_shipped_files(monkeypatch):
     spec = importlib.util.spec_from_file_location("make_presets", ROOT / "scripts" / "make_presets.py")

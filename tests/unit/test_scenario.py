@@ -1,5 +1,6 @@
 """Scenario file format (v1 features, written as v2): validation messages, atomic save, round trip,
 fuzzing, schema. The version 2 additions are in test_scenario_v2.py."""
+
 from __future__ import annotations
 
 import copy
@@ -15,8 +16,17 @@ from hypothesis import strategies as st
 from viewer import scenario as sc
 from viewer.geometry import catmull_rom, resample_polyline
 from viewer.scenario import (
-    History, Lesion, Scenario, ScenarioError, Vessel, default_scenario, load_scenario, parse_scenario,
-    save_scenario, scenario_to_dict, vessel_course,
+    History,
+    Lesion,
+    Scenario,
+    ScenarioError,
+    Vessel,
+    default_scenario,
+    load_scenario,
+    parse_scenario,
+    save_scenario,
+    scenario_to_dict,
+    vessel_course,
 )
 
 SCHEMA_PATH = Path(sc.__file__).parent / "schemas" / "scenario-v2.schema.json"
@@ -25,8 +35,15 @@ SCHEMA_V1_PATH = Path(sc.__file__).parent / "schemas" / "scenario-v1.schema.json
 
 def _doc() -> dict:
     d = scenario_to_dict(default_scenario())
-    d["lesions"] = [{"id": "t1", "kind": "tumor", "label": "Meningioma", "center_mm": [-20.0, 0.0, 5.0],
-                     "radii_mm": [3.0, 4.0, 5.0]}]
+    d["lesions"] = [
+        {
+            "id": "t1",
+            "kind": "tumor",
+            "label": "Meningioma",
+            "center_mm": [-20.0, 0.0, 5.0],
+            "radii_mm": [3.0, 4.0, 5.0],
+        }
+    ]
     return d
 
 
@@ -38,6 +55,7 @@ def _err(doc_or_text, name="case.json") -> ScenarioError:
 
 
 # ------------------------------------------------------------------ default scenario
+
 
 def test_default_scenario_comes_from_the_anatomy(anatomy):
     s = default_scenario()
@@ -68,6 +86,7 @@ def _set(path, value):
         for k in path[:-1]:
             obj = obj[k]
         obj[path[-1]] = value
+
     return mut
 
 
@@ -77,17 +96,18 @@ def _del(path):
         for k in path[:-1]:
             obj = obj[k]
         del obj[path[-1]]
+
     return mut
 
 
 BAD = [
-    (_set(["format"], "hfs-scene"), "$.format", "is not \"hfs-scenario\""),
+    (_set(["format"], "hfs-scene"), "$.format", 'is not "hfs-scenario"'),
     (_del(["format"]), "$.format", "missing"),
     (_set(["version"], 3), "$.version", "unsupported version 3 (written by a newer program)"),
     (_set(["version"], 0), "$.version", "unsupported version 0"),
     (_set(["version"], True), "$.version", "unsupported version"),
     (_set(["version"], "2"), "$.version", "unsupported version"),
-    (_set(["colour"], "red"), "$.colour", "unknown key \"colour\""),
+    (_set(["colour"], "red"), "$.colour", 'unknown key "colour"'),
     (_set(["vessels", 0, "radius"], 1.0), "$.vessels[0].radius", "unknown key"),
     (_set(["lesions", 0, "size"], 1.0), "$.lesions[0].size", "unknown key"),
     (_set(["history"], {"prior_bells_palsy": True, "bells": 1}), "$.history.bells", "unknown key"),
@@ -103,17 +123,29 @@ BAD = [
     (_set(["vessels", 0, "radius_mm"], True), "$.vessels[0].radius_mm", "expected a number"),
     (_set(["vessels", 0, "radius_mm"], 0.1), "$.vessels[0].radius_mm", "0.1 is outside 0.2-6 mm"),
     (_set(["vessels", 0, "id"], ""), "$.vessels[0].id", "must not be empty"),
-    (_set(["vessels", 0, "centerline_mm"], [[0, 0, 0]]), "$.vessels[0].centerline_mm", "1 points; a centreline needs 2-10000"),
-    (_set(["vessels", 0, "centerline_mm"], [[0, 0, i * 1e-2] for i in range(10001)]), "$.vessels[0].centerline_mm", "10001 points"),
+    (
+        _set(["vessels", 0, "centerline_mm"], [[0, 0, 0]]),
+        "$.vessels[0].centerline_mm",
+        "1 points; a centreline needs 2-10000",
+    ),
+    (
+        _set(["vessels", 0, "centerline_mm"], [[0, 0, i * 1e-2] for i in range(10001)]),
+        "$.vessels[0].centerline_mm",
+        "10001 points",
+    ),
     (_set(["vessels", 0, "centerline_mm", 1], [0, 0]), "$.vessels[0].centerline_mm[1]", "3 numbers"),
     (_set(["vessels", 0, "centerline_mm", 1, 2], 200.5), "$.vessels[0].centerline_mm[1][2]", "outside -200..200 mm"),
-    (_set(["vessels", 0, "centerline_mm", 1, 0], None), "$.vessels[0].centerline_mm[1][0]", "expected a number, got null"),
+    (
+        _set(["vessels", 0, "centerline_mm", 1, 0], None),
+        "$.vessels[0].centerline_mm[1][0]",
+        "expected a number, got null",
+    ),
     (_set(["lesions", 0, "center_mm", 0], -250), "$.lesions[0].center_mm[0]", "outside -200..200 mm"),
     (_set(["lesions", 0, "radii_mm", 1], 0), "$.lesions[0].radii_mm[1]", "outside"),
     (_set(["lesions", 0, "kind"], "cyst"), "$.lesions[0].kind", "not one of"),
     (_set(["history", "prior_bells_palsy"], 1), "$.history.prior_bells_palsy", "expected true or false"),
-    (_set(["vessels", 3, "id"], "va_left"), "$.vessels[3].id", "duplicate id \"va_left\" (also at $.vessels[0].id)"),
-    (_set(["lesions", 0, "id"], "aica"), "$.lesions[0].id", "duplicate id \"aica\""),
+    (_set(["vessels", 3, "id"], "va_left"), "$.vessels[3].id", 'duplicate id "va_left" (also at $.vessels[0].id)'),
+    (_set(["lesions", 0, "id"], "aica"), "$.lesions[0].id", 'duplicate id "aica"'),
 ]
 
 
@@ -140,13 +172,22 @@ def test_huge_numbers_overflowing_to_inf_are_rejected():
     assert _err(text).path == "$.vessels[0].radius_mm"
 
 
-@pytest.mark.parametrize("text,reason", [
-    ("", "not valid JSON"), ("{", "not valid JSON"), ("[]", "expected a JSON object"),
-    ("null", "expected a JSON object"), ("[" * 100000, "not valid JSON"), ('{"format": 1e5}', "is not"),
-    ('{"format": "hfs-scenario", "version": 1, "name": "a", "name": "b", "vessels": []}', "more than once"),
-    ('{"format": "hfs-scenario", "version": 1, "name": "x", "vessels": [], "lesions": [' + "9" * 5000 + "]}",
-     "not valid JSON"),
-])
+@pytest.mark.parametrize(
+    "text,reason",
+    [
+        ("", "not valid JSON"),
+        ("{", "not valid JSON"),
+        ("[]", "expected a JSON object"),
+        ("null", "expected a JSON object"),
+        ("[" * 100000, "not valid JSON"),
+        ('{"format": 1e5}', "is not"),
+        ('{"format": "hfs-scenario", "version": 1, "name": "a", "name": "b", "vessels": []}', "more than once"),
+        (
+            '{"format": "hfs-scenario", "version": 1, "name": "x", "vessels": [], "lesions": [' + "9" * 5000 + "]}",
+            "not valid JSON",
+        ),
+    ],
+)
 def test_malformed_documents(text, reason):
     e = _err(text)
     assert reason in e.reason
@@ -164,9 +205,26 @@ def test_invalid_utf8_and_bom(tmp_path):
 def test_minimal_document_and_optional_fields():
     s = parse_scenario('{"format": "hfs-scenario", "version": 1, "name": "empty", "vessels": []}', "m")
     assert s == Scenario("empty")
-    s = parse_scenario(json.dumps({"format": "hfs-scenario", "version": 1, "name": "n", "vessels": [
-        {"id": "a", "label": "A", "kind": "artery", "role": "other", "radius_mm": 1,
-         "centerline_mm": [[0, 0, 0], [1, 2, 3]]}]}), "m")
+    s = parse_scenario(
+        json.dumps(
+            {
+                "format": "hfs-scenario",
+                "version": 1,
+                "name": "n",
+                "vessels": [
+                    {
+                        "id": "a",
+                        "label": "A",
+                        "kind": "artery",
+                        "role": "other",
+                        "radius_mm": 1,
+                        "centerline_mm": [[0, 0, 0], [1, 2, 3]],
+                    }
+                ],
+            }
+        ),
+        "m",
+    )
     assert s.vessels[0].radius_mm == 1.0 and s.vessels[0].centerline_mm[1] == (1.0, 2.0, 3.0)
 
 
@@ -189,6 +247,7 @@ def test_missing_file_and_oversized_file_checked_before_reading(tmp_path, monkey
 
 
 # ------------------------------------------------------------------ save
+
 
 def test_save_is_atomic_and_round_trips(tmp_path):
     s = parse_scenario(json.dumps(_doc()), "x")
@@ -239,15 +298,34 @@ def scenarios(draw):
     n_v = draw(st.integers(0, 4))
     n_l = draw(st.integers(0, 3))
     ids = draw(st.lists(ident, min_size=n_v + n_l, max_size=n_v + n_l, unique=True))
-    vessels = tuple(Vessel(ids[i], draw(st.text(max_size=10)), draw(st.sampled_from(sc.VESSEL_KINDS)),
-                           draw(st.sampled_from(sc.VESSEL_ROLES)), draw(st.floats(0.2, 6.0)),
-                           draw(st.lists(point, min_size=2, max_size=6)))
-                    for i in range(n_v))
-    lesions = tuple(Lesion(ids[n_v + i], draw(st.sampled_from(sc.LESION_KINDS)), draw(point),
-                           draw(st.tuples(*[st.floats(0.2, 50.0)] * 3)), draw(st.none() | st.text(max_size=8)))
-                    for i in range(n_l))
-    return Scenario(draw(st.text(max_size=20)), vessels, lesions, History(draw(st.booleans())),
-                    draw(st.none() | st.text(max_size=20)))
+    vessels = tuple(
+        Vessel(
+            ids[i],
+            draw(st.text(max_size=10)),
+            draw(st.sampled_from(sc.VESSEL_KINDS)),
+            draw(st.sampled_from(sc.VESSEL_ROLES)),
+            draw(st.floats(0.2, 6.0)),
+            draw(st.lists(point, min_size=2, max_size=6)),
+        )
+        for i in range(n_v)
+    )
+    lesions = tuple(
+        Lesion(
+            ids[n_v + i],
+            draw(st.sampled_from(sc.LESION_KINDS)),
+            draw(point),
+            draw(st.tuples(*[st.floats(0.2, 50.0)] * 3)),
+            draw(st.none() | st.text(max_size=8)),
+        )
+        for i in range(n_l)
+    )
+    return Scenario(
+        draw(st.text(max_size=20)),
+        vessels,
+        lesions,
+        History(draw(st.booleans())),
+        draw(st.none() | st.text(max_size=20)),
+    )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -259,9 +337,10 @@ def test_round_trip_save_load(tmp_path, s):
     assert parse_scenario(json.dumps(scenario_to_dict(s)), "rt") == s
 
 
-json_leaf = st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False) | st.text(max_size=6)
-json_value = st.recursive(json_leaf, lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=6), c, max_size=3),
-                          max_leaves=6)
+json_leaf = st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.floats(allow_nan=False) | st.text(max_size=6)
+json_value = st.recursive(
+    json_leaf, lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=6), c, max_size=3), max_leaves=6
+)
 
 
 def _paths(obj, prefix=()):
@@ -311,6 +390,7 @@ def test_fuzzed_documents_load_or_raise_scenario_error(data):
 
 # ------------------------------------------------------------------ JSON Schema
 
+
 def test_json_schema_documents_the_format():
     jsonschema = pytest.importorskip("jsonschema")
     schema = json.loads(SCHEMA_PATH.read_text("utf-8"))
@@ -329,10 +409,17 @@ def test_json_schema_documents_the_format():
 
 # ------------------------------------------------------------------ teaching block (presets)
 
+
 def _teaching() -> dict:
-    return {"title": "Classic AICA", "note": "The AICA presses the attached segment. It is the commonest culprit.",
-            "sources": ["campos-benitez-2008"], "expected": ["single"], "view": "rez_closeup",
-            "expected_segment": "AS", "expected_severity": "moderate"}
+    return {
+        "title": "Classic AICA",
+        "note": "The AICA presses the attached segment. It is the commonest culprit.",
+        "sources": ["campos-benitez-2008"],
+        "expected": ["single"],
+        "view": "rez_closeup",
+        "expected_segment": "AS",
+        "expected_severity": "moderate",
+    }
 
 
 def _doc_t() -> dict:
@@ -365,8 +452,9 @@ def test_vocabularies_repeated_in_the_scenario_module_agree_with_their_owners():
 def test_teaching_block_loads_and_round_trips(tmp_path):
     s = parse_scenario(json.dumps(_doc_t()), "t.json")
     t = s.teaching
-    assert t == sc.Teaching("Classic AICA", _teaching()["note"], ("campos-benitez-2008",), ("single",),
-                            "rez_closeup", "AS", "moderate")
+    assert t == sc.Teaching(
+        "Classic AICA", _teaching()["note"], ("campos-benitez-2008",), ("single",), "rez_closeup", "AS", "moderate"
+    )
     p = tmp_path / "t.json"
     save_scenario(s, p)
     assert load_scenario(p) == s
@@ -390,18 +478,18 @@ def test_files_without_teaching_round_trip_byte_identically(tmp_path):
 
 BAD_TEACHING = [
     (_set(["teaching"], []), "$.teaching", "expected an object"),
-    (_set(["teaching", "colour"], 1), "$.teaching.colour", "unknown key \"colour\""),
+    (_set(["teaching", "colour"], 1), "$.teaching.colour", 'unknown key "colour"'),
     (_del(["teaching", "title"]), "$.teaching.title", "missing required field"),
     (_del(["teaching", "view"]), "$.teaching.view", "missing required field"),
     (_set(["teaching", "title"], " "), "$.teaching.title", "must not be empty"),
     (_set(["teaching", "note"], 5), "$.teaching.note", "expected a string"),
     (_set(["teaching", "sources"], "tomii-2003"), "$.teaching.sources", "expected an array"),
-    (_set(["teaching", "sources", 0], "smith-1999"), "$.teaching.sources[0]", "\"smith-1999\" is not a known source key"),
+    (_set(["teaching", "sources", 0], "smith-1999"), "$.teaching.sources[0]", '"smith-1999" is not a known source key'),
     (_set(["teaching", "sources"], ["tomii-2003", "tomii-2003"]), "$.teaching.sources[1]", "given more than once"),
     (_set(["teaching", "expected"], []), "$.teaching.expected", "at least one classification tag"),
     (_set(["teaching", "expected", 0], "classic"), "$.teaching.expected[0]", "not a known classification tag"),
     (_set(["teaching", "expected"], ["single", "single"]), "$.teaching.expected[1]", "given more than once"),
-    (_set(["teaching", "view"], "top"), "$.teaching.view", "\"top\" is not one of anterior"),
+    (_set(["teaching", "view"], "top"), "$.teaching.view", '"top" is not one of anterior'),
     (_set(["teaching", "expected_segment"], "REZ"), "$.teaching.expected_segment", "not one of RExP, AS, RDP, CP"),
     (_set(["teaching", "expected_severity"], "grave"), "$.teaching.expected_severity", "not one of mild"),
 ]
@@ -429,11 +517,15 @@ def test_json_schema_documents_the_teaching_block():
 
 
 teaching_st = st.builds(
-    sc.Teaching, st.text(min_size=1, max_size=20).filter(str.strip), st.text(min_size=1, max_size=60).filter(str.strip),
+    sc.Teaching,
+    st.text(min_size=1, max_size=20).filter(str.strip),
+    st.text(min_size=1, max_size=60).filter(str.strip),
     st.lists(st.sampled_from(sorted(sc.BIBLIOGRAPHY)), unique=True, max_size=4),
     st.lists(st.sampled_from(sc.CLASSIFICATION_TAGS), min_size=1, unique=True, max_size=3),
-    st.sampled_from(sc.VIEW_NAMES), st.none() | st.sampled_from(sc.SEGMENT_CODES),
-    st.none() | st.sampled_from(sc.SEVERITY_NAMES))
+    st.sampled_from(sc.VIEW_NAMES),
+    st.none() | st.sampled_from(sc.SEGMENT_CODES),
+    st.none() | st.sampled_from(sc.SEVERITY_NAMES),
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

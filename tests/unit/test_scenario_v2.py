@@ -1,5 +1,6 @@
 """Scenario file format version 2: v1 compatibility, the new objects (side, pads, slings, corridor,
 measurements, history flags), their errors, mirroring, and agreement with the JSON Schema."""
+
 from __future__ import annotations
 
 import copy
@@ -16,8 +17,21 @@ from hypothesis import strategies as st
 from viewer import scenario as sc
 from viewer.presets import PRESET_NAMES, preset_path
 from viewer.scenario import (
-    Corridor, History, Lesion, Measurement, Pad, Scenario, ScenarioError, Sling, Teaching, Vessel, load_scenario,
-    mirror_scenario, parse_scenario, save_scenario, scenario_to_dict,
+    Corridor,
+    History,
+    Lesion,
+    Measurement,
+    Pad,
+    Scenario,
+    ScenarioError,
+    Sling,
+    Teaching,
+    Vessel,
+    load_scenario,
+    mirror_scenario,
+    parse_scenario,
+    save_scenario,
+    scenario_to_dict,
 )
 
 SCHEMAS = Path(sc.__file__).parent / "schemas"
@@ -30,33 +44,71 @@ ROT = [[C, -S, 0.0], [S, C, 0.0], [0.0, 0.0, 1.0]]  # a rotation about z (right-
 
 def _v2doc() -> dict:
     """A version 2 document with every new field (a fresh copy: tests mutate it)."""
-    return copy.deepcopy({
-        "format": "hfs-scenario", "version": 2, "name": "Left AICA, padded", "description": "MVD on the left side",
-        "side": "left",
-        "vessels": [
-            {"id": "aica", "label": "Left AICA", "kind": "artery", "role": "aica", "radius_mm": 0.8,
-             "centerline_mm": [[-4.0, 2.0, -6.0], [-9.0, 1.5, -2.0], [-14.0, 0.5, 1.0]]},
-            {"id": "vein", "label": "Petrosal vein", "kind": "vein", "role": "vein", "radius_mm": 1.0,
-             "centerline_mm": [[-12.0, 4.0, 8.0], [-16.0, 3.0, 9.0]]},
-        ],
-        "lesions": [{"id": "t1", "kind": "tumor", "label": "left meningioma", "center_mm": [-20.0, 0.0, 5.0],
-                     "radii_mm": [3.0, 4.0, 5.0]}],
-        "pads": [
-            {"id": "pad1", "label": "Teflon (Left)", "center_mm": [-9.5, 1.0, -1.0], "radii_mm": [2.0, 1.0, 0.5],
-             "axes": ROT},
-            {"id": "pad2", "center_mm": [-8.0, 1.0, -3.0], "radii_mm": [1.5, 1.5, 1.5]},
-        ],
-        "slings": [{"id": "sling1", "vessel": "aica", "at_mm": 6.5, "anchor_mm": [-12.0, -3.0, 6.0]}],
-        "corridor": {"retraction_mm": 4.5},
-        "measurements": [
-            {"id": "m1", "kind": "ruler", "label": "REZ to pad", "points_mm": [[-5.0, 1.0, -2.0], [-8.0, 5.0, -2.0]]},
-            {"id": "m2", "kind": "angle", "points_mm": [[-5.0, 0.0, 0.0], [-8.0, 0.0, 0.0], [-8.0, 3.0, 0.0]]},
-        ],
-        "history": {"prior_bells_palsy": False, "facial_trauma": True, "inflammatory": True},
-        "teaching": {"title": "Padded AICA", "note": "The left AICA is padded off the nerve.",
-                     "sources": [], "expected": ["single", "post_trauma", "inflammatory", "decompressed"],
-                     "view": "left_lateral"},
-    })
+    return copy.deepcopy(
+        {
+            "format": "hfs-scenario",
+            "version": 2,
+            "name": "Left AICA, padded",
+            "description": "MVD on the left side",
+            "side": "left",
+            "vessels": [
+                {
+                    "id": "aica",
+                    "label": "Left AICA",
+                    "kind": "artery",
+                    "role": "aica",
+                    "radius_mm": 0.8,
+                    "centerline_mm": [[-4.0, 2.0, -6.0], [-9.0, 1.5, -2.0], [-14.0, 0.5, 1.0]],
+                },
+                {
+                    "id": "vein",
+                    "label": "Petrosal vein",
+                    "kind": "vein",
+                    "role": "vein",
+                    "radius_mm": 1.0,
+                    "centerline_mm": [[-12.0, 4.0, 8.0], [-16.0, 3.0, 9.0]],
+                },
+            ],
+            "lesions": [
+                {
+                    "id": "t1",
+                    "kind": "tumor",
+                    "label": "left meningioma",
+                    "center_mm": [-20.0, 0.0, 5.0],
+                    "radii_mm": [3.0, 4.0, 5.0],
+                }
+            ],
+            "pads": [
+                {
+                    "id": "pad1",
+                    "label": "Teflon (Left)",
+                    "center_mm": [-9.5, 1.0, -1.0],
+                    "radii_mm": [2.0, 1.0, 0.5],
+                    "axes": ROT,
+                },
+                {"id": "pad2", "center_mm": [-8.0, 1.0, -3.0], "radii_mm": [1.5, 1.5, 1.5]},
+            ],
+            "slings": [{"id": "sling1", "vessel": "aica", "at_mm": 6.5, "anchor_mm": [-12.0, -3.0, 6.0]}],
+            "corridor": {"retraction_mm": 4.5},
+            "measurements": [
+                {
+                    "id": "m1",
+                    "kind": "ruler",
+                    "label": "REZ to pad",
+                    "points_mm": [[-5.0, 1.0, -2.0], [-8.0, 5.0, -2.0]],
+                },
+                {"id": "m2", "kind": "angle", "points_mm": [[-5.0, 0.0, 0.0], [-8.0, 0.0, 0.0], [-8.0, 3.0, 0.0]]},
+            ],
+            "history": {"prior_bells_palsy": False, "facial_trauma": True, "inflammatory": True},
+            "teaching": {
+                "title": "Padded AICA",
+                "note": "The left AICA is padded off the nerve.",
+                "sources": [],
+                "expected": ["single", "post_trauma", "inflammatory", "decompressed"],
+                "view": "left_lateral",
+            },
+        }
+    )
 
 
 def _v1doc() -> dict:
@@ -77,6 +129,7 @@ def _full() -> Scenario:
 
 
 # ------------------------------------------------------------------ versions
+
 
 def test_version_1_file_loads_as_version_2_with_defaults(tmp_path):
     s = parse_scenario(json.dumps(_v1doc()), "v1.json")
@@ -102,16 +155,28 @@ def test_every_preset_loads_and_saves_as_version_2(tmp_path, name):
 
 def test_minimal_scenario_writes_no_optional_v2_keys():
     d = scenario_to_dict(Scenario("x"))
-    assert d == {"format": "hfs-scenario", "version": 2, "name": "x", "vessels": [], "lesions": [],
-                 "history": {"prior_bells_palsy": False}}
+    assert d == {
+        "format": "hfs-scenario",
+        "version": 2,
+        "name": "x",
+        "vessels": [],
+        "lesions": [],
+        "history": {"prior_bells_palsy": False},
+    }
     assert scenario_to_dict(replace(Scenario("x"), side="right"))["side"] == "right"
 
 
-@pytest.mark.parametrize("version,reason", [
-    (3, "unsupported version 3 (written by a newer program); this program reads versions 1, 2"),
-    (99, "written by a newer program"), (0, "unsupported version 0;"), (-1, "unsupported version -1"),
-    (2.0, "unsupported version 2.0"), (None, "unsupported version null"),
-])
+@pytest.mark.parametrize(
+    "version,reason",
+    [
+        (3, "unsupported version 3 (written by a newer program); this program reads versions 1, 2"),
+        (99, "written by a newer program"),
+        (0, "unsupported version 0;"),
+        (-1, "unsupported version -1"),
+        (2.0, "unsupported version 2.0"),
+        (None, "unsupported version null"),
+    ],
+)
 def test_other_versions_are_refused_clearly(version, reason):
     d = _v2doc()
     d["version"] = version
@@ -119,9 +184,16 @@ def test_other_versions_are_refused_clearly(version, reason):
     assert e.path == "$.version" and reason in e.reason, str(e)
 
 
-@pytest.mark.parametrize("key,value", [
-    ("side", "left"), ("pads", []), ("slings", []), ("corridor", {"retraction_mm": 1.0}), ("measurements", []),
-])
+@pytest.mark.parametrize(
+    "key,value",
+    [
+        ("side", "left"),
+        ("pads", []),
+        ("slings", []),
+        ("corridor", {"retraction_mm": 1.0}),
+        ("measurements", []),
+    ],
+)
 def test_version_2_keys_in_a_version_1_file_say_so(key, value):
     d = _v1doc()
     d[key] = value
@@ -152,6 +224,7 @@ def test_version_2_history_flags_are_each_optional():
 
 # ------------------------------------------------------------------ the new objects
 
+
 def test_full_document_loads_into_the_model():
     s = _full()
     assert s.side == "left"
@@ -179,8 +252,20 @@ def test_round_trip_with_every_new_field(tmp_path):
     expected = _v2doc()
     del expected["side"]  # the default is not written
     assert doc == expected
-    assert list(doc) == ["format", "version", "name", "description", "vessels", "lesions", "pads", "slings",
-                         "corridor", "measurements", "history", "teaching"]
+    assert list(doc) == [
+        "format",
+        "version",
+        "name",
+        "description",
+        "vessels",
+        "lesions",
+        "pads",
+        "slings",
+        "corridor",
+        "measurements",
+        "history",
+        "teaching",
+    ]
     right = replace(s, side="right")
     save_scenario(right, p)
     assert load_scenario(p) == right and json.loads(p.read_text("utf-8"))["side"] == "right"
@@ -240,12 +325,14 @@ def test_helpers_keep_ids_unique_and_slings_attached():
 
 # ------------------------------------------------------------------ errors
 
+
 def _set(path, value):
     def mut(d):
         obj = d
         for k in path[:-1]:
             obj = obj[k]
         obj[path[-1]] = value
+
     return mut
 
 
@@ -255,6 +342,7 @@ def _del(path):
         for k in path[:-1]:
             obj = obj[k]
         del obj[path[-1]]
+
     return mut
 
 
@@ -295,16 +383,36 @@ BAD_V2 = [
     (_del(["corridor", "retraction_mm"]), "$.corridor.retraction_mm", "missing required field", True),
     (_set(["corridor", "angle"], 1), "$.corridor.angle", 'unknown key "angle"', True),
     (_set(["measurements", 0, "kind"], "area"), "$.measurements[0].kind", "not one of ruler, angle", True),
-    (_set(["measurements", 0, "points_mm"], [[0, 0, 0]]), "$.measurements[0].points_mm",
-     "1 points; a ruler needs 2", True),
-    (_set(["measurements", 0, "points_mm"], [[0, 0, 0]] * 3), "$.measurements[0].points_mm",
-     "3 points; a ruler needs 2", True),
-    (_set(["measurements", 1, "points_mm"], [[0, 0, 0]] * 2), "$.measurements[1].points_mm",
-     "2 points; an angle needs 3 (end, vertex, end)", True),
-    (_set(["measurements", 1, "points_mm"], [[0, 0, 0]] * 4), "$.measurements[1].points_mm",
-     "4 points; an angle needs 3", True),
-    (_set(["measurements", 1, "points_mm", 1, 2], 250), "$.measurements[1].points_mm[1][2]",
-     "outside -200..200 mm", True),
+    (
+        _set(["measurements", 0, "points_mm"], [[0, 0, 0]]),
+        "$.measurements[0].points_mm",
+        "1 points; a ruler needs 2",
+        True,
+    ),
+    (
+        _set(["measurements", 0, "points_mm"], [[0, 0, 0]] * 3),
+        "$.measurements[0].points_mm",
+        "3 points; a ruler needs 2",
+        True,
+    ),
+    (
+        _set(["measurements", 1, "points_mm"], [[0, 0, 0]] * 2),
+        "$.measurements[1].points_mm",
+        "2 points; an angle needs 3 (end, vertex, end)",
+        True,
+    ),
+    (
+        _set(["measurements", 1, "points_mm"], [[0, 0, 0]] * 4),
+        "$.measurements[1].points_mm",
+        "4 points; an angle needs 3",
+        True,
+    ),
+    (
+        _set(["measurements", 1, "points_mm", 1, 2], 250),
+        "$.measurements[1].points_mm[1][2]",
+        "outside -200..200 mm",
+        True,
+    ),
     (_set(["measurements", 0, "value"], 5.0), "$.measurements[0].value", 'unknown key "value"', True),
     (_del(["measurements", 0, "kind"]), "$.measurements[0].kind", "missing required field", True),
     (_set(["measurements", 1, "id"], "m1"), "$.measurements[1].id", 'duplicate id "m1"', False),
@@ -325,10 +433,18 @@ def test_v2_validation_errors_name_file_path_and_reason(mutate, path, reason, _s
     assert str(e).startswith(f"case.json: {path}: ")
 
 
-@pytest.mark.parametrize("path", [
-    ("pads", 0, "center_mm", 1), ("pads", 0, "radii_mm", 0), ("pads", 0, "axes", 2, 2), ("slings", 0, "at_mm"),
-    ("slings", 0, "anchor_mm", 0), ("corridor", "retraction_mm"), ("measurements", 1, "points_mm", 2, 0),
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("pads", 0, "center_mm", 1),
+        ("pads", 0, "radii_mm", 0),
+        ("pads", 0, "axes", 2, 2),
+        ("slings", 0, "at_mm"),
+        ("slings", 0, "anchor_mm", 0),
+        ("corridor", "retraction_mm"),
+        ("measurements", 1, "points_mm", 2, 0),
+    ],
+)
 @pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
 def test_non_finite_numbers_are_refused_in_every_new_object(path, token):
     d = _v2doc()
@@ -357,6 +473,7 @@ def test_saving_an_invalid_scenario_is_refused(tmp_path):
 
 
 # ------------------------------------------------------------------ mirroring
+
 
 def test_mirror_negates_every_x_and_flips_the_side():
     s = _full()
@@ -419,8 +536,10 @@ def test_mirror_swaps_left_and_right_words_only():
     assert m.pads[0].label == "Teflon (Right)" and m.pads[1].label == ""
     assert m.teaching.note == "The right AICA is padded off the nerve."
     assert [v.id for v in m.vessels] == ["aica", "vein"]
-    odd = Scenario("LEFT and RIGHT, cleft, leftover, va_left, Right-sided", lesions=(Lesion("l", "tumor", (0, 0, 0),
-                                                                                           (1, 1, 1), None),))
+    odd = Scenario(
+        "LEFT and RIGHT, cleft, leftover, va_left, Right-sided",
+        lesions=(Lesion("l", "tumor", (0, 0, 0), (1, 1, 1), None),),
+    )
     mo = mirror_scenario(odd)
     assert mo.name == "RIGHT and LEFT, cleft, leftover, va_left, Left-sided" and mo.lesions[0].label is None
 
@@ -438,6 +557,7 @@ def test_mirroring_twice_is_the_identity_and_the_mirror_is_valid(tmp_path):
 
 
 # ------------------------------------------------------------------ JSON Schema agreement
+
 
 def _schema_errors(doc, schema=SCHEMA_V2):
     jsonschema = pytest.importorskip("jsonschema")
@@ -465,13 +585,28 @@ GOOD_V2 = [
     lambda: {**_v2doc(), "history": {}},
     lambda: {**_v2doc(), "side": "right", "corridor": {"retraction_mm": 0}},
     lambda: {**_v2doc(), "corridor": {"retraction_mm": 10}},
-    lambda: {**_v2doc(), "pads": [{"id": "p", "center_mm": [0, 0, 0], "radii_mm": [0.5, 6, 6],
-                                   "axes": [[0, 1, 0], [1, 0, 0], [0, 0, 1]]}]},  # left-handed is accepted
-    lambda: {**_v2doc(), "pads": [{"id": "p", "center_mm": [0, 0, 0], "radii_mm": [1, 1, 1],
-                                   "axes": [[0.7071, 0.7071, 0], [-0.7071, 0.7071, 0], [0, 0, 1]]}]},  # rounded
+    lambda: {
+        **_v2doc(),
+        "pads": [
+            {"id": "p", "center_mm": [0, 0, 0], "radii_mm": [0.5, 6, 6], "axes": [[0, 1, 0], [1, 0, 0], [0, 0, 1]]}
+        ],
+    },  # left-handed is accepted
+    lambda: {
+        **_v2doc(),
+        "pads": [
+            {
+                "id": "p",
+                "center_mm": [0, 0, 0],
+                "radii_mm": [1, 1, 1],
+                "axes": [[0.7071, 0.7071, 0], [-0.7071, 0.7071, 0], [0, 0, 1]],
+            }
+        ],
+    },  # rounded
     lambda: {**_v2doc(), "slings": [{"id": "s", "vessel": "vein", "at_mm": 0, "anchor_mm": [0, 0, 0]}]},
-    lambda: {**_v2doc(), "measurements": [{"id": "r", "kind": "ruler", "label": "",
-                                           "points_mm": [[0, 0, 0], [0, 0, 0]]}]},
+    lambda: {
+        **_v2doc(),
+        "measurements": [{"id": "r", "kind": "ruler", "label": "", "points_mm": [[0, 0, 0], [0, 0, 0]]}],
+    },
     lambda: {**_v2doc(), "pads": [], "slings": [], "measurements": []},
 ]
 
@@ -517,9 +652,13 @@ def axes_st(draw):
     if np.linalg.norm(q) < 1e-3:
         return None
     w, x, y, z = q / np.linalg.norm(q)
-    r = np.array([[1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
-                  [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
-                  [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)]])
+    r = np.array(
+        [
+            [1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
+            [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
+            [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)],
+        ]
+    )
     if draw(st.booleans()):
         r[0] = -r[0]  # either handedness
     return r
@@ -528,24 +667,58 @@ def axes_st(draw):
 @st.composite
 def scenarios_v2(draw):
     n_v, n_p, n_s, n_m = (draw(st.integers(lo, hi)) for lo, hi in ((1, 3), (0, 3), (0, 2), (0, 3)))
-    ids = draw(st.lists(st.text(min_size=1, max_size=8).filter(str.strip), min_size=n_v + n_p + n_s + n_m,
-                        max_size=n_v + n_p + n_s + n_m, unique=True))
+    ids = draw(
+        st.lists(
+            st.text(min_size=1, max_size=8).filter(str.strip),
+            min_size=n_v + n_p + n_s + n_m,
+            max_size=n_v + n_p + n_s + n_m,
+            unique=True,
+        )
+    )
     it = iter(ids)
-    vessels = tuple(Vessel(next(it), draw(text), "artery", "aica", draw(st.floats(0.2, 6.0)),
-                           draw(st.lists(point, min_size=2, max_size=4))) for _ in range(n_v))
-    pads = tuple(Pad(next(it), draw(point), draw(st.tuples(*[st.floats(0.5, 6.0)] * 3)),
-                     draw(st.none() | axes_st()), draw(text)) for _ in range(n_p))
-    slings = tuple(Sling(next(it), draw(st.sampled_from([v.id for v in vessels])), draw(st.floats(0, 500)),
-                         draw(point)) for _ in range(n_s))
+    vessels = tuple(
+        Vessel(
+            next(it),
+            draw(text),
+            "artery",
+            "aica",
+            draw(st.floats(0.2, 6.0)),
+            draw(st.lists(point, min_size=2, max_size=4)),
+        )
+        for _ in range(n_v)
+    )
+    pads = tuple(
+        Pad(next(it), draw(point), draw(st.tuples(*[st.floats(0.5, 6.0)] * 3)), draw(st.none() | axes_st()), draw(text))
+        for _ in range(n_p)
+    )
+    slings = tuple(
+        Sling(next(it), draw(st.sampled_from([v.id for v in vessels])), draw(st.floats(0, 500)), draw(point))
+        for _ in range(n_s)
+    )
     measurements = []
     for _ in range(n_m):
         kind = draw(st.sampled_from(sc.MEASUREMENT_KINDS))
-        measurements.append(Measurement(next(it), kind, draw(st.lists(point, min_size=sc.MEASUREMENT_POINTS[kind],
-                                                                      max_size=sc.MEASUREMENT_POINTS[kind])),
-                                        draw(text)))
-    return Scenario(draw(text), vessels, (), History(*draw(st.tuples(st.booleans(), st.booleans(), st.booleans()))),
-                    draw(st.none() | text), None, draw(st.sampled_from(sc.SIDES)), pads, slings,
-                    draw(st.none() | st.builds(Corridor, st.floats(0, 10))), tuple(measurements))
+        measurements.append(
+            Measurement(
+                next(it),
+                kind,
+                draw(st.lists(point, min_size=sc.MEASUREMENT_POINTS[kind], max_size=sc.MEASUREMENT_POINTS[kind])),
+                draw(text),
+            )
+        )
+    return Scenario(
+        draw(text),
+        vessels,
+        (),
+        History(*draw(st.tuples(st.booleans(), st.booleans(), st.booleans()))),
+        draw(st.none() | text),
+        None,
+        draw(st.sampled_from(sc.SIDES)),
+        pads,
+        slings,
+        draw(st.none() | st.builds(Corridor, st.floats(0, 10))),
+        tuple(measurements),
+    )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -1,4 +1,5 @@
 """SceneModel: findings and nerve deformation from one state; lazy, consistent, toolkit-free."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -13,8 +14,10 @@ from viewer.scene_model import BRAINSTEM_ID, NUCLEUS_ID, PLAQUE_SEE_THROUGH, Sce
 
 
 def _structures():
-    return {sid: StructureInfo(sid, sid, kind, kind, "g", "", (1, 2, 3), vis, 1)
-            for sid, kind, vis in ((BRAINSTEM_ID, "brainstem", True), (NUCLEUS_ID, "nucleus", False))}
+    return {
+        sid: StructureInfo(sid, sid, kind, kind, "g", "", (1, 2, 3), vis, 1)
+        for sid, kind, vis in ((BRAINSTEM_ID, "brainstem", True), (NUCLEUS_ID, "nucleus", False))
+    }
 
 
 def test_state_is_lazy_and_evaluated_once_per_edit(anatomy):

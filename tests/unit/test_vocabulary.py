@@ -1,4 +1,5 @@
 """The clinical vocabulary (viewer.vocabulary): every tag, lesion kind and mechanism kind is fully worded."""
+
 from __future__ import annotations
 
 import ast
@@ -36,7 +37,7 @@ def test_history_flags_give_their_tags_in_the_scenario_order():
     assert set(V.HISTORY_WORDS) == set(V.HISTORY_HINTS) == set(V.HISTORY_TAGS)
     assert set(V.HISTORY_TAGS.values()) <= set(V.TAGS) and set(V.TAGS) <= set(CLASSIFICATION_TAGS)
     assert [t for t in CLASSIFICATION_TAGS if t in V.TAGS] == list(V.TAGS)  # the same reporting order
-    assert V.TAGS[:len(V.TAGS_V1) - 1] == V.TAGS_V1[:-1] and V.TAGS[-1] == "idiopathic"
+    assert V.TAGS[: len(V.TAGS_V1) - 1] == V.TAGS_V1[:-1] and V.TAGS[-1] == "idiopathic"
     for tag in ("post_trauma", "inflammatory"):
         assert tag in V.MECHANISM_KINDS and tag in V.COMBINED_NOTES
 

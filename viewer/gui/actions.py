@@ -4,6 +4,7 @@
 `window.view_actions[name]`, ...): menus, toolbars, presentation mode and tests reach
 them there. Menus and toolbars are assembled from them in `menus.py`.
 """
+
 from __future__ import annotations
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -12,13 +13,20 @@ from ..editing import NUDGE_STEP_LARGE_MM, NUDGE_STEP_MM
 from ..render.views import VIEWS
 from ..vocabulary import HISTORY_HINTS, HISTORY_WORDS
 
-NUDGE_KEYS = (("Left", 0, -1, "left"), ("Right", 0, 1, "right"), ("Up", 1, 1, "up"), ("Down", 1, -1, "down"),
-              ("Ctrl+Up", 2, 1, "away"), ("Ctrl+Down", 2, -1, "closer"))
+NUDGE_KEYS = (
+    ("Left", 0, -1, "left"),
+    ("Right", 0, 1, "right"),
+    ("Up", 1, 1, "up"),
+    ("Down", 1, -1, "down"),
+    ("Ctrl+Up", 2, 1, "away"),
+    ("Ctrl+Down", 2, -1, "closer"),
+)
 LESION_ACTIONS = (
     ("tumor", "Add &tumour (vestibular schwannoma)", "A CPA mass at the porus pressing CN VII/VIII"),
     ("avm", "Add &AVM nidus", "An arteriovenous malformation beside the cisternal portion"),
     ("aneurysm", "Add a&neurysm sac", "A saccular aneurysm on the root exit point"),
-    ("brainstem_lesion", "Add &brainstem lesion (MS plaque)", "An intra-axial plaque at the facial motor nucleus"))
+    ("brainstem_lesion", "Add &brainstem lesion (MS plaque)", "An intra-axial plaque at the facial motor nucleus"),
+)
 
 
 def create_actions(window) -> None:
@@ -81,8 +89,10 @@ def _animation_actions(w) -> None:
     w.addAction(w.pulsation_action)
     w.mechanism_action = QAction("&Mechanism", w, checkable=True)
     w.mechanism_action.setShortcut(QKeySequence("M"))
-    w.mechanism_action.setToolTip("Why the face twitches: myelin, demyelination, ectopic and ephaptic "
-                                  "excitation, antidromic drive to the facial nucleus (M)")
+    w.mechanism_action.setToolTip(
+        "Why the face twitches: myelin, demyelination, ectopic and ephaptic "
+        "excitation, antidromic drive to the facial nucleus (M)"
+    )
     w.mechanism_action.toggled.connect(w._mechanism_toggled)
     w.mechanism.playingChanged.connect(w.mechanism_action.setChecked)
     w.addAction(w.mechanism_action)
@@ -112,8 +122,9 @@ def _view_actions(w) -> None:
     w.labels_action.toggled.connect(d.set_labels)
     w.presentation_action = QAction("&Presentation mode", w, checkable=True)
     w.presentation_action.setShortcut(QKeySequence("F5"))
-    w.presentation_action.setStatusTip("Full screen, dark, large type; PageUp/PageDown step through the "
-                                       "teaching cases; Esc leaves")
+    w.presentation_action.setStatusTip(
+        "Full screen, dark, large type; PageUp/PageDown step through the teaching cases; Esc leaves"
+    )
     w.presentation_action.triggered.connect(w.presentation.toggle)
     w.presentation.activeChanged.connect(w.presentation_action.setChecked)
     w.addAction(w.presentation_action)  # F5 works while the menu bar is hidden

@@ -1,4 +1,4 @@
-"""Animations in the window: arterial pulsation (issue 5 section 4), paced by a QTimer.
+"""Animations in the window: arterial pulsation and the mechanism view, paced by a QTimer.
 
 The document's scenario is never edited by an animation: each tick computes a
 transient scenario (`motion.PulsePlan.at(t)`), analyses it and shows it through
@@ -6,6 +6,7 @@ the SceneView's presenter; stopping shows the document again. Ticks stop when th
 3D view is hidden or the window minimised, so a hidden window costs nothing. A
 drag during playback re-plans from the edited scenario.
 """
+
 from __future__ import annotations
 
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal

@@ -1,4 +1,5 @@
 """GUI entry point: `run_gui(view=None, screenshot=None, size=None) -> int` (used by viewer.cli)."""
+
 from __future__ import annotations
 
 import sys
@@ -79,8 +80,9 @@ def grab_when_rendered(app: QApplication, window: MainWindow, timeout_ms: int = 
     return None
 
 
-def run_gui(view: str | None = None, screenshot: str | Path | None = None,
-            size: tuple[int, int] | None = None, scenario=None) -> int:
+def run_gui(
+    view: str | None = None, screenshot: str | Path | None = None, size: tuple[int, int] | None = None, scenario=None
+) -> int:
     """Open the main window. With `screenshot`, render, save a grab of the whole window, exit 0."""
     app = _application()
     if screenshot is not None:
@@ -90,8 +92,10 @@ def run_gui(view: str | None = None, screenshot: str | Path | None = None,
         try:
             img = grab_when_rendered(app, window)
             if img is None:
-                print("hfs-viewer: the 3D view did not render (black window grab); is there an OpenGL-capable X server?",
-                      file=sys.stderr)
+                print(
+                    "hfs-viewer: the 3D view did not render (black window grab); is there an OpenGL-capable X server?",
+                    file=sys.stderr,
+                )
                 return 1
             from .exports import save_png_atomic
 

@@ -3,6 +3,7 @@
 A continuous drag sends many edit commands with the same `merge_key`;
 QUndoStack merges them (mergeWith), so one drag is one undo step.
 """
+
 from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
@@ -29,8 +30,12 @@ class _MergingEdit(QUndoCommand):
         return self.COMMAND_ID
 
     def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt API name
-        if (self.merge_key is None or type(other) is not type(self)
-                or other.merge_key != self.merge_key or other.before.id != self.before.id):
+        if (
+            self.merge_key is None
+            or type(other) is not type(self)
+            or other.merge_key != self.merge_key
+            or other.before.id != self.before.id
+        ):
             return False
         self.after = other.after
         return True

@@ -18,18 +18,22 @@ from .document import SceneDocument
 from .vessel_panel import ensure_base_font, help_label
 
 STEPS_PER_MM = 10
-HELP = ("The keyhole view (7) looks through a 2-2.5 cm retrosigmoid craniotomy along the corridor to the "
-        "root exit zone. Retraction lifts the flocculus and the petrosal surface away from the petrous bone; "
-        "the figure is the share of the root exit point and attached segment not hidden by cerebellum, "
-        "flocculus, choroid plexus, vessels, other nerves or bone.")
+HELP = (
+    "The keyhole view (7) looks through a 2-2.5 cm retrosigmoid craniotomy along the corridor to the "
+    "root exit zone. Retraction lifts the flocculus and the petrosal surface away from the petrous bone; "
+    "the figure is the share of the root exit point and attached segment not hidden by cerebellum, "
+    "flocculus, choroid plexus, vessels, other nerves or bone."
+)
 
 
 def visibility_text(findings) -> str:
     c = getattr(findings, "corridor", None)
     if not c:
         return "REZ visible from the keyhole: plan a corridor to measure it"
-    return (f"REZ visible from the keyhole: {round(100 * c['rez_visible_fraction'])} % "
-            f"at {c['retraction_mm']:.1f} mm retraction")
+    return (
+        f"REZ visible from the keyhole: {round(100 * c['rez_visible_fraction'])} % "
+        f"at {c['retraction_mm']:.1f} mm retraction"
+    )
 
 
 class CorridorPanel(QWidget):

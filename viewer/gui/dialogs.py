@@ -1,4 +1,5 @@
 """Dialogs: image export (file + size), About and Sources (scrollable bibliography)."""
+
 from __future__ import annotations
 
 import html
@@ -78,7 +79,9 @@ class ExportDialog(QDialog):
         self.annotations_box = QCheckBox("Include annotations (contact callouts, labels)", self)
         self.annotations_box.setChecked(True)
         form.addRow("", self.annotations_box)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -134,8 +137,10 @@ class ExportDialog(QDialog):
 
 
 def bibliography_html() -> str:
-    items = "".join(f"<li>{html.escape(text)} <span style='color:gray'>[{html.escape(key)}]</span></li>"
-                    for key, text in BIBLIOGRAPHY.items())
+    items = "".join(
+        f"<li>{html.escape(text)} <span style='color:gray'>[{html.escape(key)}]</span></li>"
+        for key, text in BIBLIOGRAPHY.items()
+    )
     return f"<ol>{items}</ol>"
 
 

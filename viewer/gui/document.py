@@ -10,6 +10,7 @@ parameter node). Setters are no-ops when nothing changes, so two-way bindings
 cannot loop. The analysis re-runs at most once per event-loop pass however many
 mouse moves arrived (a zero-delay single-shot timer coalesces them).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -22,8 +23,7 @@ from .. import editing
 from ..analysis import Findings
 from ..anatomy import FacialNerve
 from ..display import StructureInfo
-from ..scenario import (RETRACTION_RANGE_MM, Corridor, History, Lesion, Measurement, Scenario, Vessel,
-                        default_scenario)
+from ..scenario import RETRACTION_RANGE_MM, Corridor, Lesion, Measurement, Scenario, Vessel, default_scenario
 from ..scene_model import SceneModel, SceneState
 from ..views import DEFAULT_VIEW, VIEWS
 from ..vocabulary import HISTORY_WORDS, LESION_WORDS, SEGMENT_NAMES
@@ -74,8 +74,12 @@ class SceneDocument(QObject):
     statusMessage = Signal(str)  # one-line feedback for the status bar
     sideChanged = Signal(str)  # "left" | "right": a scenario of the other side was put in (the scene is mirrored)
 
-    def __init__(self, model: SceneModel | dict[str, StructureInfo], parent: QObject | None = None,
-                 scenario: Scenario | None = None):
+    def __init__(
+        self,
+        model: SceneModel | dict[str, StructureInfo],
+        parent: QObject | None = None,
+        scenario: Scenario | None = None,
+    ):
         super().__init__(parent)
         if not isinstance(model, SceneModel):  # a structure table: the parametric anatomy
             model = SceneModel(scenario=scenario, structures=model)
@@ -217,9 +221,12 @@ class SceneDocument(QObject):
             if sid in self.lesion_ids():
                 les = self.lesion(sid)
                 size = " \u00d7 ".join(f"{2 * r:.1f}" for r in les.radii_mm)
-                return PickResult(sid, les.label or LESION_WORDS[les.kind],
-                                  f"{LESION_WORDS[les.kind]}, {size} mm (ellipsoid diameters R-L \u00d7 A-P \u00d7 S-I)",
-                                  tuple(float(v) for v in p))
+                return PickResult(
+                    sid,
+                    les.label or LESION_WORDS[les.kind],
+                    f"{LESION_WORDS[les.kind]}, {size} mm (ellipsoid diameters R-L \u00d7 A-P \u00d7 S-I)",
+                    tuple(float(v) for v in p),
+                )
             v = self.scenario.vessel(sid)
             return PickResult(sid, v.label, f"{v.kind}, radius {v.radius_mm:.2f} mm", tuple(float(x) for x in p))
         info = self.structures[sid]
@@ -288,11 +295,17 @@ class SceneDocument(QObject):
         changed = self.model.set_scenario(scenario)
         if self.model.side != side:
             self.sideChanged.emit(self.model.side)
-        if self._selected and self._selected not in self.structures and self._selected not in self.vessel_ids() \
-                and self._selected not in self.lesion_ids():
+        if (
+            self._selected
+            and self._selected not in self.structures
+            and self._selected not in self.vessel_ids()
+            and self._selected not in self.lesion_ids()
+        ):
             self.select("")
-        if self._handle >= 0 and (self._selected not in self.vessel_ids()
-                                  or self._handle >= len(scenario.vessel(self._selected).centerline_mm)):
+        if self._handle >= 0 and (
+            self._selected not in self.vessel_ids()
+            or self._handle >= len(scenario.vessel(self._selected).centerline_mm)
+        ):
             self.select_handle(-1)
         if changed:
             self.scenarioChanged.emit(None)
@@ -320,8 +333,9 @@ class SceneDocument(QObject):
         self._drag_serial += 1
         return self._drag_serial
 
-    def move_handle(self, vessel_id: str, index: int, target, *, whole_loop: bool = False,
-                    merge_key: object | None = None) -> bool:
+    def move_handle(
+        self, vessel_id: str, index: int, target, *, whole_loop: bool = False, merge_key: object | None = None
+    ) -> bool:
         """Move a vessel handle (undoable). Returns False when nothing moved (fixed origin)."""
         before = self.scenario.vessel(vessel_id)
         result = editing.move_handle(before, index, target, whole_loop=whole_loop, scenario=self.scenario)
@@ -333,7 +347,9 @@ class SceneDocument(QObject):
         what = "loop" if whole_loop else f"handle {index + 1}"
         self.undo_stack.push(EditVesselCommand(self, before, result.vessel, f"Move {before.label} {what}", merge_key))
         if result.clamped:
-            self.statusMessage.emit(f"{before.label} stopped at the brainstem surface: vessels cannot enter the brainstem")
+            self.statusMessage.emit(
+                f"{before.label} stopped at the brainstem surface: vessels cannot enter the brainstem"
+            )
         return True
 
     def nudge_selected_handle(self, delta_mm) -> bool:
@@ -353,8 +369,9 @@ class SceneDocument(QObject):
         before = self.scenario.vessel(vessel_id)
         after = editing.set_radius(before, radius_mm)
         if after != before:
-            self.undo_stack.push(EditVesselCommand(self, before, after, f"{before.label} radius {after.radius_mm:.2f} mm",
-                                                   merge_key))
+            self.undo_stack.push(
+                EditVesselCommand(self, before, after, f"{before.label} radius {after.radius_mm:.2f} mm", merge_key)
+            )
 
     def fixed_handles(self, vessel_id: str) -> set[int]:
         """Handles that never move (origin; an end joined to another vessel)."""
@@ -379,14 +396,17 @@ class SceneDocument(QObject):
         lesion = editing.clamp_lesion(editing.new_lesion(kind, self.scenario)).lesion
         self.set_scenario(replace(self.scenario, lesions=self.scenario.lesions + (lesion,)), f"Add {lesion.label}")
         self.select(lesion.id)
-        self.statusMessage.emit(f"Added {lesion.label}: drag its handle or nudge it with the arrow keys; "
-                                "[ and ] shrink and grow it")
+        self.statusMessage.emit(
+            f"Added {lesion.label}: drag its handle or nudge it with the arrow keys; [ and ] shrink and grow it"
+        )
         return lesion.id
 
     def remove_lesion(self, lesion_id: str) -> None:
         les = self.lesion(lesion_id)
-        self.set_scenario(replace(self.scenario, lesions=tuple(x for x in self.scenario.lesions if x.id != lesion_id)),
-                          f"Remove {les.label or les.kind}")
+        self.set_scenario(
+            replace(self.scenario, lesions=tuple(x for x in self.scenario.lesions if x.id != lesion_id)),
+            f"Remove {les.label or les.kind}",
+        )
 
     def _edit_lesion(self, before: Lesion, result, text: str, merge_key) -> bool:
         from .commands import EditLesionCommand
@@ -409,13 +429,15 @@ class SceneDocument(QObject):
 
     def move_lesion(self, lesion_id: str, target, merge_key: object | None = None) -> bool:
         before = self.lesion(lesion_id)
-        return self._edit_lesion(before, editing.move_lesion(before, target), f"Move {before.label or before.kind}",
-                                 merge_key)
+        return self._edit_lesion(
+            before, editing.move_lesion(before, target), f"Move {before.label or before.kind}", merge_key
+        )
 
     def resize_lesion(self, lesion_id: str, radii_mm, merge_key: object | None = None) -> bool:
         before = self.lesion(lesion_id)
-        return self._edit_lesion(before, editing.resize_lesion(before, radii_mm),
-                                 f"Resize {before.label or before.kind}", merge_key)
+        return self._edit_lesion(
+            before, editing.resize_lesion(before, radii_mm), f"Resize {before.label or before.kind}", merge_key
+        )
 
     def scale_selected_lesion(self, factor: float) -> bool:
         lesion = self.selected_lesion
@@ -430,8 +452,10 @@ class SceneDocument(QObject):
     def set_history_flag(self, name: str, on: bool) -> None:
         """Set one patient-history flag (vocabulary.HISTORY_WORDS), as one undoable step."""
         if bool(on) != getattr(self.scenario.history, name):
-            self.set_scenario(replace(self.scenario, history=replace(self.scenario.history, **{name: bool(on)})),
-                              HISTORY_WORDS[name] + (" on" if on else " off"))
+            self.set_scenario(
+                replace(self.scenario, history=replace(self.scenario.history, **{name: bool(on)})),
+                HISTORY_WORDS[name] + (" on" if on else " off"),
+            )
 
     def set_scenario(self, scenario: Scenario, text: str = "Open scenario") -> None:
         from .commands import ReplaceScenarioCommand

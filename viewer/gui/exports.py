@@ -6,6 +6,7 @@ dialog repaints and its Cancel button works. A cancelled or failed export leaves
 no partial file and never touches an existing one (viewer.render.video writes a
 temp file and renames it; the report is written the same way).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,9 +14,24 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox,
-                               QFileDialog, QFormLayout, QHBoxLayout, QLineEdit, QMessageBox, QProgressDialog,
-                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..motion import Pulsation
 from ..render import video
@@ -86,11 +102,16 @@ def export_image_dialog(window) -> Path | None:
 
 
 # ---------------------------------------------------------------------- video
-ANIMATION_LABELS = {"pulsation": "Arterial pulsation (one or more heartbeats)",
-                    "turntable": "Turntable (one turn round the anatomy)",
-                    "mechanism": "Mechanism (ectopic and ephaptic excitation)"}
-VIDEO_SIZES = (("HD 720p (1280 \u00d7 720)", (1280, 720)), ("Full HD (1920 \u00d7 1080)", (1920, 1080)),
-               ("Small GIF (640 \u00d7 360)", (640, 360)))
+ANIMATION_LABELS = {
+    "pulsation": "Arterial pulsation (one or more heartbeats)",
+    "turntable": "Turntable (one turn round the anatomy)",
+    "mechanism": "Mechanism (ectopic and ephaptic excitation)",
+}
+VIDEO_SIZES = (
+    ("HD 720p (1280 \u00d7 720)", (1280, 720)),
+    ("Full HD (1920 \u00d7 1080)", (1920, 1080)),
+    ("Small GIF (640 \u00d7 360)", (640, 360)),
+)
 
 
 class VideoExportDialog(QDialog):
@@ -143,8 +164,9 @@ class VideoExportDialog(QDialog):
         layout.addWidget(buttons)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export video", self.path_edit.text(),
-                                              "MP4 video (*.mp4);;Animated GIF (*.gif)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export video", self.path_edit.text(), "MP4 video (*.mp4);;Animated GIF (*.gif)"
+        )
         if path:
             self.path_edit.setText(path)
 
@@ -154,9 +176,14 @@ class VideoExportDialog(QDialog):
 
     def options(self) -> dict:
         fps = self.fps_box.value()
-        return {"animation": self.animation_combo.currentData(), "size": tuple(self.size_combo.currentData()),
-                "fps": fps, "frames": max(2, round(self.length_box.value() * fps)),
-                "heart_rate_bpm": float(self.heart_box.value()), "annotations": self.annotations_box.isChecked()}
+        return {
+            "animation": self.animation_combo.currentData(),
+            "size": tuple(self.size_combo.currentData()),
+            "fps": fps,
+            "frames": max(2, round(self.length_box.value() * fps)),
+            "heart_rate_bpm": float(self.heart_box.value()),
+            "annotations": self.annotations_box.isChecked(),
+        }
 
     def accept(self) -> None:
         if not self.path().parent.is_dir():
@@ -196,8 +223,18 @@ def _progress_dialog(parent, label: str, total: int) -> QProgressDialog:
     return dlg
 
 
-def export_video(window, path: Path, animation: str, *, size=(1280, 720), fps: float = 25, frames: int = 50,
-                 heart_rate_bpm: float = 70.0, annotations: bool = True, progress_hook=None):
+def export_video(
+    window,
+    path: Path,
+    animation: str,
+    *,
+    size=(1280, 720),
+    fps: float = 25,
+    frames: int = 50,
+    heart_rate_bpm: float = 70.0,
+    annotations: bool = True,
+    progress_hook=None,
+):
     """Film `animation` of the window's scenario into `path`; returns VideoInfo, or None if cancelled/failed.
 
     `progress_hook(done, total, dialog)` is called after each frame (tests use it to press Cancel)."""
@@ -216,9 +253,18 @@ def export_video(window, path: Path, animation: str, *, size=(1280, 720), fps: f
         return not dlg.wasCanceled()
 
     try:
-        info = video.export_animation(d.scenario, path, animation, frames=frames, fps=fps, size=size,
-                                      view=d.current_view, pulsation=Pulsation(heart_rate_bpm=heart_rate_bpm),
-                                      annotations=annotations, progress=progress)
+        info = video.export_animation(
+            d.scenario,
+            path,
+            animation,
+            frames=frames,
+            fps=fps,
+            size=size,
+            view=d.current_view,
+            pulsation=Pulsation(heart_rate_bpm=heart_rate_bpm),
+            annotations=annotations,
+            progress=progress,
+        )
     except video.ExportCancelled:
         d.statusMessage.emit(f"Video export cancelled; {Path(path).name} was not written")
         return None
@@ -234,8 +280,9 @@ def export_video(window, path: Path, animation: str, *, size=(1280, 720), fps: f
 
 # ---------------------------------------------------------------------- report
 def export_report_dialog(window) -> Path | None:
-    path, _ = QFileDialog.getSaveFileName(window, "Export report", str(export_dir(window) / f"{_stem(window)}.pdf"),
-                                          "PDF document (*.pdf)")
+    path, _ = QFileDialog.getSaveFileName(
+        window, "Export report", str(export_dir(window) / f"{_stem(window)}.pdf"), "PDF document (*.pdf)"
+    )
     if not path:
         return None
     if not path.lower().endswith(".pdf"):

@@ -10,6 +10,7 @@
   file) with ``<pid>.meta.json`` (where it came from, when). A clean exit deletes
   both; at start-up, files whose process is gone are offered for recovery.
 """
+
 from __future__ import annotations
 
 import json
@@ -80,7 +81,9 @@ def find_recoverable(folder: Path | None = None) -> list[Recoverable]:
             path = meta_path.with_name(f"{pid}.json")
             if _pid_alive(pid) or not path.is_file():
                 continue
-            out.append(Recoverable(path, meta_path, float(meta["saved_at"]), meta.get("source"), str(meta.get("name", "?"))))
+            out.append(
+                Recoverable(path, meta_path, float(meta["saved_at"]), meta.get("source"), str(meta.get("name", "?")))
+            )
         except (OSError, ValueError, KeyError, TypeError):
             continue
     return sorted(out, key=lambda r: -r.saved_at)
@@ -136,10 +139,13 @@ class FileController(QObject):
 
     def ask_save_changes(self) -> QMessageBox.StandardButton:
         """Save / Discard / Cancel for unsaved changes (a blocking question)."""
-        box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes",
-                          f"Save the changes to '{self.document.scenario.name}'?",
-                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                          | QMessageBox.StandardButton.Cancel, self.window)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Unsaved changes",
+            f"Save the changes to '{self.document.scenario.name}'?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            self.window,
+        )
         box.setObjectName("unsavedChangesBox")
         box.setDefaultButton(QMessageBox.StandardButton.Save)
         answer = QMessageBox.StandardButton(box.exec())
@@ -232,9 +238,17 @@ class FileController(QObject):
         try:
             self._autosave_path.parent.mkdir(parents=True, exist_ok=True)
             save_scenario(self.document.scenario, self._autosave_path)
-            write_text_atomic(self._autosave_meta, json.dumps({
-                "pid": os.getpid(), "saved_at": time.time(), "source": str(self.path) if self.path else None,
-                "name": self.document.scenario.name}))
+            write_text_atomic(
+                self._autosave_meta,
+                json.dumps(
+                    {
+                        "pid": os.getpid(),
+                        "saved_at": time.time(),
+                        "source": str(self.path) if self.path else None,
+                        "name": self.document.scenario.name,
+                    }
+                ),
+            )
         except (ScenarioError, OSError) as exc:
             self.document.statusMessage.emit(f"Autosave failed: {exc}")
             return False
@@ -269,9 +283,13 @@ class FileController(QObject):
         """At start-up: ask about each autosave left by a crashed or killed session."""
         recovered = False
         for item in find_recoverable():
-            box = QMessageBox(QMessageBox.Icon.Question, "Recover unsaved changes",
-                              f"HFS Compression Viewer did not close properly.\nRecover {item.describe()}?",
-                              QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Discard, self.window)
+            box = QMessageBox(
+                QMessageBox.Icon.Question,
+                "Recover unsaved changes",
+                f"HFS Compression Viewer did not close properly.\nRecover {item.describe()}?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Discard,
+                self.window,
+            )
             box.setObjectName("recoveryBox")
             answer = box.exec()
             box.deleteLater()

@@ -8,17 +8,29 @@ clipboard. The panel only listens to ``SceneDocument.findingsChanged`` (the
 document coalesces many edits into one analysis per event-loop pass) and never
 runs the analysis itself.
 """
+
 from __future__ import annotations
 
 import html
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QGuiApplication
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
-                               QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..analysis import Contact, Findings, format_report
 from ..sources import BIBLIOGRAPHY
+
 # tag_words and TAG_WORDS are re-exported: callers and tests read them here
 from ..vocabulary import SEGMENT_NAMES, TAG_WORDS, segment_site, tag_words  # noqa: F401
 from .document import SceneDocument
@@ -193,11 +205,19 @@ class FindingsPanel(QWidget):
         rows = []
         for c in contacts:
             seg = segment_site(c.segment, "\u2014")
-            values = (c.label, c.structure, seg, c.severity, c.myelin or "\u2014", f"{c.gap_mm:.2f}",
-                      c.side or "\u2014")
+            values = (
+                c.label,
+                c.structure,
+                seg,
+                c.severity,
+                c.myelin or "\u2014",
+                f"{c.gap_mm:.2f}",
+                c.side or "\u2014",
+            )
             rows.append((values, culprit is not None and c == culprit))
         if rows == self._table_rows:
             return
+
         # while a drag changes only the gaps, the columns keep their widths (the header is wider)
         def without_gaps(table):
             return [(values[:5] + values[6:], bold) for values, bold in table]
@@ -238,8 +258,9 @@ class FindingsPanel(QWidget):
         if m.notes:
             out.append("<h3>Notes</h3><ul>" + "".join(f"<li>{e(n)}</li>" for n in m.notes) + "</ul>")
         out.append("<h3>Management options</h3><ul>" + "".join(f"<li>{e(x)}</li>" for x in m.management) + "</ul>")
-        out.append("<h3>Sources</h3><ol>"
-                   + "".join(f"<li>{e(BIBLIOGRAPHY.get(k, k))}</li>" for k in m.sources) + "</ol>")
+        out.append(
+            "<h3>Sources</h3><ol>" + "".join(f"<li>{e(BIBLIOGRAPHY.get(k, k))}</li>" for k in m.sources) + "</ol>"
+        )
         return "".join(out)
 
     # ------------------------------------------------------------------ actions
@@ -254,5 +275,11 @@ class FindingsPanel(QWidget):
 
     def text(self) -> str:
         """Everything the panel shows, as plain text (headline first)."""
-        return "\n".join([self.headline_label.text(), f"Classification: {self._tags_text}",
-                          f"Culprit: {self._culprit_text}", self.details.toPlainText()])
+        return "\n".join(
+            [
+                self.headline_label.text(),
+                f"Classification: {self._tags_text}",
+                f"Culprit: {self._culprit_text}",
+                self.details.toPlainText(),
+            ]
+        )

@@ -1,5 +1,6 @@
 """Info panel: what the last click in the 3D view hit (name, one-line description,
 and for CN VII the zone and myelin type at the clicked point)."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -59,7 +60,9 @@ class InfoPanel(QWidget):
         self.description_label.setText(result.description)
         if result.segment is not None:
             self.segment_label.setText(result.segment_label)
-            self.myelin_label.setText(f"{result.myelin} ({'CNS, oligodendrocytes' if result.myelin == 'central' else 'PNS, Schwann cells'})")
+            self.myelin_label.setText(
+                f"{result.myelin} ({'CNS, oligodendrocytes' if result.myelin == 'central' else 'PNS, Schwann cells'})"
+            )
             self.arc_label.setText(f"{result.arc_mm:.1f} mm along the nerve")
             self.nerve_form.setVisible(True)
         else:
@@ -69,6 +72,9 @@ class InfoPanel(QWidget):
         """All text the panel currently shows, one item per line (visible widgets only)."""
         parts = [self.name_label.text(), self.description_label.text()]
         if not self.nerve_form.isHidden():
-            parts += [f"Segment: {self.segment_label.text()}", f"Myelin: {self.myelin_label.text()}",
-                      f"From RExP: {self.arc_label.text()}"]
+            parts += [
+                f"Segment: {self.segment_label.text()}",
+                f"Myelin: {self.myelin_label.text()}",
+                f"From RExP: {self.arc_label.text()}",
+            ]
         return "\n".join(parts)

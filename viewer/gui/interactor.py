@@ -9,6 +9,7 @@ render requests (`Render`), resizes and a new GL context say so too. While nothi
 a repaint blits the last frame (what the C++ QVTKOpenGLNativeWidget does for repaints
 scheduled by a finished render).
 """
+
 from __future__ import annotations
 
 from pyvistaqt import QtInteractor

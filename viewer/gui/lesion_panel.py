@@ -3,6 +3,7 @@
 Like the Vessel panel, every edit goes through the document (undoable, the
 analysis follows) and a refresh writes the spin boxes with their signals blocked.
 """
+
 from __future__ import annotations
 
 from PySide6.QtGui import QFont
@@ -14,8 +15,10 @@ from .document import SceneDocument
 from .vessel_panel import COORD_RANGE_MM, COORD_STEP_MM, _spin, ensure_base_font, help_label
 
 HINT = "No lesion selected. Add one from the Scenario menu, or click a lesion in the 3D view."
-HELP = ("Drag the lesion's handle in the 3D view or nudge it with the arrow keys (Shift: 1 mm); "
-        "[ and ] shrink and grow it by 10 %; Delete removes it.")
+HELP = (
+    "Drag the lesion's handle in the 3D view or nudge it with the arrow keys (Shift: 1 mm); "
+    "[ and ] shrink and grow it by 10 %; Delete removes it."
+)
 
 
 class LesionPanel(QWidget):

@@ -4,6 +4,7 @@ Its actions are made in `actions.py`, the menus and toolbars in `menus.py`, and 
 image, video and report exports live in `exports.py`; the window keeps them as attributes
 and thin slots, so menus, shortcuts and tests reach them on the window.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,6 +13,7 @@ from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtGui import QCloseEvent, QImage
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QToolBar, QVBoxLayout, QWidget
 
+from ..display import Override
 from ..editing import NUDGE_STEP_LARGE_MM, NUDGE_STEP_MM
 from ..render.scene import MeshSet, load_meshes
 from ..render.views import VIEWS, view_title
@@ -20,13 +22,12 @@ from . import menus
 from .actions import create_actions
 from .animation import MechanismPlayer, PulsationPlayer
 from .corridor_panel import CorridorPanel
-from ..display import Override
 from .document import PickResult, SceneDocument
 from .files import FileController
-from .measure import install_measure_tool
 from .findings_panel import FindingsPanel
 from .info_panel import InfoPanel
 from .lesion_panel import LesionPanel
+from .measure import install_measure_tool
 from .presentation import Presentation
 from .preset_panel import PresetPanel
 from .settings import KEY_GEOMETRY, KEY_LABELS, KEY_STATE, KEY_VIEW, make_settings, read_bool
@@ -44,6 +45,7 @@ DIM_OPACITY = 0.15  # what dimming leaves of a structure not involved in the com
 def window_title(side: str) -> str:
     """The application's title for a scene of `side`."""
     return WINDOW_TITLE.replace("left", side)
+
 
 DEFAULT_SIZE = (1600, 1000)
 MIN_FONT_PT = 11.0  # readable on a projector; panels must not go below 10 pt
@@ -66,9 +68,15 @@ _ARROWS = {Qt.Key.Key_Left: (0, -1), Qt.Key.Key_Right: (0, 1), Qt.Key.Key_Up: (1
 class MainWindow(QMainWindow):
     """The viewer window. `persist=False` neither reads nor writes settings (screenshots)."""
 
-    def __init__(self, mesh_set: MeshSet | None = None, view: str | None = None,
-                 settings: QSettings | None = None, persist: bool = True, parent: QWidget | None = None,
-                 scenario: Scenario | None = None):
+    def __init__(
+        self,
+        mesh_set: MeshSet | None = None,
+        view: str | None = None,
+        settings: QSettings | None = None,
+        persist: bool = True,
+        parent: QWidget | None = None,
+        scenario: Scenario | None = None,
+    ):
         super().__init__(parent)
         ensure_readable_font()
         self.setWindowTitle(WINDOW_TITLE)
@@ -109,7 +117,9 @@ class MainWindow(QMainWindow):
         self.info_dock = self._dock("Info", "infoDock", self.info_panel)
         self.splitDockWidget(self.structures_dock, self.info_dock, Qt.Orientation.Vertical)
         self.findings_panel = FindingsPanel(self.document, self)
-        self.findings_dock = self._dock("Findings", "findingsDock", self.findings_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.findings_dock = self._dock(
+            "Findings", "findingsDock", self.findings_panel, Qt.DockWidgetArea.RightDockWidgetArea
+        )
         self.vessel_panel = VesselPanel(self.document, self)
         self.vessel_dock = self._dock("Vessel", "vesselDock", self.vessel_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.splitDockWidget(self.findings_dock, self.vessel_dock, Qt.Orientation.Vertical)
@@ -117,7 +127,9 @@ class MainWindow(QMainWindow):
         self.lesion_dock = self._dock("Lesion", "lesionDock", self.lesion_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.vessel_dock, self.lesion_dock)
         self.corridor_panel = CorridorPanel(self.document, self)
-        self.corridor_dock = self._dock("Corridor", "corridorDock", self.corridor_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.corridor_dock = self._dock(
+            "Corridor", "corridorDock", self.corridor_panel, Qt.DockWidgetArea.RightDockWidgetArea
+        )
         self.tabifyDockWidget(self.lesion_dock, self.corridor_dock)
         self.vessel_dock.raise_()
         self.preset_panel = PresetPanel(self)
@@ -179,13 +191,17 @@ class MainWindow(QMainWindow):
         self._closed = False
 
     # ------------------------------------------------------------------ construction
-    def _dock(self, title: str, name: str, widget: QWidget,
-              area: Qt.DockWidgetArea = Qt.DockWidgetArea.LeftDockWidgetArea) -> QDockWidget:
+    def _dock(
+        self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea = Qt.DockWidgetArea.LeftDockWidgetArea
+    ) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
         dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable
-                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
         self.addDockWidget(area, dock)
         return dock
 
@@ -243,8 +259,9 @@ class MainWindow(QMainWindow):
             return
         d = self.document
         involved = {"cn7", "cn8", "brainstem"} | {c.id for c in d.findings.all_contacts}
-        d.display.set_override(DIM_OVERRIDE, {sid: Override(max_opacity=DIM_OPACITY)
-                                              for sid in d.ids() if sid not in involved})
+        d.display.set_override(
+            DIM_OVERRIDE, {sid: Override(max_opacity=DIM_OPACITY) for sid in d.ids() if sid not in involved}
+        )
 
     def _show_status(self, message: str) -> None:
         self.statusBar().showMessage(message, 6000)

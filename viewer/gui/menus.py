@@ -3,6 +3,7 @@
 The menus are kept on the window (`window.file_menu`, `window.teaching_menu`, ...):
 presentation mode hides them and tests open them.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -66,8 +67,15 @@ def build_menus(w) -> None:
     view_menu.addAction(w.pulsation_action)
     view_menu.addAction(w.mechanism_action)
     view_menu.addSeparator()
-    for dock in (w.structures_dock, w.info_dock, w.findings_dock, w.vessel_dock, w.lesion_dock, w.corridor_dock,
-                 w.presets_dock):
+    for dock in (
+        w.structures_dock,
+        w.info_dock,
+        w.findings_dock,
+        w.vessel_dock,
+        w.lesion_dock,
+        w.corridor_dock,
+        w.presets_dock,
+    ):
         view_menu.addAction(dock.toggleViewAction())
     help_menu = mb.addMenu("&Help")
     help_menu.addAction(w.sources_action)

@@ -8,6 +8,7 @@ shows "n/N title" and the current finding in words. Esc (or F5, the window's tog
 the window back exactly as it was (docks, toolbar, menus, full screen or not,
 background, callout type size).
 """
+
 from __future__ import annotations
 
 import html
@@ -60,8 +61,7 @@ class Presentation(QObject):
             "full_screen": w.isFullScreen(),
             "menu": w.menuBar().isVisible(),
             "status": w.statusBar().isVisible(),
-            "background": (tuple(sv.plotter.background_color.float_rgb),
-                           tuple(sv.plotter.renderer.GetBackground2())),
+            "background": (tuple(sv.plotter.background_color.float_rgb), tuple(sv.plotter.renderer.GetBackground2())),
             "callout_px": (sv.callouts.FONT_PX, sv.callouts.HIGHLIGHT_FONT_PX),
         }
         for dock in w.docks():
@@ -194,13 +194,18 @@ class Presentation(QObject):
             first, second = (html.escape(x) for x in self.caption_text().split("\n", 1))
             self.window.caption_bar.setText(
                 f"<div style='font-size:28pt; font-weight:700'>{first}</div>"
-                f"<div style='font-size:21pt; color:#ffd84a'>{second}</div>")
+                f"<div style='font-size:21pt; color:#ffd84a'>{second}</div>"
+            )
 
     def _install_keys(self) -> None:
         w = self.window
-        for keys, slot in ((NEXT_KEYS, self.next), (PREVIOUS_KEYS, self.previous),
-                           (("Esc",), self.leave), (("Home",), lambda: self.go(0)),
-                           (("End",), lambda: self.go(len(self.playlist) - 1))):
+        for keys, slot in (
+            (NEXT_KEYS, self.next),
+            (PREVIOUS_KEYS, self.previous),
+            (("Esc",), self.leave),
+            (("Home",), lambda: self.go(0)),
+            (("End",), lambda: self.go(len(self.playlist) - 1)),
+        ):
             for key in keys:
                 sc = QShortcut(QKeySequence(key), w)
                 sc.setContext(Qt.ShortcutContext.ApplicationShortcut)

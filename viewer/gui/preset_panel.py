@@ -5,6 +5,7 @@ unsaved-changes question and the camera goes to the case's view. The cases and t
 thumbnails are read when the panel's dock is first shown (its tab sits behind Structures
 at start), not while the window opens.
 """
+
 from __future__ import annotations
 
 from functools import cached_property
@@ -31,7 +32,9 @@ class PresetPanel(QWidget):
         self.list.setUniformItemSizes(False)
         self._filled = False
         self._current: str | None = None
-        hint = QLabel("Double-click a case to open it. PageUp/PageDown step through them in presentation mode (F5).", self)
+        hint = QLabel(
+            "Double-click a case to open it. PageUp/PageDown step through them in presentation mode (F5).", self
+        )
         hint.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)

@@ -1,4 +1,4 @@
-"""PDF case report (issue 5, section 5): Qt's PDF writer, no OpenGL inside Qt.
+"""PDF case report: Qt's PDF writer, no OpenGL inside Qt.
 
 One A4 document: the scenario's name (and teaching title), the date, two views
 of the scene rendered offscreen by VTK (`viewer.render.scenario_view`), the
@@ -9,28 +9,37 @@ and `ensure_gui_app()` creates one on Qt's `offscreen` platform when there is
 no display. Writing is atomic: a temp file in the target folder, renamed at the
 end, so an existing report is replaced whole or not at all.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
 import html
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QMarginsF, QUrl
 from PySide6.QtGui import QFont, QGuiApplication, QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from .. import __version__
-from ..atomic import atomic_path
 from ..analysis import Findings, analyze
+from ..atomic import atomic_path
 from ..scenario import Scenario
 from ..sources import BIBLIOGRAPHY
 from ..vocabulary import segment_site, tag_words
 from .findings_panel import SEVERITY_COLOURS, headline, headline_severity
 
-__all__ = ["REPORT_VIEWS", "REPORT_IMAGE_SIZE", "ensure_gui_app", "report_views", "report_images", "report_html",
-           "write_report", "reference_keys"]
+__all__ = [
+    "REPORT_VIEWS",
+    "REPORT_IMAGE_SIZE",
+    "ensure_gui_app",
+    "report_views",
+    "report_images",
+    "report_html",
+    "write_report",
+    "reference_keys",
+]
 
 REPORT_VIEWS = ("anterior", "rez_closeup")  # the whole CPA, then the root exit zone up close
 REPORT_IMAGE_SIZE = (1500, 900)  # pixels per view image (drawn ~150 mm wide: ~250 dpi); 5:3 so two fit page 1
@@ -38,8 +47,10 @@ PDF_RESOLUTION_DPI = 300
 # QTextDocument.print_ adds 2 cm margins of its own inside the writer's page rect: the writer has none.
 PAGE_MARGINS_MM = 0.0
 IMAGE_WIDTH_PX = 570  # layout pixels (96 per inch) of each view; the text column is 170 mm = 642 px
-DISCLAIMER = ("Teaching model: a parametric anatomy with literature dimensions, not a patient's imaging; "
-              "not for diagnosis or treatment decisions.")
+DISCLAIMER = (
+    "Teaching model: a parametric anatomy with literature dimensions, not a patient's imaging; "
+    "not for diagnosis or treatment decisions."
+)
 
 _APP = None  # the QGuiApplication created here, kept alive for the process
 
@@ -64,8 +75,9 @@ def report_views(scenario: Scenario) -> tuple[str, str]:
     return (REPORT_VIEWS[0], view if view and view != REPORT_VIEWS[0] else REPORT_VIEWS[1])
 
 
-def report_images(scenario: Scenario, views=REPORT_VIEWS, size=REPORT_IMAGE_SIZE,
-                  annotations: bool = True) -> dict[str, np.ndarray]:
+def report_images(
+    scenario: Scenario, views=REPORT_VIEWS, size=REPORT_IMAGE_SIZE, annotations: bool = True
+) -> dict[str, np.ndarray]:
     """Offscreen VTK renders of the scenario (deformed nerve, callouts) for each view name (one plotter)."""
     from ..render.video import OffscreenScenario
 
@@ -135,7 +147,8 @@ def _contact_rows(findings: Findings) -> str:
             f"<tr><td>{name}<br/><small>{_e(kind)}</small></td><td>{_e(c.structure)}</td><td>{_e(seg)}</td>"
             f"<td>{_e(c.severity)}</td><td>{_e(c.myelin or chr(0x2014))}</td>"
             f"<td align='right'>{c.gap_mm:+.2f}</td><td align='right'>{c.penetration_mm:.2f}</td>"
-            f"<td>{_e(c.side or chr(0x2014))}</td></tr>")
+            f"<td>{_e(c.side or chr(0x2014))}</td></tr>"
+        )
     return "".join(rows)
 
 
@@ -150,27 +163,35 @@ def report_html(scenario: Scenario, findings: Findings, image_names=(), generate
     if teaching is not None:
         title = "" if teaching.title.strip() == scenario.name.strip() else f": {_e(teaching.title)}"
         parts.append(f"<p><i>Teaching case{title}</i>{_cites(teaching.sources, num)}</p>")
-    parts.append(f"<p><small>HFS Compression Viewer {_e(__version__)} \u00b7 report generated "
-                 f"{_e(generated.strftime('%Y-%m-%d %H:%M %Z').strip())} \u00b7 {_e(scenario.side)} cerebellopontine angle"
-                 f"</small></p>")
+    parts.append(
+        f"<p><small>HFS Compression Viewer {_e(__version__)} \u00b7 report generated "
+        f"{_e(generated.strftime('%Y-%m-%d %H:%M %Z').strip())} \u00b7 {_e(scenario.side)} cerebellopontine angle"
+        f"</small></p>"
+    )
 
     bg, fg = SEVERITY_COLOURS[headline_severity(findings)]
-    parts.append(f"<table width='100%' cellpadding='6' cellspacing='0'><tr><td bgcolor='{bg}'>"
-                 f"<span style='color:{fg}; font-size:14pt; font-weight:bold'>{_e(headline(findings))}</span>"
-                 f"</td></tr></table>")
+    parts.append(
+        f"<table width='100%' cellpadding='6' cellspacing='0'><tr><td bgcolor='{bg}'>"
+        f"<span style='color:{fg}; font-size:14pt; font-weight:bold'>{_e(headline(findings))}</span>"
+        f"</td></tr></table>"
+    )
     words = ", ".join(tag_words(t) for t in findings.classification)
     parts.append(f"<p><b>Classification:</b> {_e(words)} <small>({_e(', '.join(findings.classification))})</small></p>")
     cc = findings.culprit_contact()
     if cc is not None:
         site = segment_site(cc.segment, cc.structure)
-        parts.append(f"<p><b>Culprit:</b> {_e(cc.label)} at the {_e(site)}, {_e(cc.severity)}"
-                     f"{', ' + _e(cc.myelin) + ' myelin' if cc.myelin else ''}.</p>")
+        parts.append(
+            f"<p><b>Culprit:</b> {_e(cc.label)} at the {_e(site)}, {_e(cc.severity)}"
+            f"{', ' + _e(cc.myelin) + ' myelin' if cc.myelin else ''}.</p>"
+        )
     else:
         parts.append("<p><b>Culprit:</b> none.</p>")
     for name in image_names:
-        parts.append(f"<p align='center'><img src='img:{_e(name)}' width='{IMAGE_WIDTH_PX}'/><br/>"
-                     f"<small>{_e(_view_title(name, scenario.side))} view: vessels, lesions and CN VII as modelled, the nerve "
-                     f"deformed by its contacts (heat colours: penetration depth).</small></p>")
+        parts.append(
+            f"<p align='center'><img src='img:{_e(name)}' width='{IMAGE_WIDTH_PX}'/><br/>"
+            f"<small>{_e(_view_title(name, scenario.side))} view: vessels, lesions and CN VII as modelled, the nerve "
+            f"deformed by its contacts (heat colours: penetration depth).</small></p>"
+        )
 
     if scenario.description or teaching is not None:  # after the images: keeps both on page 1
         parts.append("<h2>Case</h2>")
@@ -179,26 +200,36 @@ def report_html(scenario: Scenario, findings: Findings, image_names=(), generate
         if teaching is not None:
             expected = ", ".join(tag_words(t) for t in teaching.expected)
             agree = set(teaching.expected) == set(findings.classification)
-            parts.append(f"<p><b>Expected for this case:</b> {_e(expected)} "
-                         f"({'matches' if agree else 'differs from'} the analysis).</p>"
-                         f"<p>{_e(teaching.note)}{_cites(teaching.sources, num)}</p>")
+            parts.append(
+                f"<p><b>Expected for this case:</b> {_e(expected)} "
+                f"({'matches' if agree else 'differs from'} the analysis).</p>"
+                f"<p>{_e(teaching.note)}{_cites(teaching.sources, num)}</p>"
+            )
 
     parts.append("<h2>Contacts</h2>")
     if findings.all_contacts:
-        head = "".join(f"<th align='left'>{h}</th>" for h in (
-            "Vessel/lesion", "Nerve", "Segment", "Severity", "Myelin", "Gap (mm)", "Penetration (mm)", "Side"))
-        parts.append(f"<table width='100%' border='1' cellpadding='3' cellspacing='0'><tr>{head}</tr>"
-                     f"{_contact_rows(findings)}</table>")
-        parts.append(f"<p><small>Severity: mild = contact without indentation (penetration \u2264 0.1 \u00d7 nerve "
-                     f"diameter), moderate = indentation (\u2264 0.5 D), severe = deviation of the nerve course"
-                     f"{_cites(findings.thresholds.sources, num)}. Negative gap = overlap of the undeformed "
-                     f"surfaces.</small></p>")
+        head = "".join(
+            f"<th align='left'>{h}</th>"
+            for h in ("Vessel/lesion", "Nerve", "Segment", "Severity", "Myelin", "Gap (mm)", "Penetration (mm)", "Side")
+        )
+        parts.append(
+            f"<table width='100%' border='1' cellpadding='3' cellspacing='0'><tr>{head}</tr>"
+            f"{_contact_rows(findings)}</table>"
+        )
+        parts.append(
+            f"<p><small>Severity: mild = contact without indentation (penetration \u2264 0.1 \u00d7 nerve "
+            f"diameter), moderate = indentation (\u2264 0.5 D), severe = deviation of the nerve course"
+            f"{_cites(findings.thresholds.sources, num)}. Negative gap = overlap of the undeformed "
+            f"surfaces.</small></p>"
+        )
     else:
         parts.append("<p>No vessel or lesion touches CN VII or CN VIII.</p>")
     label = {v.id: v.label or v.id for v in scenario.vessels}
     for vc in findings.vessel_contacts:
-        parts.append(f"<p>Tandem: the {_e(label.get(vc.a, vc.a))} touches the {_e(label.get(vc.b, vc.b))} "
-                     f"(gap {vc.gap_mm:+.2f} mm).</p>")
+        parts.append(
+            f"<p>Tandem: the {_e(label.get(vc.a, vc.a))} touches the {_e(label.get(vc.b, vc.b))} "
+            f"(gap {vc.gap_mm:+.2f} mm).</p>"
+        )
 
     parts.append(f"<h2>Mechanism</h2><p>{_e(m.summary)}{_cites(m.sources, num)}</p>")
     if m.steps:
@@ -213,9 +244,16 @@ def report_html(scenario: Scenario, findings: Findings, image_names=(), generate
     return "<html><body>" + "\n".join(parts) + "</body></html>"
 
 
-def write_report(scenario: Scenario, out_path, images: Mapping[str, np.ndarray] | None = None, *,
-                 findings: Findings | None = None, views=None, image_size=REPORT_IMAGE_SIZE,
-                 generated: _dt.datetime | None = None) -> Path:
+def write_report(
+    scenario: Scenario,
+    out_path,
+    images: Mapping[str, np.ndarray] | None = None,
+    *,
+    findings: Findings | None = None,
+    views=None,
+    image_size=REPORT_IMAGE_SIZE,
+    generated: _dt.datetime | None = None,
+) -> Path:
     """Write the A4 PDF report of `scenario` to `out_path` (atomically) and return the path.
 
     images: {view name: RGB(A) uint8 array}; None renders `views` (default `report_views(scenario)`)
@@ -234,8 +272,9 @@ def write_report(scenario: Scenario, out_path, images: Mapping[str, np.ndarray] 
     for tag in ("liga", "clig"):
         font.setFeature(QFont.Tag(tag), 0)
     doc.setDefaultFont(font)
-    doc.setDefaultStyleSheet("h1 { font-size: 18pt; } h2 { font-size: 13pt; margin-top: 10px; } "
-                             "th { background-color: #e0e0e0; }")
+    doc.setDefaultStyleSheet(
+        "h1 { font-size: 18pt; } h2 { font-size: 13pt; margin-top: 10px; } th { background-color: #e0e0e0; }"
+    )
     for name, img in images.items():
         doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"img:{name}"), _qimage(img))
     doc.setHtml(report_html(scenario, findings, tuple(images), generated))
@@ -245,8 +284,14 @@ def write_report(scenario: Scenario, out_path, images: Mapping[str, np.ndarray] 
         writer.setResolution(PDF_RESOLUTION_DPI)
         writer.setTitle(f"HFS report: {scenario.name}")
         writer.setCreator(f"HFS Compression Viewer {__version__}")
-        writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
-                                         QMarginsF(*(PAGE_MARGINS_MM,) * 4), QPageLayout.Unit.Millimeter))
+        writer.setPageLayout(
+            QPageLayout(
+                QPageSize(QPageSize.PageSizeId.A4),
+                QPageLayout.Orientation.Portrait,
+                QMarginsF(*(PAGE_MARGINS_MM,) * 4),
+                QPageLayout.Unit.Millimeter,
+            )
+        )
         doc.print_(writer)
         del writer  # flushes and closes the file
         if os.path.getsize(tmp) < 100:

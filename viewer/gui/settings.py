@@ -2,6 +2,7 @@
 
 Tests redirect the INI location with QSettings.setPath (tests/gui/conftest.py).
 """
+
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings

@@ -4,6 +4,7 @@ Per structure: visibility checkbox, colour swatch (click to change), opacity
 spin box, and "Isolate" (button + context menu). Everything goes through the
 SceneDocument; the panel mirrors the document's signals back into the tree.
 """
+
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, QSize, Qt
@@ -24,8 +25,13 @@ from PySide6.QtWidgets import (
 
 from .document import SceneDocument
 
-GROUPS = (("brainstem", "Brainstem"), ("nerves", "Nerves"), ("arteries", "Arteries"),
-          ("veins", "Veins"), ("context", "Context"))
+GROUPS = (
+    ("brainstem", "Brainstem"),
+    ("nerves", "Nerves"),
+    ("arteries", "Arteries"),
+    ("veins", "Veins"),
+    ("context", "Context"),
+)
 SID_ROLE = Qt.ItemDataRole.UserRole
 COL_NAME, COL_COLOUR, COL_OPACITY = 0, 1, 2
 
@@ -241,8 +247,10 @@ class StructurePanel(QWidget):
         why = d.display.overridden_by(sid)
         name = d.structures[sid].name
         if why and abs(d.display.user_opacity(sid) - opacity) > 1e-9:
-            box.setToolTip(f"Opacity of {name}: {round(opacity * 100)} % while the {', '.join(why)} is on "
-                           f"(your setting, {round(d.display.user_opacity(sid) * 100)} %, comes back after)")
+            box.setToolTip(
+                f"Opacity of {name}: {round(opacity * 100)} % while the {', '.join(why)} is on "
+                f"(your setting, {round(d.display.user_opacity(sid) * 100)} %, comes back after)"
+            )
         else:
             box.setToolTip(f"Opacity of {name}")
 

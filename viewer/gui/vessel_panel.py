@@ -5,19 +5,21 @@ Every edit goes through the document (``set_vessel_radius``, ``select_handle``,
 refreshed from the scenario on ``scenarioChanged`` / ``selectionChanged`` /
 ``handleSelected`` with their signals blocked, so a refresh never edits back.
 """
+
 from __future__ import annotations
 
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QAbstractSpinBox, QDoubleSpinBox, QFormLayout, QLabel, QSpinBox, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QFormLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from ..scenario import Vessel
 from .document import SceneDocument
 
 BASE_POINT_SIZE = 11.0
 HINT = "Select a vessel in the 3D view"
-HELP = ("Drag a handle in the 3D view; Shift-drag moves the whole loop; arrow keys nudge 0.1 mm "
-        "(Shift: 1 mm), Ctrl+Up/Down moves in depth.")
+HELP = (
+    "Drag a handle in the 3D view; Shift-drag moves the whole loop; arrow keys nudge 0.1 mm "
+    "(Shift: 1 mm), Ctrl+Up/Down moves in depth."
+)
 ORIGIN_NOTE = "origin: attached to its parent vessel"
 END_NOTE = "end: attached to the vessel it joins"
 NO_HANDLE_NOTE = "Choose a handle number (or click a handle in the 3D view) to edit its coordinates."
@@ -177,8 +179,9 @@ class VesselPanel(QWidget):
             self.editor.setVisible(False)
             return
         _set_text(self.title_label, v.label)
-        _set_text(self.role_label,
-                  f"{v.kind} \u00b7 {ROLE_WORDS.get(v.role, v.role)} \u00b7 {len(v.centerline_mm)} handles")
+        _set_text(
+            self.role_label, f"{v.kind} \u00b7 {ROLE_WORDS.get(v.role, v.role)} \u00b7 {len(v.centerline_mm)} handles"
+        )
         self.role_label.setVisible(True)
         self.editor.setVisible(True)
         n = len(v.centerline_mm)
@@ -194,8 +197,9 @@ class VesselPanel(QWidget):
             _set_value(self.handle_spin, i + 1)
             has = i >= 0
             origin = i in fixed
-            symbols = (QAbstractSpinBox.ButtonSymbols.NoButtons if origin
-                       else QAbstractSpinBox.ButtonSymbols.UpDownArrows)
+            symbols = (
+                QAbstractSpinBox.ButtonSymbols.NoButtons if origin else QAbstractSpinBox.ButtonSymbols.UpDownArrows
+            )
             for axis, box in enumerate(self.coord_spins):
                 box.setEnabled(has)
                 if box.isReadOnly() != origin:

@@ -5,6 +5,7 @@ change to the Scene in place, then asks for one coalesced render. A left click
 without drag picks the structure under the cursor and reports it to the
 document; a drag still rotates the camera (PickingStyle below).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -105,13 +106,18 @@ class SceneView(QObject):
         self.style = PickingStyle(self._on_click, self._on_grab, self._on_drag, self._on_drop)
         self.plotter.iren.style = self.style
         self._marker = self.plotter.add_mesh(
-            pv.Sphere(radius=0.6, theta_resolution=24, phi_resolution=24), color=PICK_MARKER_COLOUR,
-            name="pick-marker", pickable=False, reset_camera=False, render=False)
+            pv.Sphere(radius=0.6, theta_resolution=24, phi_resolution=24),
+            color=PICK_MARKER_COLOUR,
+            name="pick-marker",
+            pickable=False,
+            reset_camera=False,
+            render=False,
+        )
         self._marker.visibility = False
         self._picker = vtkCellPicker()
         self._picker.SetTolerance(0.0005)
 
-        # Live manipulation (issue 4): in-place meshes, callouts, handles, nerve deformation.
+        # Live manipulation: in-place meshes, callouts, handles, nerve deformation.
         # The scenario (vessels, lesions, deformed nerve, callouts) is drawn by the render layer.
         self.presenter = ScenarioView(self.scene, document.model)
         self.live = self.presenter.live
@@ -380,8 +386,15 @@ class SceneView(QObject):
         if self._overlay is None:
             if not text:
                 return
-            self._overlay = self.plotter.add_text(text, position="upper_left", font_size=16, color="white",
-                                                  shadow=True, name="overlay-caption", render=False)
+            self._overlay = self.plotter.add_text(
+                text,
+                position="upper_left",
+                font_size=16,
+                color="white",
+                shadow=True,
+                name="overlay-caption",
+                render=False,
+            )
         self._overlay.SetText(2, text or " ")  # corner 2: upper left (a vtkCornerAnnotation)
         self._overlay.SetVisibility(bool(text))
         self.request_render()
@@ -502,16 +515,18 @@ class SceneView(QObject):
         self._render_timer.stop()
         self._window.removeEventFilter(self)
         self._window = None
-        for sig, slot in ((self.document.visibilityChanged, self._on_visibility),
-                          (self.document.opacityChanged, self._on_opacity),
-                          (self.document.colourChanged, self._on_colour),
-                          (self.document.viewChanged, self._on_view),
-                          (self.document.labelsToggled, self._on_labels),
-                          (self.document.structurePicked, self._on_picked),
-                          (self.document.scenarioChanged, self._on_scenario),
-                          (self.document.findingsChanged, self._on_findings),
-                          (self.document.selectionChanged, self._on_selection),
-                          (self.document.handleSelected, self._on_handle_selected)):
+        for sig, slot in (
+            (self.document.visibilityChanged, self._on_visibility),
+            (self.document.opacityChanged, self._on_opacity),
+            (self.document.colourChanged, self._on_colour),
+            (self.document.viewChanged, self._on_view),
+            (self.document.labelsToggled, self._on_labels),
+            (self.document.structurePicked, self._on_picked),
+            (self.document.scenarioChanged, self._on_scenario),
+            (self.document.findingsChanged, self._on_findings),
+            (self.document.selectionChanged, self._on_selection),
+            (self.document.handleSelected, self._on_handle_selected),
+        ):
             sig.disconnect(slot)
         self.style.detach()
         self.scene.close()

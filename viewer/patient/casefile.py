@@ -6,6 +6,7 @@ checked on the declared sizes and again while decompressing (a zip bomb can lie 
 directory), and every mesh is parsed from memory and checked (finite points, triangles
 only, indices in range) before the case is returned. Nothing is extracted to disk.
 """
+
 from __future__ import annotations
 
 import zipfile
@@ -21,7 +22,7 @@ from ..case import Case, CaseError, parse_case
 from .readers import quiet_vtk
 
 MAX_MEMBERS = 1000
-MAX_UNPACKED = 200 * 1024 ** 2
+MAX_UNPACKED = 200 * 1024**2
 
 
 def mesh_to_vtp_bytes(mesh: pv.PolyData) -> bytes:
@@ -89,8 +90,10 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, name: 
     with zf.open(info) as fh:
         data = fh.read(limit + 1)
     if len(data) > limit:
-        raise CaseError(f"{name}: {info.filename} unpacks to more than it declares or than "
-                        f"{MAX_UNPACKED // 1024 ** 2} MB (a zip bomb?)")
+        raise CaseError(
+            f"{name}: {info.filename} unpacks to more than it declares or than "
+            f"{MAX_UNPACKED // 1024**2} MB (a zip bomb?)"
+        )
     return data
 
 
@@ -109,15 +112,25 @@ def read_case(path: Path | str) -> tuple[Case, dict[str, pv.PolyData]]:
             raise CaseError(f"{name}: {len(infos)} members, more than the {MAX_MEMBERS} a case may hold")
         for info in infos:
             n = info.filename
-            if (n.startswith(("/", "\\")) or "\\" in n or ".." in n.split("/") or ":" in n
-                    or not (n == "case.json" or (n.startswith("meshes/") and n.endswith(".vtp") and n.count("/") == 1)
-                            or n == "meshes/")):
-                raise CaseError(f"{name}: unexpected member '{n}' (only case.json and meshes/<id>.vtp; "
-                                "no absolute or ../ paths)")
+            if (
+                n.startswith(("/", "\\"))
+                or "\\" in n
+                or ".." in n.split("/")
+                or ":" in n
+                or not (
+                    n == "case.json"
+                    or (n.startswith("meshes/") and n.endswith(".vtp") and n.count("/") == 1)
+                    or n == "meshes/"
+                )
+            ):
+                raise CaseError(
+                    f"{name}: unexpected member '{n}' (only case.json and meshes/<id>.vtp; no absolute or ../ paths)"
+                )
         declared = sum(i.file_size for i in infos)
         if declared > MAX_UNPACKED:
-            raise CaseError(f"{name}: unpacks to {declared / 1024 ** 2:.0f} MB, over the "
-                            f"{MAX_UNPACKED // 1024 ** 2} MB limit")
+            raise CaseError(
+                f"{name}: unpacks to {declared / 1024**2:.0f} MB, over the {MAX_UNPACKED // 1024**2} MB limit"
+            )
         by_name = {i.filename: i for i in infos}
         if "case.json" not in by_name:
             raise CaseError(f"{name}: no case.json in the archive")

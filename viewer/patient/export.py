@@ -10,6 +10,7 @@ its points are written in the chosen frame as they are, with the tag in asset.ex
 glTF nodes keep them apart; STL and PLY merge them). Any other `out`: a folder with
 one file per structure (not for .glb, which is always one file).
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,9 @@ class ExportItem:
 
 def item_from_mesh(sid: str, name: str, colour, mesh) -> ExportItem:
     m = mesh.triangulate() if not mesh.is_all_triangles else mesh
-    return ExportItem(sid, name, tuple(int(c) for c in colour), np.asarray(m.points, float),
-                      np.asarray(m.regular_faces, np.int64))
+    return ExportItem(
+        sid, name, tuple(int(c) for c in colour), np.asarray(m.points, float), np.asarray(m.regular_faces, np.int64)
+    )
 
 
 def _framed(points: np.ndarray, space: str) -> np.ndarray:
@@ -93,12 +95,28 @@ def _obj_text(items: list[ExportItem], space: str) -> str:
 
 def _ply_bytes(p: np.ndarray, f: np.ndarray, cols: np.ndarray, space: str) -> bytes:
     n = _vertex_normals(p, f)
-    header = "\n".join([
-        "ply", "format binary_little_endian 1.0", f"comment {PRODUCER} output", f"comment SPACE={space}",
-        f"element vertex {len(p)}", "property float x", "property float y", "property float z",
-        "property float nx", "property float ny", "property float nz",
-        "property uchar red", "property uchar green", "property uchar blue",
-        f"element face {len(f)}", "property list uchar int vertex_indices", "end_header", ""]).encode("ascii")
+    header = "\n".join(
+        [
+            "ply",
+            "format binary_little_endian 1.0",
+            f"comment {PRODUCER} output",
+            f"comment SPACE={space}",
+            f"element vertex {len(p)}",
+            "property float x",
+            "property float y",
+            "property float z",
+            "property float nx",
+            "property float ny",
+            "property float nz",
+            "property uchar red",
+            "property uchar green",
+            "property uchar blue",
+            f"element face {len(f)}",
+            "property list uchar int vertex_indices",
+            "end_header",
+            "",
+        ]
+    ).encode("ascii")
     v = np.zeros(len(p), dtype=[("p", "<f4", 3), ("n", "<f4", 3), ("c", "u1", 3)])
     v["p"], v["n"], v["c"] = p, n, cols
     fa = np.zeros(len(f), dtype=[("k", "u1"), ("i", "<i4", 3)])
@@ -128,29 +146,65 @@ def _glb_bytes(items: list[ExportItem], space: str) -> bytes:
         vn = add_view(n.tobytes(), 34962)
         vi = add_view(idx.tobytes(), 34963)
         accessors += [
-            {"bufferView": vp, "componentType": 5126, "count": len(p), "type": "VEC3",
-             "min": p.min(axis=0).tolist(), "max": p.max(axis=0).tolist()},
+            {
+                "bufferView": vp,
+                "componentType": 5126,
+                "count": len(p),
+                "type": "VEC3",
+                "min": p.min(axis=0).tolist(),
+                "max": p.max(axis=0).tolist(),
+            },
             {"bufferView": vn, "componentType": 5126, "count": len(n), "type": "VEC3"},
             {"bufferView": vi, "componentType": 5125, "count": int(idx.size), "type": "SCALAR"},
         ]
         a0 = len(accessors) - 3
-        materials.append({"name": it.name, "pbrMetallicRoughness": {
-            "baseColorFactor": [c / 255 for c in it.colour] + [1.0], "metallicFactor": 0.0, "roughnessFactor": 0.6}})
-        meshes.append({"name": it.name, "primitives": [{"attributes": {"POSITION": a0, "NORMAL": a0 + 1},
-                                                         "indices": a0 + 2, "material": len(materials) - 1}]})
+        materials.append(
+            {
+                "name": it.name,
+                "pbrMetallicRoughness": {
+                    "baseColorFactor": [c / 255 for c in it.colour] + [1.0],
+                    "metallicFactor": 0.0,
+                    "roughnessFactor": 0.6,
+                },
+            }
+        )
+        meshes.append(
+            {
+                "name": it.name,
+                "primitives": [
+                    {
+                        "attributes": {"POSITION": a0, "NORMAL": a0 + 1},
+                        "indices": a0 + 2,
+                        "material": len(materials) - 1,
+                    }
+                ],
+            }
+        )
         nodes.append({"name": it.id, "mesh": len(meshes) - 1})
     root = {"name": "scene", "children": list(range(len(nodes))), "scale": [0.001, 0.001, 0.001]}
-    doc = {"asset": {"version": "2.0", "generator": PRODUCER, "extras": {"SPACE": space, "units": "mm"}},
-           "scene": 0, "scenes": [{"nodes": [len(nodes)]}], "nodes": nodes + [root], "meshes": meshes,
-           "materials": materials, "accessors": accessors, "bufferViews": views,
-           "buffers": [{"byteLength": len(blob)}]}
+    doc = {
+        "asset": {"version": "2.0", "generator": PRODUCER, "extras": {"SPACE": space, "units": "mm"}},
+        "scene": 0,
+        "scenes": [{"nodes": [len(nodes)]}],
+        "nodes": nodes + [root],
+        "meshes": meshes,
+        "materials": materials,
+        "accessors": accessors,
+        "bufferViews": views,
+        "buffers": [{"byteLength": len(blob)}],
+    }
     js = json.dumps(doc, separators=(",", ":")).encode("utf-8")
     js += b" " * (-len(js) % 4)
     while len(blob) % 4:
         blob.append(0)
     total = 12 + 8 + len(js) + 8 + len(blob)
-    return (struct.pack("<III", 0x46546C67, 2, total) + struct.pack("<II", len(js), 0x4E4F534A) + js
-            + struct.pack("<II", len(blob), 0x004E4942) + bytes(blob))
+    return (
+        struct.pack("<III", 0x46546C67, 2, total)
+        + struct.pack("<II", len(js), 0x4E4F534A)
+        + js
+        + struct.pack("<II", len(blob), 0x004E4942)
+        + bytes(blob)
+    )
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
@@ -205,6 +259,6 @@ def read_glb(path: Path | str) -> tuple[dict, bytes]:
     if magic != 0x46546C67 or version != 2 or total != len(data):
         raise CaseError(f"{Path(path).name}: not a glTF 2.0 binary")
     jlen, jtype = struct.unpack_from("<II", data, 12)
-    doc = json.loads(data[20:20 + jlen])
+    doc = json.loads(data[20 : 20 + jlen])
     blen, _ = struct.unpack_from("<II", data, 20 + jlen)
-    return doc, data[28 + jlen:28 + jlen + blen]
+    return doc, data[28 + jlen : 28 + jlen + blen]

@@ -1,20 +1,19 @@
 """Files -> a Case and its surfaces: read, mesh, smooth, decimate to the case budget, name
 and give roles. Headless (the CLI `import` command; the GUI's import dialog shows the
 result and lets the user change roles before saving)."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
-
 import pyvista as pv
 
 from ..case import Case, CaseError, Source, Structure, check_role, default_colour, guess_role, slug
 from . import readers, surfaces
 from .readers import MAX_LABELS, LabelInfo
-
 
 MAX_STRUCTURES = 256  # per label map: more is an intensity image (a segmentation has tens)
 
@@ -46,9 +45,14 @@ class _Part:
     colour: tuple[int, int, int] | None
 
 
-def import_files(inputs, labels: dict[int, tuple[str, str | None]] | None = None, space: str | None = None,
-                 name: str | None = None, progress: Progress = _no_progress,
-                 budget: int = surfaces.CASE_TRIANGLE_BUDGET) -> ImportResult:
+def import_files(
+    inputs,
+    labels: dict[int, tuple[str, str | None]] | None = None,
+    space: str | None = None,
+    name: str | None = None,
+    progress: Progress = _no_progress,
+    budget: int = surfaces.CASE_TRIANGLE_BUDGET,
+) -> ImportResult:
     """Build a case from label maps (NIfTI, NRRD, .seg.nrrd), meshes and label tables.
 
     `labels` maps a label value to (role, vessel_role) and overrides guessed roles;
@@ -93,8 +97,10 @@ def import_files(inputs, labels: dict[int, tuple[str, str | None]] | None = None
         raise CaseError(f"{data_paths[0].name}: no labelled voxels (every value is 0)")
     unused = sorted(set(labels) - {pt.source.label for pt in parts if pt.source.label is not None})
     if unused:
-        raise CaseError(f"--label {unused[0]}: no such label value in the input "
-                        f"(values: {', '.join(str(pt.source.label) for pt in parts if pt.source.label is not None)})")
+        raise CaseError(
+            f"--label {unused[0]}: no such label value in the input "
+            f"(values: {', '.join(str(pt.source.label) for pt in parts if pt.source.label is not None)})"
+        )
     if not progress("decimating", 0.95):
         raise ImportCancelled()
     targets = surfaces.budget_targets({k: pt.mesh.n_cells for k, pt in enumerate(parts)}, budget)
@@ -120,12 +126,16 @@ def _volume_parts(vol, sha, table, progress, base, span) -> list[_Part]:
         data = vol.data[layer]
         lo, hi = int(data.min()), int(data.max())
         if hi - lo <= MAX_LABELS:  # every value in the range: absent ones simply give no faces
-            values = [v for v in range(lo, hi + 1) if v != 0]  # (a full scan for the distinct ones costs more than meshing)
+            values = [
+                v for v in range(lo, hi + 1) if v != 0
+            ]  # (a full scan for the distinct ones costs more than meshing)
         else:
             values = readers.label_values(data)
             if len(values) > MAX_LABELS:
-                raise CaseError(f"{vol.path.name}: {len(values)} distinct values: this looks like an intensity "
-                                f"image, not a label map (at most {MAX_LABELS} labels)")
+                raise CaseError(
+                    f"{vol.path.name}: {len(values)} distinct values: this looks like an intensity "
+                    f"image, not a label map (at most {MAX_LABELS} labels)"
+                )
         if vol.labels:  # .seg.nrrd: only the declared segments of this layer
             values = [v for v in values if (layer, int(v)) in vol.labels]
         if not len(values):
@@ -134,18 +144,29 @@ def _volume_parts(vol, sha, table, progress, base, span) -> list[_Part]:
         present = np.unique(bl)
         present = present[present != 0]
         if len(present) > MAX_STRUCTURES:
-            raise CaseError(f"{vol.path.name}: {len(present)} distinct values: this looks like an intensity "
-                            f"image, not a label map (at most {MAX_STRUCTURES} structures)")
+            raise CaseError(
+                f"{vol.path.name}: {len(present)} distinct values: this looks like an intensity "
+                f"image, not a label map (at most {MAX_STRUCTURES} structures)"
+            )
         meshes = surfaces.split_labels(pts, tris, bl, [v for v in values if v in set(present.tolist())], vol.affine)
         if meshes:
             b = np.array([m.bounds for m in meshes.values()])
-            readers.check_mm_extent(vol.path.name, [b[:, 0].min(), b[:, 1].max(), b[:, 2].min(), b[:, 3].max(),
-                                                    b[:, 4].min(), b[:, 5].max()])
+            readers.check_mm_extent(
+                vol.path.name,
+                [b[:, 0].min(), b[:, 1].max(), b[:, 2].min(), b[:, 3].max(), b[:, 4].min(), b[:, 5].max()],
+            )
         for v, mesh in meshes.items():
             info = vol.labels.get((layer, v)) or table.get(v)
             nm = info.name if info else f"Label {v}"
-            out.append(_Part(nm, mesh, Source(vol.path.name, sha, vol.kind, vol.space, int(v)),
-                             guess_role(nm), info.colour if info else None))
+            out.append(
+                _Part(
+                    nm,
+                    mesh,
+                    Source(vol.path.name, sha, vol.kind, vol.space, int(v)),
+                    guess_role(nm),
+                    info.colour if info else None,
+                )
+            )
     return out
 
 
@@ -160,8 +181,18 @@ def _assemble(parts: list[_Part], labels: dict, name: str, warnings: list[str]) 
             role, vr, kind = check_role(*labels[pt.source.label], what=f"--label {pt.source.label}")
         sid = slug(pt.name, taken)
         colour = pt.colour or default_colour(role, kind)
-        structures.append(Structure(sid, pt.name, role, tuple(int(c) for c in colour), vr, kind,
-                                    surfaces.count_pieces(pt.mesh), sources.index(pt.source)))
+        structures.append(
+            Structure(
+                sid,
+                pt.name,
+                role,
+                tuple(int(c) for c in colour),
+                vr,
+                kind,
+                surfaces.count_pieces(pt.mesh),
+                sources.index(pt.source),
+            )
+        )
         meshes[sid] = pt.mesh
     side = "left"
     facial = [s for s in structures if s.role == "facial_nerve"]

@@ -8,11 +8,12 @@ Sizes are checked from the header before any voxel is read.
 Nothing that can identify a patient is kept: no NIfTI descrip/db_name/aux_file/
 intent_name, no NRRD free text or key/value pairs, no paths (base names only).
 """
+
 from __future__ import annotations
 
 import hashlib
-import os
 import json
+import os
 import re
 import warnings
 from contextlib import contextmanager
@@ -25,12 +26,11 @@ from ..case import CaseError
 
 # Largest volume read: 512 Mi voxels and 1 GiB of voxel data in memory (a 0.3 mm TOF-MRA
 # slab of 512 x 512 x 300 is 79 M voxels; whole-head 1024^3 at 1 byte still fits).
-MAX_VOXELS = 512 * 1024 ** 2
-MAX_BYTES = 1024 ** 3
+MAX_VOXELS = 512 * 1024**2
+MAX_BYTES = 1024**3
 MAX_LABELS = 1000  # more distinct values than this is an intensity image, not a label map
 MESH_SUFFIXES = (".stl", ".obj", ".ply", ".vtp", ".vtk")
 TABLE_SUFFIXES = (".tsv", ".txt", ".ctbl", ".json")
-
 
 
 @dataclass
@@ -77,8 +77,10 @@ def file_kind(path: Path) -> str:
         return "mesh"
     if name.endswith(TABLE_SUFFIXES):
         return "table"
-    raise CaseError(f"{path.name}: unsupported file type (NIfTI .nii/.nii.gz, NRRD .nrrd/.seg.nrrd, "
-                    f"meshes {' '.join(MESH_SUFFIXES)})")
+    raise CaseError(
+        f"{path.name}: unsupported file type (NIfTI .nii/.nii.gz, NRRD .nrrd/.seg.nrrd, "
+        f"meshes {' '.join(MESH_SUFFIXES)})"
+    )
 
 
 def _check_size(path: Path, shape, itemsize: int) -> None:
@@ -86,9 +88,11 @@ def _check_size(path: Path, shape, itemsize: int) -> None:
     if n <= 0:
         raise CaseError(f"{path.name}: empty volume (shape {tuple(int(s) for s in shape)})")
     if n > MAX_VOXELS or n * itemsize > MAX_BYTES:
-        raise CaseError(f"{path.name}: volume too large ({'x'.join(str(int(s)) for s in shape)}, "
-                        f"{n * itemsize / 1024 ** 3:.1f} GiB); the limit is {MAX_VOXELS // 1024 ** 2} M voxels "
-                        f"and {MAX_BYTES // 1024 ** 3} GiB: crop the label map to the posterior fossa")
+        raise CaseError(
+            f"{path.name}: volume too large ({'x'.join(str(int(s)) for s in shape)}, "
+            f"{n * itemsize / 1024**3:.1f} GiB); the limit is {MAX_VOXELS // 1024**2} M voxels "
+            f"and {MAX_BYTES // 1024**3} GiB: crop the label map to the posterior fossa"
+        )
 
 
 def _check_affine(path: Path, affine: np.ndarray, what: str) -> np.ndarray:
@@ -115,11 +119,13 @@ def as_labels(path: Path, arr: np.ndarray) -> np.ndarray:
         frac = arr != np.round(arr)
         if frac.any():
             bad = float(arr[frac].flat[0])
-            raise CaseError(f"{path.name}: a label map of non-integer values (e.g. {bad:g}): "
-                            "this looks like an intensity image, not a segmentation")
+            raise CaseError(
+                f"{path.name}: a label map of non-integer values (e.g. {bad:g}): "
+                "this looks like an intensity image, not a segmentation"
+            )
         lo, hi = float(arr.min()), float(arr.max())
         dtype = np.uint8 if lo >= 0 and hi <= 255 else np.int32
-        if not (-2 ** 31 <= lo and hi < 2 ** 31):
+        if not (-(2**31) <= lo and hi < 2**31):
             raise CaseError(f"{path.name}: label values outside the integer range")
         out = arr.astype(dtype)
     else:
@@ -137,13 +143,14 @@ def label_values(data: np.ndarray) -> np.ndarray:
         counts = np.zeros(hi - lo + 1, np.int64)
         step = max(1, (1 << 22) // max(1, data[..., 0].size))
         for k in range(0, data.shape[-1], step):
-            chunk = data[..., k:k + step].astype(np.int64).ravel() - lo
+            chunk = data[..., k : k + step].astype(np.int64).ravel() - lo
             counts += np.bincount(chunk, minlength=len(counts))
         vals = np.nonzero(counts)[0] + lo
     return vals[vals != 0]
 
 
 # --------------------------------------------------------------------------- NIfTI
+
 
 def read_nifti(path: Path) -> LabelVolume:
     import nibabel as nib
@@ -157,8 +164,10 @@ def read_nifti(path: Path) -> LabelVolume:
     while len(shape) > 3 and shape[-1] == 1:
         shape = shape[:-1]
     if len(shape) > 3:
-        raise CaseError(f"{path.name}: a {len(shape)}-D image ({'x'.join(map(str, shape))}) is not a label map "
-                        "(expected one 3-D volume of integer labels)")
+        raise CaseError(
+            f"{path.name}: a {len(shape)}-D image ({'x'.join(map(str, shape))}) is not a label map "
+            "(expected one 3-D volume of integer labels)"
+        )
     if len(shape) < 3:
         shape = shape + (1,) * (3 - len(shape))
     _check_size(path, shape, max(np.dtype(hdr.get_data_dtype()).itemsize, 1))
@@ -170,8 +179,10 @@ def read_nifti(path: Path) -> LabelVolume:
         affine = hdr.get_qform()
     else:
         affine = img.affine  # nibabel's fallback: voxel sizes only
-        warn.append(f"{path.name}: neither sform nor qform is set; the position is only the voxel size "
-                    "(the surfaces will not line up with other files)")
+        warn.append(
+            f"{path.name}: neither sform nor qform is set; the position is only the voxel size "
+            "(the surfaces will not line up with other files)"
+        )
     affine = _check_affine(path, affine, "sform" if sform_code > 0 else "qform")
     try:
         with warnings.catch_warnings():
@@ -191,14 +202,23 @@ def _short(exc: BaseException) -> str:
 
 # --------------------------------------------------------------------------- NRRD
 
-_SPACE_NAMES = {"right-anterior-superior": "RAS", "ras": "RAS", "left-posterior-superior": "LPS", "lps": "LPS",
-                "left-anterior-superior": "LAS", "las": "LAS", "scanner-xyz": "RAS", "3d-right-handed": "RAS"}
+_SPACE_NAMES = {
+    "right-anterior-superior": "RAS",
+    "ras": "RAS",
+    "left-posterior-superior": "LPS",
+    "lps": "LPS",
+    "left-anterior-superior": "LAS",
+    "las": "LAS",
+    "scanner-xyz": "RAS",
+    "3d-right-handed": "RAS",
+}
 
 
 def _to_ras_matrix(space: str) -> np.ndarray:
     # A letter per axis: R/L, A/P, S/I. RAS is the identity, LPS negates x and y.
-    return np.diag([1.0 if space[0] == "R" else -1.0, 1.0 if space[1] == "A" else -1.0,
-                    1.0 if space[2] == "S" else -1.0, 1.0])
+    return np.diag(
+        [1.0 if space[0] == "R" else -1.0, 1.0 if space[1] == "A" else -1.0, 1.0 if space[2] == "S" else -1.0, 1.0]
+    )
 
 
 def _nrrd_header(path: Path) -> dict:
@@ -237,7 +257,9 @@ def read_nrrd(path: Path) -> LabelVolume:
         warn.append(f"{path.name}: no 'space'/'space directions' in the header; axis-aligned, origin 0, taken as RAS")
         space_name = space_name or "ras"
     dirs = np.asarray(dirs, float)
-    spatial = [i for i in range(dim) if np.all(np.isfinite(dirs[i]))] if dirs.shape[0] == dim else list(range(dim - 3, dim))
+    spatial = (
+        [i for i in range(dim) if np.all(np.isfinite(dirs[i]))] if dirs.shape[0] == dim else list(range(dim - 3, dim))
+    )
     if dirs.shape[0] == dim:
         dirs = dirs[spatial]
     if len(spatial) != 3 or dirs.shape != (3, 3):
@@ -249,8 +271,10 @@ def read_nrrd(path: Path) -> LabelVolume:
         space_name = "ras"
     space = _SPACE_NAMES.get(space_name)
     if space is None:
-        raise CaseError(f"{path.name}: unsupported NRRD space '{space_name}' (expected left-posterior-superior "
-                        "or right-anterior-superior)")
+        raise CaseError(
+            f"{path.name}: unsupported NRRD space '{space_name}' (expected left-posterior-superior "
+            "or right-anterior-superior)"
+        )
     origin = np.asarray(hdr.get("space origin", np.zeros(3)), float)
     m = np.eye(4)
     m[:3, :3] = dirs.T  # column k: world step of index axis k
@@ -296,6 +320,7 @@ def _segments(path: Path, hdr: dict, layers: int) -> dict[tuple[int, int], Label
 
 # --------------------------------------------------------------------------- label tables
 
+
 def read_label_table(path: Path) -> dict[int, LabelInfo]:
     """A label table beside a label map: JSON ({"1": "Brainstem"} or [{"value", "name", "colour"}])
     or text lines `VALUE NAME [R G B [A]]` (tab or space separated, # comments; the FreeSurfer
@@ -340,8 +365,9 @@ def read_label_table(path: Path) -> dict[int, LabelInfo]:
         nums = parts[2:5]
         if len(nums) == 3 and all(re.fullmatch(r"\d+(\.\d+)?", v) for v in nums):
             rgb = [float(v) for v in nums]
-            colour = tuple(int(round(v * 255)) if max(rgb) <= 1 and any("." in n for n in nums) else int(v)
-                           for v in rgb)
+            colour = tuple(
+                int(round(v * 255)) if max(rgb) <= 1 and any("." in n for n in nums) else int(v) for v in rgb
+            )
         out[int(parts[0])] = LabelInfo(parts[1][:80], colour)
     return out
 
@@ -410,8 +436,10 @@ def check_mm_extent(name: str, bounds) -> None:
     b = np.asarray(bounds, float)
     extent = float(np.max(b[1::2] - b[0::2]))
     if extent > 400.0 or extent < 1.0:
-        raise CaseError(f"{name}: extent {extent:.4g} is not plausible in millimetres (1-400 mm); "
-                        f"the file looks like it is in {likely_unit(extent)}: rescale it to mm")
+        raise CaseError(
+            f"{name}: extent {extent:.4g} is not plausible in millimetres (1-400 mm); "
+            f"the file looks like it is in {likely_unit(extent)}: rescale it to mm"
+        )
 
 
 def _binary_stl(path: Path):
@@ -461,8 +489,13 @@ def _vtk_read(path: Path):
     from vtkmodules.vtkIOPLY import vtkPLYReader
     from vtkmodules.vtkIOXML import vtkXMLPolyDataReader
 
-    cls = {".stl": vtkSTLReader, ".obj": vtkOBJReader, ".ply": vtkPLYReader, ".vtp": vtkXMLPolyDataReader,
-           ".vtk": vtkGenericDataObjectReader}[path.suffix.lower()]
+    cls = {
+        ".stl": vtkSTLReader,
+        ".obj": vtkOBJReader,
+        ".ply": vtkPLYReader,
+        ".vtp": vtkXMLPolyDataReader,
+        ".vtk": vtkGenericDataObjectReader,
+    }[path.suffix.lower()]
     r = cls()
     r.SetFileName(str(path))
     with quiet_vtk():

@@ -8,15 +8,23 @@ spacing. Each face carries the two labels it separates; a label's surface is its
 faces, flipped where the label is on the face's back side, so it comes out closed
 and outward facing. A mirrored affine (det < 0) flips every face once more.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pyvista as pv
+
 # vtkmodules, not `vtk`: the desktop build leaves `vtk` (all ~150 modules) out
 from vtkmodules.util import numpy_support as ns
 from vtkmodules.vtkCommonDataModel import vtkImageData
-from vtkmodules.vtkFiltersCore import (vtkDecimatePro, vtkPolyDataConnectivityFilter, vtkPolyDataNormals,
-                                       vtkQuadricDecimation, vtkSurfaceNets3D, vtkWindowedSincPolyDataFilter)
+from vtkmodules.vtkFiltersCore import (
+    vtkDecimatePro,
+    vtkPolyDataConnectivityFilter,
+    vtkPolyDataNormals,
+    vtkQuadricDecimation,
+    vtkSurfaceNets3D,
+    vtkWindowedSincPolyDataFilter,
+)
 
 CASE_TRIANGLE_BUDGET = 400_000
 MIN_TRIANGLES = 2_000  # a small structure is never decimated below this
@@ -34,7 +42,9 @@ def _image(layer: np.ndarray) -> vtkImageData:
 
 
 def _touches_border(layer: np.ndarray) -> bool:
-    return any(np.any(layer[sl]) for sl in (np.s_[0], np.s_[-1], np.s_[:, 0], np.s_[:, -1], np.s_[:, :, 0], np.s_[:, :, -1]))
+    return any(
+        np.any(layer[sl]) for sl in (np.s_[0], np.s_[-1], np.s_[:, 0], np.s_[:, -1], np.s_[:, :, 0], np.s_[:, :, -1])
+    )
 
 
 def surface_nets(layer: np.ndarray, values, iterations: int = 30) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -9,17 +9,25 @@ model by ``scripts/make_presets.py`` and checked by ``tests/unit/test_presets.py
 Files are read with importlib.resources, so presets work from a source checkout,
 an installed wheel and a frozen (PyInstaller) build alike.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
 from ..scenario import Scenario, ScenarioError, parse_scenario
 
-__all__ = ["PRESET_NAMES", "PresetInfo", "UnknownPresetError", "list_presets", "load_preset", "preset_path",
-           "preset_text"]
+__all__ = [
+    "PRESET_NAMES",
+    "PresetInfo",
+    "UnknownPresetError",
+    "list_presets",
+    "load_preset",
+    "preset_path",
+    "preset_text",
+]
 
 # Teaching order: from the classic case to the rarer causes and the cases without compression.
 PRESET_NAMES: tuple[str, ...] = (
@@ -96,7 +104,7 @@ def preset_path(name: str) -> Path:
     return path
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_preset(name: str) -> Scenario:
     """The preset as a validated Scenario (teaching block included). Unknown name: UnknownPresetError."""
     text = preset_text(name)

@@ -6,6 +6,7 @@ A patient is not at the model's coordinates, so the named views keep their direc
 the whole-anatomy views, the facial nerve's root exit (its point nearest the brainstem)
 for the surgical and close-up views, and stand back by the case's size.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -46,7 +47,9 @@ def case_camera(case: Case, meshes: dict[str, pv.PolyData], view: str = DEFAULT_
             focal = p[np.argmin(np.linalg.norm(p - focal, axis=1))] if brainstem else p.mean(axis=0)
         else:
             focal = 0.5 * (lo + hi)
-    dist = radius / np.sin(np.radians(15.0)) * 0.8 * _CLOSE_VIEWS.get(view, 1.0)  # 30 degree view angle: fills the frame
+    dist = (
+        radius / np.sin(np.radians(15.0)) * 0.8 * _CLOSE_VIEWS.get(view, 1.0)
+    )  # 30 degree view angle: fills the frame
     up = np.asarray(v.up, float)
     up = up - np.dot(up, d) * d
     up /= np.linalg.norm(up)
@@ -57,14 +60,27 @@ def add_case_actors(plotter: pv.Plotter, case: Case, meshes: dict[str, pv.PolyDa
     actors = {}
     for s in case.structures:
         opacity = DEFAULT_OPACITY.get("bone", 1.0) if s.role == "bone" else (0.85 if s.role == "cerebellum" else 1.0)
-        actors[s.id] = plotter.add_mesh(meshes[s.id], color=tuple(s.colour), smooth_shading=True, specular=0.3,
-                                        specular_power=20, opacity=opacity, name=f"case-{s.id}",
-                                        reset_camera=False, render=False)
+        actors[s.id] = plotter.add_mesh(
+            meshes[s.id],
+            color=tuple(s.colour),
+            smooth_shading=True,
+            specular=0.3,
+            specular_power=20,
+            opacity=opacity,
+            name=f"case-{s.id}",
+            reset_camera=False,
+            render=False,
+        )
     return actors
 
 
-def render_case(case: Case, meshes: dict[str, pv.PolyData], view: str = DEFAULT_VIEW, size=(1600, 1000),
-                out: Path | str | None = None) -> np.ndarray:
+def render_case(
+    case: Case,
+    meshes: dict[str, pv.PolyData],
+    view: str = DEFAULT_VIEW,
+    size=(1600, 1000),
+    out: Path | str | None = None,
+) -> np.ndarray:
     """An RGB image of the case's surfaces in their role colours, framed on the case."""
     plotter = pv.Plotter(off_screen=True, window_size=list(size))
     try:
@@ -108,7 +124,9 @@ def scenario_export_items(scenario) -> list[ExportItem]:
         for les in scenario.lesions:
             actor = sv.lesion_actors[les.id]
             sphere = sv._sphere.transform(np.asarray(actor.user_matrix), inplace=False)
-            items.append(item_from_mesh(les.id, getattr(les, "label", None) or les.id, LESION_COLOURS[les.kind], sphere))
+            items.append(
+                item_from_mesh(les.id, getattr(les, "label", None) or les.id, LESION_COLOURS[les.kind], sphere)
+            )
     finally:
         plotter.close()
     return items

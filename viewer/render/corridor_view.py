@@ -1,5 +1,6 @@
 """Cerebellar retraction on a scene: the hemisphere, flocculus and choroid plexus meshes move in
 place (no re-added actors) by viewer.corridor.retraction_field."""
+
 from __future__ import annotations
 
 import numpy as np

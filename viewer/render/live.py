@@ -1,12 +1,13 @@
 """Per-mouse-move updates of the 3D scene, all in place (no Qt).
 
-Issue 4 needs the dragged vessel, the deformed CN VII, contact callouts and the
+A drag needs the dragged vessel, the deformed CN VII, contact callouts and the
 selected vessel's handles to follow every move at interactive rates. Everything
 here is created once and then only has its arrays or properties overwritten:
 `mesh.points[:] = ...` and the 'Normals' array (analytic for tubes, so no
 vtkPolyDataNormals per move), caption text/attachment/visibility, handle point
 coordinates. Actors are never added or removed per move.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -33,8 +34,9 @@ def _rings_of(mesh: pv.PolyData, sides: int = TUBE_SIDES, cap: int = CAP_RINGS) 
     return int(n)
 
 
-def heat_colours(base_rgb: np.ndarray, depth_mm: np.ndarray, diameter_mm: float,
-                 full_tint_mm: float = 0.15) -> np.ndarray:
+def heat_colours(
+    base_rgb: np.ndarray, depth_mm: np.ndarray, diameter_mm: float, full_tint_mm: float = 0.15
+) -> np.ndarray:
     """Blend band colours towards a heat colour by penetration depth.
 
     Magenta for a shallow indentation, red from 0.5 D (deviation) on; the tint
@@ -106,7 +108,9 @@ class LiveTubes:
                 self._nerve_deformed = False
             return
         if len(deformation.points) != mesh.n_points:
-            raise ValueError(f"deformation has {len(deformation.points)} vertices, {self.nerve_id} mesh {mesh.n_points}")
+            raise ValueError(
+                f"deformation has {len(deformation.points)} vertices, {self.nerve_id} mesh {mesh.n_points}"
+            )
         depth = deformation.depth_mm if depth_per_vertex is None else np.asarray(depth_per_vertex, float)
         mesh.points[:] = deformation.points
         mesh.point_data["Normals"][:] = self._nerve_normals(deformation.points)
@@ -242,8 +246,9 @@ class Handles:
     Drawn in an overlay renderer layer that shares the main camera, so handles
     inside a vessel stay visible; picked by projecting them to display pixels."""
 
-    def __init__(self, plotter: pv.Plotter, point_size: float = 18.0, colour=(255, 255, 255),
-                 active_colour=(40, 220, 255)):
+    def __init__(
+        self, plotter: pv.Plotter, point_size: float = 18.0, colour=(255, 255, 255), active_colour=(40, 220, 255)
+    ):
         self.plotter = plotter
         self.colour = np.array(colour, np.uint8)
         self.active_colour = np.array(active_colour, np.uint8)

@@ -63,11 +63,24 @@ class MeasurementsView:
                 for actor in self.items.pop(m.id)[1::2]:
                     self.plotter.remove_actor(actor, render=False)
             line = pv.lines_from_points(pts)
-            la = self.plotter.add_mesh(line, color=MEASURE_COLOUR, line_width=LINE_WIDTH, pickable=False,
-                                       reset_camera=False, render=False, name=f"measure-line-{m.id}")
+            la = self.plotter.add_mesh(
+                line,
+                color=MEASURE_COLOUR,
+                line_width=LINE_WIDTH,
+                pickable=False,
+                reset_camera=False,
+                render=False,
+                name=f"measure-line-{m.id}",
+            )
             markers = self._markers(pts)
-            ma = self.plotter.add_mesh(markers, color=MEASURE_COLOUR, pickable=False, reset_camera=False,
-                                       render=False, name=f"measure-points-{m.id}")
+            ma = self.plotter.add_mesh(
+                markers,
+                color=MEASURE_COLOUR,
+                pickable=False,
+                reset_camera=False,
+                render=False,
+                name=f"measure-points-{m.id}",
+            )
             label = self._label(anchor, text, m.id)
             self.items[m.id] = (line, la, markers, ma, label)
 
@@ -99,8 +112,9 @@ class MeasurementsView:
             self._pending = None
         if len(pts):
             mesh = self._markers(pts)
-            actor = self.plotter.add_mesh(mesh, color=PENDING_COLOUR, pickable=False, reset_camera=False,
-                                          render=False, name="measure-pending")
+            actor = self.plotter.add_mesh(
+                mesh, color=PENDING_COLOUR, pickable=False, reset_camera=False, render=False, name="measure-pending"
+            )
             self._pending = (mesh, actor)
 
     def clear(self) -> None:

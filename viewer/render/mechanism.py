@@ -1,4 +1,4 @@
-"""Mechanism view (issue 5, section 4): draws `viewer.mechanism_anim` states on a `Scene` (no Qt).
+"""Mechanism view: draws `viewer.mechanism_anim` states on a `Scene` (no Qt).
 
 `MechanismView(scene)` creates all of its actors once, hidden. `set_plan(plan)`
 (when the findings change) writes the fibre, patch and spark geometry in place;
@@ -29,6 +29,7 @@ While enabled:
 Per-frame cost of `update` (state + array writes, without the render): about
 0.3-0.5 ms on the 2-core test machine (`tests/render/test_mechanism.py` measures it).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -192,9 +193,19 @@ class _Sleeve:
         self.mesh = pv.PolyData.from_regular_faces(pts, self.topo.faces)
         self.mesh.point_data["Normals"] = nrm
         self.mesh.point_data.active_normals_name = "Normals"
-        self.actor = plotter.add_mesh(self.mesh, color=colour, smooth_shading=True, specular=0.5, specular_power=30,
-                                      ambient=0.35, diffuse=0.8, name=name, pickable=False, reset_camera=False,
-                                      render=False)
+        self.actor = plotter.add_mesh(
+            self.mesh,
+            color=colour,
+            smooth_shading=True,
+            specular=0.5,
+            specular_power=30,
+            ambient=0.35,
+            diffuse=0.8,
+            name=name,
+            pickable=False,
+            reset_camera=False,
+            render=False,
+        )
         self.actor.prop.opacity = opacity
         self.actor.visibility = False
         self.base_opacity = opacity
@@ -270,8 +281,10 @@ class MechanismView:
         self.title = self._text("mechanism-caption-title", bold=True, colour=(1.0, 0.9, 0.25), bg=0.72)
         self.detail = self._text("mechanism-caption-detail", bold=False, colour=(1.0, 1.0, 1.0), bg=0.72)
         self.source_text = self._text("mechanism-caption-sources", bold=False, colour=(0.78, 0.8, 0.85), bg=0.6)
-        self.legend = [self._text(f"mechanism-legend-{i}", bold=True, colour=(1, 1, 1), bg=0.55, left=True)
-                       for i in range(LEGEND_POOL)]
+        self.legend = [
+            self._text(f"mechanism-legend-{i}", bold=True, colour=(1, 1, 1), bg=0.55, left=True)
+            for i in range(LEGEND_POOL)
+        ]
         self._saved_nucleus = None
         self._saved_culprit = None  # (actor, user's opacity, ours)
 
@@ -302,8 +315,20 @@ class MechanismView:
     @property
     def actors(self) -> list:
         """Every actor this view owns (for tests and for the GUI's picking exclusions)."""
-        return [self.fibres.actor, self.pathway.actor, self.patch.actor, self.tz_ring.actor, self.sparks.actor, self.flashes.actor,
-                self.impulses.actor, self.halos.actor, self.title, self.detail, self.source_text, *self.legend]
+        return [
+            self.fibres.actor,
+            self.pathway.actor,
+            self.patch.actor,
+            self.tz_ring.actor,
+            self.sparks.actor,
+            self.flashes.actor,
+            self.impulses.actor,
+            self.halos.actor,
+            self.title,
+            self.detail,
+            self.source_text,
+            *self.legend,
+        ]
 
     # ------------------------------------------------------------------ plan
     def set_plan(self, plan: MechanismPlan | None) -> None:
@@ -359,8 +384,11 @@ class MechanismView:
             self.update(0.0)
 
     def _set_legend(self, plan: MechanismPlan) -> None:
-        entries = [("central myelin", MYELIN_COLOURS["central"]), ("transition zone", MYELIN_COLOURS["junction"]),
-                   ("peripheral myelin", MYELIN_COLOURS["peripheral"])]
+        entries = [
+            ("central myelin", MYELIN_COLOURS["central"]),
+            ("transition zone", MYELIN_COLOURS["junction"]),
+            ("peripheral myelin", MYELIN_COLOURS["peripheral"]),
+        ]
         if plan.has_patch:
             entries.append(("demyelination", PATCH_COLOUR))
         present = set(plan.event_kinds())
@@ -384,8 +412,13 @@ class MechanismView:
         self.enabled = on
         if on:
             m = self._nerve_mapper
-            self._mapper_saved = (m.GetScalarMode(), m.GetArrayName(), m.GetArrayAccessMode(), m.GetColorMode(),
-                                  m.GetScalarVisibility())
+            self._mapper_saved = (
+                m.GetScalarMode(),
+                m.GetArrayName(),
+                m.GetArrayAccessMode(),
+                m.GetColorMode(),
+                m.GetScalarVisibility(),
+            )
             m.SetScalarModeToUsePointFieldData()
             m.SelectColorArray("myelin_rgb")
             m.SetColorModeToDirectScalars()
@@ -484,8 +517,18 @@ class MechanismView:
             a.SetVisibility(i < len(self._legend_entries))
 
     def _hide_all(self) -> None:
-        for a in (self.fibres.actor, self.pathway.actor, self.sparks.actor, self.flashes.actor, self.impulses.actor, self.halos.actor, self.title,
-                  self.detail, self.source_text, *self.legend):
+        for a in (
+            self.fibres.actor,
+            self.pathway.actor,
+            self.sparks.actor,
+            self.flashes.actor,
+            self.impulses.actor,
+            self.halos.actor,
+            self.title,
+            self.detail,
+            self.source_text,
+            *self.legend,
+        ):
             a.VisibilityOff()
         self.patch.actor.visibility = False
         self.tz_ring.actor.visibility = False

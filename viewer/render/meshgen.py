@@ -6,6 +6,7 @@ functions the core uses for placement and clamping) with VTK's flying edges, the
 Taubin-smoothed (no shrinkage) and decimated; tubes come from viewer.tubes (closed
 capsules). Deterministic: the same code gives the same files.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,7 +18,7 @@ import numpy as np
 import pyvista as pv
 
 from .. import __version__
-from ..anatomy import Anatomy, BRAINSTEM_BOUNDS, build_anatomy, brainstem_sdf
+from ..anatomy import BRAINSTEM_BOUNDS, Anatomy, brainstem_sdf, build_anatomy
 from ..tubes import tube_points, tube_topology
 from .style import KIND_COLOURS, SEGMENT_COLOURS, TZ_COLOUR
 
@@ -76,24 +77,58 @@ def build_meshes(anatomy: Anatomy | None = None) -> dict[str, tuple[pv.PolyData,
     a = anatomy or build_anatomy()
     out: dict[str, tuple[pv.PolyData, dict]] = {}
     bs = _contour_sdf(brainstem_sdf, BRAINSTEM_BOUNDS_PADDED, 0.45, 0.3)
-    out["brainstem"] = (bs, {"name": "Brainstem", "kind": "brainstem", "role": "brainstem", "group": "brainstem",
-                             "description": "Medulla, pons, middle cerebellar peduncle and midbrain stubs; the pontomedullary sulcus carries the VII/VIII root exit.",
-                             "visible": True})
+    out["brainstem"] = (
+        bs,
+        {
+            "name": "Brainstem",
+            "kind": "brainstem",
+            "role": "brainstem",
+            "group": "brainstem",
+            "description": "Medulla, pons, middle cerebellar peduncle and midbrain stubs; the pontomedullary sulcus carries the VII/VIII root exit.",
+            "visible": True,
+        },
+    )
     pb = _contour_sdf(a.petrous.sdf, a.petrous.bounds, 0.6, 0.5)
-    out["petrous"] = (pb, {"name": "Petrous bone (posterior face)", "kind": "bone", "role": "petrous", "group": "context",
-                           "description": "Posterior face of the petrous pyramid with the porus of the internal acoustic meatus and the jugular foramen.",
-                           "visible": True})
+    out["petrous"] = (
+        pb,
+        {
+            "name": "Petrous bone (posterior face)",
+            "kind": "bone",
+            "role": "petrous",
+            "group": "context",
+            "description": "Posterior face of the petrous pyramid with the porus of the internal acoustic meatus and the jugular foramen.",
+            "visible": True,
+        },
+    )
     nucleus = pv.Sphere(radius=1.5, center=a.landmarks["facial_motor_nucleus"], theta_resolution=24, phi_resolution=16)
     nucleus = nucleus.compute_normals(split_vertices=False)
-    out["facial_nucleus"] = (nucleus, {"name": "Facial motor nucleus", "kind": "nucleus", "role": "nucleus", "group": "brainstem",
-                                       "description": "Caudal pontine tegmentum; its hyperexcitability is the central hypothesis of HFS (Moller & Jannetta 1985).",
-                                       "visible": False})
+    out["facial_nucleus"] = (
+        nucleus,
+        {
+            "name": "Facial motor nucleus",
+            "kind": "nucleus",
+            "role": "nucleus",
+            "group": "brainstem",
+            "description": "Caudal pontine tegmentum; its hyperexcitability is the central hypothesis of HFS (Moller & Jannetta 1985).",
+            "visible": False,
+        },
+    )
     out.update(corridor_meshes(a))
     for t in a.tubes.values():
         mesh = facial_nerve_mesh(a) if t.id == "cn7" else _tube_mesh(t.centerline_mm, t.radius_mm)
-        out[t.id] = (mesh, {"name": t.name, "kind": t.kind, "role": t.role, "group": t.group,
-                            "description": t.description, "visible": t.visible, "radius_mm": t.radius_mm})
-    for sid, (mesh, meta) in out.items():
+        out[t.id] = (
+            mesh,
+            {
+                "name": t.name,
+                "kind": t.kind,
+                "role": t.role,
+                "group": t.group,
+                "description": t.description,
+                "visible": t.visible,
+                "radius_mm": t.radius_mm,
+            },
+        )
+    for mesh, meta in out.values():
         meta["colour"] = list(KIND_COLOURS[meta["kind"]])
         meta["triangles"] = int(mesh.n_cells)
     return out
@@ -113,19 +148,40 @@ def corridor_meshes(a: Anatomy) -> dict[str, tuple[pv.PolyData, dict]]:
     c = s.hemisphere_centre
     r = s.hemisphere_radii
     bounds = (min(c[0] - r[0], -60.0) - 2, 0.0, c[1] - r[1] - 2, c[1] + r[1] + 2, c[2] - r[2] - 2, c[2] + r[2] + 2)
-    out["cerebellum"] = (_contour_sdf(s.cerebellum_sdf, bounds, 0.8, 0.5), {
-        "name": "Left cerebellar hemisphere", "kind": "cerebellum", "role": "cerebellum", "group": "context",
-        "description": "Operated-side hemisphere; its petrosal surface faces the petrous bone across the CPA cistern and is retracted in the retrosigmoid approach.",
-        "visible": False})
-    out["flocculus"] = (_contour_sdf(s.flocculus_sdf, _box_around(s.flocculus_centre, s.flocculus_radii), 0.35, 0.3), {
-        "name": "Flocculus", "kind": "flocculus", "role": "flocculus", "group": "context",
-        "description": "On the middle cerebellar peduncle behind CN VII/VIII; lifted in the infrafloccular approach to expose the root exit zone.",
-        "visible": False})
+    out["cerebellum"] = (
+        _contour_sdf(s.cerebellum_sdf, bounds, 0.8, 0.5),
+        {
+            "name": "Left cerebellar hemisphere",
+            "kind": "cerebellum",
+            "role": "cerebellum",
+            "group": "context",
+            "description": "Operated-side hemisphere; its petrosal surface faces the petrous bone across the CPA cistern and is retracted in the retrosigmoid approach.",
+            "visible": False,
+        },
+    )
+    out["flocculus"] = (
+        _contour_sdf(s.flocculus_sdf, _box_around(s.flocculus_centre, s.flocculus_radii), 0.35, 0.3),
+        {
+            "name": "Flocculus",
+            "kind": "flocculus",
+            "role": "flocculus",
+            "group": "context",
+            "description": "On the middle cerebellar peduncle behind CN VII/VIII; lifted in the infrafloccular approach to expose the root exit zone.",
+            "visible": False,
+        },
+    )
     k = s.craniotomy_centre
-    out["craniotomy"] = (_contour_sdf(s.bone_plate_sdf, _box_around(k, (s.craniotomy_radius_mm + 12.0,)), 0.5, 0.3), {
-        "name": "Retrosigmoid craniotomy", "kind": "bone", "role": "craniotomy", "group": "context",
-        "description": "Occipital bone around the keyhole behind the sigmoid and below the transverse sinus (about 2.3 cm).",
-        "visible": False})
+    out["craniotomy"] = (
+        _contour_sdf(s.bone_plate_sdf, _box_around(k, (s.craniotomy_radius_mm + 12.0,)), 0.5, 0.3),
+        {
+            "name": "Retrosigmoid craniotomy",
+            "kind": "bone",
+            "role": "craniotomy",
+            "group": "context",
+            "description": "Occipital bone around the keyhole behind the sigmoid and below the transverse sinus (about 2.3 cm).",
+            "visible": False,
+        },
+    )
     return out
 
 

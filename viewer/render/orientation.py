@@ -2,9 +2,10 @@
 
 pyvista's `add_axes` builds a vtkOrientationMarkerWidget, which lives in vtkInteractionWidgets;
 that module drags in volume rendering, 2D contexts and views (about 45 MB of the desktop build,
-issue 6) for one corner glyph. This marker is what the widget does without the interaction part:
+over its size budget) for one corner glyph. This marker is what the widget does without the interaction part:
 a second renderer on layer 1 whose camera follows the main camera's direction before each render.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,11 +19,11 @@ VIEWPORT = (0.0, 0.0, 0.2, 0.2)  # pyvista's add_axes default: a fifth of the wi
 class OrientationMarker:
     """Axes labelled R, A, S that turn with the camera; not pickable, never intercepts the mouse."""
 
-    def __init__(self, plotter: pv.Plotter, labels=("R", "A", "S"), line_width: float = 3,
-                 viewport=VIEWPORT):
+    def __init__(self, plotter: pv.Plotter, labels=("R", "A", "S"), line_width: float = 3, viewport=VIEWPORT):
         self.main = plotter.renderer
-        self.actor = pv.create_axes_marker(xlabel=labels[0], ylabel=labels[1], zlabel=labels[2],
-                                           line_width=line_width, labels_off=False)
+        self.actor = pv.create_axes_marker(
+            xlabel=labels[0], ylabel=labels[1], zlabel=labels[2], line_width=line_width, labels_off=False
+        )
         self.renderer = ren = vtkRenderer()
         ren.SetViewport(*viewport)
         ren.SetLayer(1)  # layers > 0 keep the scene behind them (transparent background)

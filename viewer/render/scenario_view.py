@@ -1,14 +1,15 @@
 """A scenario on a `Scene`: vessels, lesions, the deformed CN VII and contact callouts (no Qt).
 
-One code path for the GUI (issue 4, live drags), offscreen renders of a
+One code path for the GUI (live drags), offscreen renders of a
 scenario or preset (`hfs-viewer render --scenario/--preset`), report images and
-video frames (issue 5). Everything updates in place: vessel tubes of the shipped
+video frames. Everything updates in place: vessel tubes of the shipped
 mesh set are re-shaped by `LiveTubes`; vessels the mesh set lacks get a tube
 actor of their own the first time they appear (a fixed ring count, so later
 moves only overwrite points); lesions are one unit-sphere actor each, placed and
 sized by the actor's `user_matrix`, so moving or resizing one never touches a
 mesh. Shipped vessels that a scenario omits are hidden.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -42,14 +43,20 @@ def callout_items(findings: Findings, scenario: Scenario | None = None) -> list[
     items = []
     for c in findings.all_contacts:
         site = SEGMENT_NAMES[c.segment] if c.segment else c.structure
-        items.append((np.asarray(c.nerve_point_mm), f"{c.label} \u00bb {site} \u00b7 {c.severity}",
-                      c.id == findings.culprit and c.structure == "CN VII"))
+        items.append(
+            (
+                np.asarray(c.nerve_point_mm),
+                f"{c.label} \u00bb {site} \u00b7 {c.severity}",
+                c.id == findings.culprit and c.structure == "CN VII",
+            )
+        )
     if scenario is not None:
         for les in scenario.lesions:
             if les.id in findings.central_lesions:
                 name = les.label or LESION_WORDS[les.kind]
-                items.append((np.asarray(les.center_mm, float), f"{name} \u00bb {CENTRAL_SITE}",
-                              findings.culprit is None))
+                items.append(
+                    (np.asarray(les.center_mm, float), f"{name} \u00bb {CENTRAL_SITE}", findings.culprit is None)
+                )
     return items
 
 
@@ -142,8 +149,18 @@ class ScenarioView:
             mesh.point_data.active_normals_name = "Normals"
             colour = KIND_COLOURS["vein" if vessel.kind == "vein" else "artery"]
             self.extra_actors[vessel.id] = self.plotter.add_mesh(
-                mesh, color=colour, smooth_shading=True, specular=0.35, specular_power=20, diffuse=0.85,
-                ambient=0.12, name=f"vessel-{vessel.id}", pickable=True, reset_camera=False, render=False)
+                mesh,
+                color=colour,
+                smooth_shading=True,
+                specular=0.35,
+                specular_power=20,
+                diffuse=0.85,
+                ambient=0.12,
+                name=f"vessel-{vessel.id}",
+                pickable=True,
+                reset_camera=False,
+                render=False,
+            )
             self.extra_meshes[vessel.id] = mesh
             return
         mesh.points[:] = pts
@@ -165,8 +182,16 @@ class ScenarioView:
             actor = self.lesion_actors.get(les.id)
             if actor is None:
                 actor = self.plotter.add_mesh(
-                    self._sphere, color=LESION_COLOURS[les.kind], smooth_shading=True, specular=0.3,
-                    specular_power=15, name=f"lesion-{les.id}", pickable=True, reset_camera=False, render=False)
+                    self._sphere,
+                    color=LESION_COLOURS[les.kind],
+                    smooth_shading=True,
+                    specular=0.3,
+                    specular_power=15,
+                    name=f"lesion-{les.id}",
+                    pickable=True,
+                    reset_camera=False,
+                    render=False,
+                )
                 actor.prop.opacity = LESION_OPACITY.get(les.kind, 1.0)
                 self.lesion_actors[les.id] = actor
             elif tuple(actor.prop.color.int_rgb) != tuple(LESION_COLOURS[les.kind]):
@@ -204,8 +229,14 @@ class ScenarioView:
                 return
             line = pv.Spline(np.asarray(state.anatomy.facial_pathway_mm, float), 200)
             self.pathway_actor = self.plotter.add_mesh(
-                line.tube(radius=PATHWAY_RADIUS_MM, n_sides=12), color=PATHWAY_COLOUR, smooth_shading=True,
-                name="facial-pathway", pickable=False, reset_camera=False, render=False)
+                line.tube(radius=PATHWAY_RADIUS_MM, n_sides=12),
+                color=PATHWAY_COLOUR,
+                smooth_shading=True,
+                name="facial-pathway",
+                pickable=False,
+                reset_camera=False,
+                render=False,
+            )
         self.pathway_actor.visibility = on
 
     def show(self, what: Scenario | SceneState, annotations: bool = True) -> SceneState:
@@ -230,8 +261,14 @@ class ScenarioView:
         return state
 
 
-def render_scenario(scenario: Scenario, view: str | None = None, size=(1600, 1000), labels: bool = False,
-                    annotations: bool = True, out: Path | str | None = None) -> np.ndarray:
+def render_scenario(
+    scenario: Scenario,
+    view: str | None = None,
+    size=(1600, 1000),
+    labels: bool = False,
+    annotations: bool = True,
+    out: Path | str | None = None,
+) -> np.ndarray:
     """Render a scenario (vessels, lesions, deformed nerve, callouts) offscreen to an RGB array.
 
     `view` None takes the scenario's teaching view when it has one, else the default."""

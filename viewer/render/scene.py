@@ -14,6 +14,7 @@ renumbered within each ring (angle theta <-> pi - theta), which is exactly the l
 outward and in-place live updates keep working (the same vertices; each quad of the
 tube is split along its other diagonal). Names swap Left/Right.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,14 +24,13 @@ from pathlib import Path
 import numpy as np
 import pyvista as pv
 
-from ..display import DisplayState, StructureInfo
+from ..display import DisplayState, Override, StructureInfo
+from ..views import VIEW_VISIBILITY
 from ..vocabulary import SIDES, swap_side_words
 from .meshgen import ASSET_DIR, TUBE_SIDES
 from .orientation import OrientationMarker
 from .style import BACKGROUND
 from .views import DEFAULT_VIEW, VIEWS, camera_for
-from ..display import Override
-from ..views import VIEW_VISIBILITY
 
 VIEW_OVERRIDE = "view structures"  # the display override a view with its own structures installs
 
@@ -39,10 +39,19 @@ def view_overrides(name: str) -> dict[str, Override]:
     """The structures a view shows whatever the user hid (the keyhole view's corridor and IX/X/XI)."""
     return {sid: Override(visible=True) for sid in VIEW_VISIBILITY.get(name, ())}
 
+
 TUBE_CAP_RINGS = 5  # meshgen's tubes: 24 sides, 5 cap rings, two poles
 
-__all__ = ["MeshError", "StructureInfo", "MeshSet", "load_meshes", "mirror_mesh", "mirror_mesh_set", "Scene",
-           "render_offscreen"]
+__all__ = [
+    "MeshError",
+    "StructureInfo",
+    "MeshSet",
+    "load_meshes",
+    "mirror_mesh",
+    "mirror_mesh_set",
+    "Scene",
+    "render_offscreen",
+]
 
 
 class MeshError(Exception):
@@ -144,8 +153,18 @@ def load_meshes(asset_dir: Path | str = ASSET_DIR, side: str = "left") -> MeshSe
         if not np.isfinite(mesh.points).all():
             raise MeshError(f"{path}: mesh has NaN or infinite coordinates")
         structures[e["id"]] = StructureInfo(
-            e["id"], e["name"], e["kind"], e["role"], e["group"], e["description"], tuple(e["colour"]),
-            bool(e["visible"]), int(e["triangles"]), path, e.get("radius_mm"))
+            e["id"],
+            e["name"],
+            e["kind"],
+            e["role"],
+            e["group"],
+            e["description"],
+            tuple(e["colour"]),
+            bool(e["visible"]),
+            int(e["triangles"]),
+            path,
+            e.get("radius_mm"),
+        )
         meshes[e["id"]] = mesh
     mesh_set = MeshSet(structures, meshes)
     mirror_mesh_set(mesh_set, side)
@@ -176,8 +195,16 @@ class Scene:
         p.set_background(BACKGROUND[0], top=BACKGROUND[1])
         for sid, info in self.structures.items():
             mesh = self.mesh_set.meshes[sid]
-            kw = dict(smooth_shading=True, specular=0.35, specular_power=20, diffuse=0.85, ambient=0.12,
-                      name=sid, pickable=True, reset_camera=False)
+            kw = dict(
+                smooth_shading=True,
+                specular=0.35,
+                specular_power=20,
+                diffuse=0.85,
+                ambient=0.12,
+                name=sid,
+                pickable=True,
+                reset_camera=False,
+            )
             if "rgb" in mesh.point_data:
                 actor = p.add_mesh(mesh, scalars="rgb", rgb=True, **kw)
             else:
@@ -304,8 +331,17 @@ class Scene:
             return
         names = [self.structures[s].name for s in anchors]
         self._label_actor = self.plotter.add_point_labels(
-            np.array(list(anchors.values())), names, font_size=16, point_size=1, shape_opacity=0.55,
-            always_visible=True, name="structure-labels", reset_camera=False, render=False, pickable=False)
+            np.array(list(anchors.values())),
+            names,
+            font_size=16,
+            point_size=1,
+            shape_opacity=0.55,
+            always_visible=True,
+            name="structure-labels",
+            reset_camera=False,
+            render=False,
+            pickable=False,
+        )
 
     # ------------------------------------------------------------------ picking
     def structure_of_actor(self, actor) -> str | None:
@@ -315,8 +351,9 @@ class Scene:
         return None
 
 
-def render_offscreen(view: str = DEFAULT_VIEW, size=(1600, 1000), out: Path | str | None = None,
-                     labels: bool = False) -> np.ndarray:
+def render_offscreen(
+    view: str = DEFAULT_VIEW, size=(1600, 1000), out: Path | str | None = None, labels: bool = False
+) -> np.ndarray:
     """Render the default scene without any window (VTK falls back to EGL/OSMesa)."""
     plotter = pv.Plotter(off_screen=True, window_size=list(size))
     try:

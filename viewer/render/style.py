@@ -1,9 +1,10 @@
 """Colours and display defaults: conventional anatomy colours that project well.
 
-Arteries red, veins blue, nerves yellow, brainstem warm tan (brief + issue 2).
+Arteries red, veins blue, nerves yellow, brainstem warm tan.
 CN VII zones are banded in yellows/oranges and the transition zone is a light
 ring, so segments stay distinguishable on a projector.
 """
+
 from __future__ import annotations
 
 KIND_COLOURS = {
@@ -32,7 +33,8 @@ from ..display import DEFAULT_OPACITY  # noqa: E402,F401  (owned by the display 
 def hex_colour(rgb) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
-# Lesions (issue 4/5): distinct from vessels and nerves at a glance. A tumour is a pale
+
+# Lesions: distinct from vessels and nerves at a glance. A tumour is a pale
 # grey-tan mass, an AVM nidus a dark purple tangle, an aneurysm sac arterial red (it is
 # an artery), a brainstem (MS) plaque white so it shows through the translucent pons.
 LESION_COLOURS = {

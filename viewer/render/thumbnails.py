@@ -7,6 +7,7 @@ of each preset file they were rendered from). A test fails when a preset changes
 without its thumbnail; regenerate with ``make thumbnails``
 (``python -m viewer.render.thumbnails``).
 """
+
 from __future__ import annotations
 
 import hashlib

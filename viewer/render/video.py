@@ -1,4 +1,4 @@
-"""Animations to MP4 or GIF (issue 5, section 5), rendered offscreen (no Qt).
+"""Animations to MP4 or GIF, rendered offscreen (no Qt).
 
 Frame sources are generators of RGB arrays, so the GUI can show a progress
 dialog and the CLI a progress line while the same code renders:
@@ -22,12 +22,13 @@ GUI use: drive it from the main thread with the progress callback updating a
 QProgressDialog (which processes events) and returning `not dialog.wasCanceled()`;
 VTK's offscreen window is separate from the QtInteractor's.
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 import numpy as np
 import pyvista as pv
@@ -38,10 +39,22 @@ from ..motion import Pulsation
 from ..scenario import Scenario
 
 __all__ = [
-    "ANIMATIONS", "VIDEO_SUFFIXES", "DEFAULT_VIDEO_SIZE", "DEFAULT_FPS", "DEFAULT_TURNTABLE_FRAMES",
-    "ExportCancelled", "FfmpegMissing", "VideoInfo", "OffscreenScenario",
-    "turntable_frames", "pulsation_frames", "pulsation_frame_count", "mechanism_frames", "mechanism_frame_count",
-    "write_video", "export_animation",
+    "ANIMATIONS",
+    "VIDEO_SUFFIXES",
+    "DEFAULT_VIDEO_SIZE",
+    "DEFAULT_FPS",
+    "DEFAULT_TURNTABLE_FRAMES",
+    "ExportCancelled",
+    "FfmpegMissing",
+    "VideoInfo",
+    "OffscreenScenario",
+    "turntable_frames",
+    "pulsation_frames",
+    "pulsation_frame_count",
+    "mechanism_frames",
+    "mechanism_frame_count",
+    "write_video",
+    "export_animation",
 ]
 
 ANIMATIONS = ("pulsation", "turntable", "mechanism")
@@ -63,8 +76,9 @@ class FfmpegMissing(OSError):
     """MP4 needs an ffmpeg binary (the imageio-ffmpeg wheel's, or one on PATH / IMAGEIO_FFMPEG_EXE)."""
 
     def __init__(self):
-        super().__init__("MP4 export needs ffmpeg, which was not found: install ffmpeg (or set IMAGEIO_FFMPEG_EXE), "
-                         "or export a .gif")
+        super().__init__(
+            "MP4 export needs ffmpeg, which was not found: install ffmpeg (or set IMAGEIO_FFMPEG_EXE), or export a .gif"
+        )
 
 
 @dataclass(frozen=True)
@@ -81,8 +95,14 @@ class OffscreenScenario:
     """One offscreen plotter showing a scenario (ScenarioView: vessels, lesions, deformed nerve,
     callouts) that can be re-posed and re-shown frame after frame. Use as a context manager."""
 
-    def __init__(self, scenario: Scenario | None = None, view: str | None = None, size=DEFAULT_VIDEO_SIZE,
-                 labels: bool = False, annotations: bool = True):
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        view: str | None = None,
+        size=DEFAULT_VIDEO_SIZE,
+        labels: bool = False,
+        annotations: bool = True,
+    ):
         from .scenario_view import ScenarioView
         from .scene import Scene
         from .views import DEFAULT_VIEW
@@ -142,8 +162,14 @@ class OffscreenScenario:
             # pixel position -> a plain vtkTextActor (a named corner gives a vtkCornerAnnotation);
             # top left: the orientation axes sit bottom left
             margin = max(6, self.size[1] // 80)
-            self._caption = self.plotter.add_text(text, position=(margin, self.size[1] - margin), color="white",
-                                                  shadow=True, font_size=10, name="video-caption")
+            self._caption = self.plotter.add_text(
+                text,
+                position=(margin, self.size[1] - margin),
+                color="white",
+                shadow=True,
+                font_size=10,
+                name="video-caption",
+            )
             tp = self._caption.GetTextProperty()
             tp.SetFontSize(max(11, round(self.size[1] / 45)))
             tp.SetVerticalJustificationToTop()
@@ -161,15 +187,22 @@ class OffscreenScenario:
             self.plotter.close()
             self.plotter = None
 
-    def __enter__(self) -> "OffscreenScenario":
+    def __enter__(self) -> OffscreenScenario:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
 
 
-def turntable_frames(scenario: Scenario, n_frames: int = DEFAULT_TURNTABLE_FRAMES, *, view: str | None = None,
-                     size=DEFAULT_VIDEO_SIZE, labels: bool = False, annotations: bool = True) -> Iterator[np.ndarray]:
+def turntable_frames(
+    scenario: Scenario,
+    n_frames: int = DEFAULT_TURNTABLE_FRAMES,
+    *,
+    view: str | None = None,
+    size=DEFAULT_VIDEO_SIZE,
+    labels: bool = False,
+    annotations: bool = True,
+) -> Iterator[np.ndarray]:
     """The camera once around the scene: frame k at azimuth 360 k / n (degrees)."""
     n = _check_frames(n_frames)
     with OffscreenScenario(scenario, view=view, size=size, labels=labels, annotations=annotations) as r:
@@ -185,10 +218,19 @@ def pulsation_frame_count(pulsation: Pulsation, cycles: float, fps: float) -> in
     return max(2, int(round(cycles * pulsation.period_s * fps)))
 
 
-def pulsation_frames(scenario: Scenario, n_frames: int | None = None, *, pulsation: Pulsation | None = None,
-                     cycles: float = 1.0, fps: float = DEFAULT_FPS, view: str | None = None,
-                     size=DEFAULT_VIDEO_SIZE, labels: bool = False, annotations: bool = True,
-                     caption: bool = True) -> Iterator[np.ndarray]:
+def pulsation_frames(
+    scenario: Scenario,
+    n_frames: int | None = None,
+    *,
+    pulsation: Pulsation | None = None,
+    cycles: float = 1.0,
+    fps: float = DEFAULT_FPS,
+    view: str | None = None,
+    size=DEFAULT_VIDEO_SIZE,
+    labels: bool = False,
+    annotations: bool = True,
+    caption: bool = True,
+) -> Iterator[np.ndarray]:
     """Arterial pulsation over `cycles` cardiac cycles: n frames evenly spaced in time (default:
     real time at `fps`); each frame re-runs the analysis and the nerve deformation."""
     pulsation = pulsation or Pulsation()
@@ -208,9 +250,18 @@ def mechanism_frame_count(period_s: float, loops: float, fps: float) -> int:
     return max(2, int(round(loops * period_s * fps)))
 
 
-def mechanism_frames(scenario: Scenario, n_frames: int | None = None, *, period_s: float | None = None,
-                     loops: float = 1.0, fps: float = DEFAULT_FPS, view: str | None = None,
-                     size=DEFAULT_VIDEO_SIZE, labels: bool = False, annotations: bool = False) -> Iterator[np.ndarray]:
+def mechanism_frames(
+    scenario: Scenario,
+    n_frames: int | None = None,
+    *,
+    period_s: float | None = None,
+    loops: float = 1.0,
+    fps: float = DEFAULT_FPS,
+    view: str | None = None,
+    size=DEFAULT_VIDEO_SIZE,
+    labels: bool = False,
+    annotations: bool = False,
+) -> Iterator[np.ndarray]:
     """The mechanism animation of `scenario` over `loops` loops: n frames evenly spaced in time
     (default: real time at `fps`; the last frame one step short of the loop's end, so it loops).
 
@@ -256,8 +307,14 @@ def _rgb(frame) -> np.ndarray:
     return np.ascontiguousarray(a[..., :3], dtype=np.uint8)
 
 
-def write_video(frames: Iterable[np.ndarray], out_path, fps: float = DEFAULT_FPS, *, total: int | None = None,
-                progress: Progress | None = None) -> VideoInfo:
+def write_video(
+    frames: Iterable[np.ndarray],
+    out_path,
+    fps: float = DEFAULT_FPS,
+    *,
+    total: int | None = None,
+    progress: Progress | None = None,
+) -> VideoInfo:
     """Write RGB frames to `out_path` (.mp4 or .gif, by suffix), atomically.
 
     progress(done, total) after each frame; returning False cancels (raises ExportCancelled,
@@ -288,8 +345,9 @@ def write_video(frames: Iterable[np.ndarray], out_path, fps: float = DEFAULT_FPS
                     if size is None:
                         size = (img.shape[1], img.shape[0])
                     elif (img.shape[1], img.shape[0]) != size:
-                        raise ValueError(f"frame {done} is {img.shape[1]}x{img.shape[0]}, "
-                                         f"the first was {size[0]}x{size[1]}")
+                        raise ValueError(
+                            f"frame {done} is {img.shape[1]}x{img.shape[0]}, the first was {size[0]}x{size[1]}"
+                        )
                     sink.add(img)
                     done += 1
                     if progress is not None and progress(done, max(total, done)) is False:
@@ -326,9 +384,17 @@ class _Mp4Sink:
                 raise FfmpegMissing() from None
             self.size = (img.shape[1], img.shape[0])
             self.gen = imageio_ffmpeg.write_frames(
-                self.path, self.size, fps=self.fps, codec="libx264", pix_fmt_in="rgb24", pix_fmt_out="yuv420p",
-                quality=None, macro_block_size=1, ffmpeg_log_level="error",
-                output_params=["-crf", str(MP4_CRF), "-preset", "medium", "-movflags", "+faststart", "-f", "mp4"])
+                self.path,
+                self.size,
+                fps=self.fps,
+                codec="libx264",
+                pix_fmt_in="rgb24",
+                pix_fmt_out="yuv420p",
+                quality=None,
+                macro_block_size=1,
+                ffmpeg_log_level="error",
+                output_params=["-crf", str(MP4_CRF), "-preset", "medium", "-movflags", "+faststart", "-f", "mp4"],
+            )
             self.gen.send(None)
         self.gen.send(img.tobytes())
 
@@ -354,14 +420,23 @@ class _GifSink:
         from PIL import Image
 
         # an adaptive 256-colour palette per frame (the heat map changes over a pulsation)
-        self.frames.append(Image.fromarray(img).quantize(colors=256, method=Image.Quantize.FASTOCTREE,
-                                                          dither=Image.Dither.NONE))
+        self.frames.append(
+            Image.fromarray(img).quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+        )
 
     def finish(self) -> tuple[int, int]:
         first, rest = self.frames[0], self.frames[1:]
         with open(self.path, "wb") as fh:
-            first.save(fh, format="GIF", save_all=True, append_images=rest, duration=self.duration_ms, loop=0,
-                       optimize=False, disposal=1)
+            first.save(
+                fh,
+                format="GIF",
+                save_all=True,
+                append_images=rest,
+                duration=self.duration_ms,
+                loop=0,
+                optimize=False,
+                disposal=1,
+            )
         return first.size
 
     def abort(self) -> None:
@@ -369,10 +444,21 @@ class _GifSink:
 
 
 # ----------------------------------------------------------------------------- one call
-def export_animation(scenario: Scenario, out_path, animation: str = "pulsation", *, frames: int | None = None,
-                     fps: float = DEFAULT_FPS, size=DEFAULT_VIDEO_SIZE, view: str | None = None,
-                     pulsation: Pulsation | None = None, cycles: float = 1.0, labels: bool = False,
-                     annotations: bool | None = None, progress: Progress | None = None) -> VideoInfo:
+def export_animation(
+    scenario: Scenario,
+    out_path,
+    animation: str = "pulsation",
+    *,
+    frames: int | None = None,
+    fps: float = DEFAULT_FPS,
+    size=DEFAULT_VIDEO_SIZE,
+    view: str | None = None,
+    pulsation: Pulsation | None = None,
+    cycles: float = 1.0,
+    labels: bool = False,
+    annotations: bool | None = None,
+    progress: Progress | None = None,
+) -> VideoInfo:
     """Render `animation` ("pulsation" | "turntable" | "mechanism") of `scenario` to an MP4 or GIF.
 
     frames: None = one cardiac cycle in real time (pulsation), DEFAULT_TURNTABLE_FRAMES, or one
@@ -387,8 +473,17 @@ def export_animation(scenario: Scenario, out_path, animation: str = "pulsation",
     if animation == "pulsation":
         pulsation = pulsation or Pulsation()
         n = _check_frames(frames if frames is not None else pulsation_frame_count(pulsation, cycles, fps))
-        source = pulsation_frames(scenario, n, pulsation=pulsation, cycles=cycles, fps=fps, view=view, size=size,
-                                  labels=labels, annotations=annotations)
+        source = pulsation_frames(
+            scenario,
+            n,
+            pulsation=pulsation,
+            cycles=cycles,
+            fps=fps,
+            view=view,
+            size=size,
+            labels=labels,
+            annotations=annotations,
+        )
     elif animation == "turntable":
         n = _check_frames(frames if frames is not None else DEFAULT_TURNTABLE_FRAMES)
         source = turntable_frames(scenario, n, view=view, size=size, labels=labels, annotations=annotations)
@@ -396,8 +491,9 @@ def export_animation(scenario: Scenario, out_path, animation: str = "pulsation",
         from ..mechanism_anim import DEFAULT_PERIOD_S
 
         n = _check_frames(frames if frames is not None else mechanism_frame_count(DEFAULT_PERIOD_S, cycles, fps))
-        source = mechanism_frames(scenario, n, loops=cycles, fps=fps, view=view, size=size, labels=labels,
-                                  annotations=annotations)
+        source = mechanism_frames(
+            scenario, n, loops=cycles, fps=fps, view=view, size=size, labels=labels, annotations=annotations
+        )
     else:
         raise ValueError(f"unknown animation {animation!r} (one of {', '.join(ANIMATIONS)})")
     return write_video(source, out_path, fps, total=n, progress=progress)
