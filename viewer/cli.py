@@ -28,15 +28,9 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .views import VIEWS
 
-VIEW_NAMES = (
-    "anterior",
-    "left_lateral",
-    "inferior",
-    "superior",
-    "retrosigmoid",
-    "rez_closeup",
-)  # = viewer.render.views.VIEWS
+VIEW_NAMES = tuple(VIEWS)  # the camera presets (pure core: no VTK is loaded for them)
 SIDES = ("left", "right")  # = viewer.vocabulary.SIDES (not imported: the CLI starts lazily)
 
 

@@ -68,6 +68,7 @@ def test_retraction_slider_raises_rez_visibility_and_undoes_in_one_step(win, qtb
     assert f1 == pytest.approx(ref, abs=1e-4)  # the findings round to 4 decimals
     assert f1 > f0
     qtbot.waitUntil(lambda: f"{round(100 * f1)} %" in panel.visible_label.text(), timeout=3000)
+    assert f"Corridor: {round(100 * f1)} % of the root exit zone" in win.findings_panel.text()
     win.scene_view.render_now()
     moved = np.array(flocculus.points)
     assert np.abs(moved - rest).max() > 3.0  # the flocculus moved in place
@@ -77,3 +78,34 @@ def test_retraction_slider_raises_rez_visibility_and_undoes_in_one_step(win, qtb
     win.scene_view.render_now()
     np.testing.assert_allclose(np.array(flocculus.points), rest, atol=1e-9)
     assert panel.slider.value() == 0
+
+
+def test_clipping_plane_cuts_brainstem_not_nerves_and_moves_with_a_drag(win, qtbot):
+    from viewer.gui.clipping import MM_PER_PX
+
+    plotter = win.scene_view.plotter
+    scene = win.scene_view.scene
+
+    def planes(sid):
+        cp = scene.actors[sid].mapper.GetClippingPlanes()
+        return 0 if cp is None else cp.GetNumberOfItems()
+
+    assert not win.clip_action.isChecked() and planes("brainstem") == 0  # off by default
+    win.scene_view.render_now()
+    before = win.scene_view.screenshot()
+    win.clip_action.trigger()
+    assert planes("brainstem") == 1 and planes("cn7") == 0 and planes("aica") == 0
+    assert win.clip.clip.depth_mm() == pytest.approx(0.0, abs=1e-6)
+    after = win.scene_view.screenshot()
+    assert np.abs(after.astype(int) - before.astype(int)).mean() > 1.0  # the cut shows
+    # drag the plane (its square covers the middle of the view) 100 px up: deeper by 100 x MM_PER_PX
+    centre = QPoint(plotter.width() // 2, plotter.height() // 2)
+    up = QPoint(centre.x(), centre.y() - 100)
+    qtbot.mousePress(plotter, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
+    for t in np.linspace(0.1, 1.0, 6):
+        qtbot.mouseMove(plotter, QPoint(centre.x(), round(centre.y() - 100 * t)))
+    qtbot.mouseRelease(plotter, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, up)
+    dpr = plotter.devicePixelRatioF()
+    assert win.clip.clip.depth_mm() == pytest.approx(100 * dpr * MM_PER_PX, rel=0.1)
+    win.clip_action.trigger()
+    assert planes("brainstem") == 0 and not win.clip.clip.actor.visibility

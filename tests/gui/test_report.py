@@ -138,3 +138,18 @@ def test_report_of_a_teaching_preset(qapp, tmp_path):
     assert "matches the analysis" in text
     for k in s.teaching.sources:
         assert BIBLIOGRAPHY[k][:30] in text
+
+
+def test_report_states_the_corridor_visibility_when_a_corridor_is_planned(tmp_path):
+    from dataclasses import replace
+
+    from viewer.corridor import corridor_visibility
+    from viewer.scenario import Corridor
+
+    s = replace(default_scenario(), corridor=Corridor(8.0))
+    out = write_report(s, tmp_path / "c.pdf", fake_images("anterior", "rez_closeup"), generated=WHEN)
+    ref = corridor_visibility().fraction(8.0, s.vessels)
+    text = text_of(out)
+    assert f"{round(100 * ref)} % of the root exit zone" in text and "8.0 mm cerebellar retraction" in text
+    plain = write_report(default_scenario(), tmp_path / "p.pdf", fake_images("anterior", "rez_closeup"), generated=WHEN)
+    assert "Surgical corridor" not in text_of(plain)

@@ -80,6 +80,17 @@ def headline(findings: Findings) -> str:
     return " \u00b7 ".join(parts)
 
 
+def corridor_words(findings: Findings) -> str:
+    """'57 % of the root exit zone visible from the keyhole at 8.0 mm retraction', or '' without a corridor."""
+    c = getattr(findings, "corridor", None)
+    if not c:
+        return ""
+    return (
+        f"{round(100 * c['rez_visible_fraction'])} % of the root exit zone (RExP + attached segment) visible "
+        f"from the keyhole at {c['retraction_mm']:.1f} mm cerebellar retraction"
+    )
+
+
 def headline_severity(findings: Findings) -> str:
     """Key into SEVERITY_COLOURS: the culprit's severity, 'none', or 'other'."""
     cc = findings.culprit_contact()
@@ -105,7 +116,7 @@ class FindingsPanel(QWidget):
         super().__init__(parent)
         self.document = document
         self._findings: Findings | None = None
-        self._tags_text = self._culprit_text = ""
+        self._tags_text = self._culprit_text = self._corridor_text = ""
         self._table_rows: list | None = None  # what the contact table shows
         if self.font().pointSizeF() < BASE_POINT_SIZE:
             self.setFont(_font(self, BASE_POINT_SIZE))
@@ -123,7 +134,12 @@ class FindingsPanel(QWidget):
         self.culprit_label = QLabel(self)
         self.culprit_label.setObjectName("findingsCulprit")
         self.culprit_label.setWordWrap(True)
-        for lab in (self.tags_label, self.culprit_label):
+        # the surgeon's corridor, when the scenario plans one: how much of the REZ the keyhole shows
+        self.corridor_label = QLabel(self)
+        self.corridor_label.setObjectName("findingsCorridor")
+        self.corridor_label.setWordWrap(True)
+        self.corridor_label.hide()
+        for lab in (self.tags_label, self.culprit_label, self.corridor_label):
             lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.no_contacts_label = QLabel("No vessel or lesion touches CN VII or CN VIII.", self)
@@ -151,6 +167,7 @@ class FindingsPanel(QWidget):
         layout.addWidget(self.headline_label)
         layout.addWidget(self.tags_label)
         layout.addWidget(self.culprit_label)
+        layout.addWidget(self.corridor_label)
         layout.addWidget(self.no_contacts_label)
         layout.addWidget(self.table)
         layout.addWidget(self.details, 1)
@@ -194,6 +211,10 @@ class FindingsPanel(QWidget):
             site = segment_site(cc.segment, cc.structure)
             self._culprit_text = f"{cc.label} at the {site}, {cc.severity}"
         _set_text(self.culprit_label, f"<b>Culprit:</b> {html.escape(self._culprit_text)}")
+        self._corridor_text = corridor_words(findings)
+        _set_text(self.corridor_label, f"<b>Corridor:</b> {html.escape(self._corridor_text)}")
+        if self.corridor_label.isHidden() == bool(self._corridor_text):
+            self.corridor_label.setVisible(bool(self._corridor_text))
         self._fill_table(findings, cc)
         details = self._details_html(findings)
         if details != self._details_cache:  # re-laying out rich text costs ~3 ms: only on change
@@ -280,6 +301,7 @@ class FindingsPanel(QWidget):
                 self.headline_label.text(),
                 f"Classification: {self._tags_text}",
                 f"Culprit: {self._culprit_text}",
+                *([f"Corridor: {self._corridor_text}"] if self._corridor_text else []),
                 self.details.toPlainText(),
             ]
         )

@@ -23,6 +23,7 @@ from .actions import create_actions
 from .animation import MechanismPlayer, PulsationPlayer
 from .corridor_panel import CorridorPanel
 from .document import PickResult, SceneDocument
+from .clipping import install_clip_tool
 from .files import FileController
 from .findings_panel import FindingsPanel
 from .info_panel import InfoPanel
@@ -157,6 +158,7 @@ class MainWindow(QMainWindow):
         self._sync_scenario_actions()
         menus.build_menus(self)
         self.measure = install_measure_tool(self)
+        self.clip = install_clip_tool(self)
         menus.build_toolbars(self)
         # arrow-key nudges are read on the 3D view only (the structure tree keeps its arrow keys)
         self.scene_view.widget.installEventFilter(self)
@@ -439,6 +441,7 @@ class MainWindow(QMainWindow):
         if self.persist:
             self.save_settings()
         self.files.shutdown()
+        self.clip.close()
         self.scene_view.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802

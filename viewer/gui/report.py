@@ -23,12 +23,12 @@ from PySide6.QtCore import QCoreApplication, QMarginsF, QUrl
 from PySide6.QtGui import QFont, QGuiApplication, QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from .. import __version__
-from ..analysis import Findings, analyze
+from ..analysis import Findings
 from ..atomic import atomic_path
 from ..scenario import Scenario
 from ..sources import BIBLIOGRAPHY
 from ..vocabulary import segment_site, tag_words
-from .findings_panel import SEVERITY_COLOURS, headline, headline_severity
+from .findings_panel import SEVERITY_COLOURS, corridor_words, headline, headline_severity
 
 __all__ = [
     "REPORT_VIEWS",
@@ -186,6 +186,9 @@ def report_html(scenario: Scenario, findings: Findings, image_names=(), generate
         )
     else:
         parts.append("<p><b>Culprit:</b> none.</p>")
+    corridor = corridor_words(findings)
+    if corridor:
+        parts.append(f"<p><b>Surgical corridor (retrosigmoid keyhole):</b> {_e(corridor)}.</p>")
     for name in image_names:
         parts.append(
             f"<p align='center'><img src='img:{_e(name)}' width='{IMAGE_WIDTH_PX}'/><br/>"
@@ -262,7 +265,10 @@ def write_report(
     """
     ensure_gui_app()
     out = Path(out_path)
-    findings = analyze(scenario) if findings is None else findings
+    if findings is None:  # the scene model's findings: the corridor's visibility included when planned
+        from ..scene_model import SceneModel
+
+        findings = SceneModel(scenario=scenario).findings
     if images is None:
         images = report_images(scenario, report_views(scenario) if views is None else views, image_size)
     doc = QTextDocument()

@@ -145,6 +145,7 @@ class SceneView(QObject):
         self.callouts_suppressed = False
         # a tool that takes clicks before picking: click_tool(sid, point) -> True when it used it
         self.click_tool = None
+        self.grab_tools: list = []  # objects with grab(x, y) -> bool, drag(x, y), drop(): tried before handles
 
         d = document
         d.visibilityChanged.connect(self._on_visibility)
@@ -440,6 +441,10 @@ class SceneView(QObject):
         return float(ren.GetDisplayPoint()[2])  # z-buffer depth: the drag stays in this plane
 
     def _on_grab(self, x: int, y: int, shift: bool) -> bool:
+        for tool in self.grab_tools:  # e.g. the clipping plane: grab(x, y) -> True, then drag/drop
+            if tool.grab(x, y):
+                self._drag = ("tool", tool, 0.0, None, False)
+                return True
         lesion = self.document.selected_lesion
         if lesion is not None:
             if self.handles.pick_handle(x, y) is None:
@@ -461,12 +466,17 @@ class SceneView(QObject):
         if self._drag is None:
             return
         vid, index, depth, key, loop = self._drag
+        if vid == "tool":
+            index.drag(x, y)
+            return
         if vid == "lesion":
             self.document.move_lesion(index, self.display_to_world(x, y, depth), merge_key=key)
             return
         self.document.move_handle(vid, index, self.display_to_world(x, y, depth), whole_loop=loop, merge_key=key)
 
     def _on_drop(self) -> None:
+        if self._drag is not None and self._drag[0] == "tool":
+            self._drag[1].drop()
         self._drag = None
 
     def screenshot(self, size: tuple[int, int] | None = None, annotations: bool = True) -> np.ndarray:
