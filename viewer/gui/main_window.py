@@ -21,9 +21,9 @@ from ..scenario import Scenario
 from . import menus
 from .actions import create_actions
 from .animation import MechanismPlayer, PulsationPlayer
+from .clipping import install_clip_tool
 from .corridor_panel import CorridorPanel
 from .document import PickResult, SceneDocument
-from .clipping import install_clip_tool
 from .files import FileController
 from .findings_panel import FindingsPanel
 from .info_panel import InfoPanel
