@@ -59,6 +59,7 @@ screenshots: setup
 	mkdir -p assets/screenshots
 	for v in anterior retrosigmoid; do \
 		$(XVFB) $(BIN)/hfs-viewer --screenshot assets/screenshots/window-$$v.png --view $$v; done
+	$(XVFB) $(BIN)/python scripts/corridor_screenshots.py --out assets/screenshots
 
 # The one-folder desktop build: dist/hfs-viewer/ and dist/hfs-viewer-*.tar.gz (packaging/README.md).
 # Installs the pinned `package` extra once (stamp per pyproject.toml); binutils (strip) and

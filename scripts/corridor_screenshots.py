@@ -1,61 +1,60 @@
-"""Screenshots of the surgeon's keyhole view at 0 and 8 mm cerebellar retraction (offscreen).
+"""The surgeon's keyhole view at 0 and 8 mm cerebellar retraction, left and right (real window grabs).
 
-Run: .venv/bin/python scripts/corridor_screenshots.py [--out assets/screenshots]
-Writes keyhole-0mm.png, keyhole-8mm.png and keyhole-0-vs-8mm.png (side by side).
+Run under an X server (make screenshots does): .venv/bin/python scripts/corridor_screenshots.py [--out DIR]
+Writes keyhole-both-sides-0-8mm.png (the 3D views, 2 x 2, labelled) and window-right-keyhole-8mm.png.
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-import pyvista as pv
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from viewer.scenario import Corridor, default_scenario, save_scenario
 
-from viewer.analysis import analyze  # noqa: E402
-from viewer.corridor import with_corridor  # noqa: E402
-from viewer.render.corridor_view import Retraction  # noqa: E402
-from viewer.render.scenario_view import ScenarioView  # noqa: E402
-from viewer.render.scene import Scene  # noqa: E402
-from viewer.scenario import Corridor, default_scenario  # noqa: E402
+VIEW_BOX = (406, 60, 1163, 975)  # the 3D view inside a 1600 x 1000 window grab
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 
 
-def shot(retraction: float, size=(900, 700)) -> np.ndarray:
-    p = pv.Plotter(off_screen=True, window_size=list(size))
-    try:
-        scene = Scene(p)
-        scene.set_view("keyhole")
-        sc = replace(default_scenario(), corridor=Corridor(retraction))
-        ScenarioView(scene).show(sc)
-        Retraction(scene).set(retraction)
-        f = with_corridor(analyze(sc), sc)
-        share = 100 * f.corridor["rez_visible_fraction"]
-        p.add_text(
-            f"Left keyhole, retraction {retraction:.0f} mm: {share:.0f} % of the REZ visible",
-            font_size=12,
-            position="upper_left",
-            color="white",
-        )
-        return p.screenshot(return_img=True)
-    finally:
-        p.close()
+def grab(side: str, mm: float, tmp: Path) -> Path:
+    scenario = replace(default_scenario(side), name=f"{side.capitalize()} corridor, {mm:.0f} mm", corridor=Corridor(mm))
+    src, png = tmp / f"{side}-{mm:.0f}.json", tmp / f"{side}-{mm:.0f}.png"
+    save_scenario(scenario, src)
+    cmd = [sys.executable, "-m", "viewer", "--scenario", str(src), "--view", "keyhole", "--screenshot", str(png)]
+    subprocess.run(cmd, check=True)
+    return png
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", default="assets/screenshots")
     out = Path(ap.parse_args().out)
-    out.mkdir(parents=True, exist_ok=True)
-    imgs = [shot(r) for r in (0.0, 8.0)]
-    for r, img in zip((0, 8), imgs):
-        Image.fromarray(img).save(out / f"keyhole-{r}mm.png")
-    Image.fromarray(np.hstack(imgs)).save(out / "keyhole-0-vs-8mm.png")
+    with tempfile.TemporaryDirectory() as t:
+        shots = {(side, mm): grab(side, mm, Path(t)) for side in ("left", "right") for mm in (0.0, 8.0)}
+        tiles = {}
+        for key, png in shots.items():
+            im = Image.open(png).convert("RGB").crop(VIEW_BOX)
+            tiles[key] = im.resize((im.width // 2, im.height // 2), Image.LANCZOS)
+        Image.open(shots[("right", 8.0)]).save(out / "window-right-keyhole-8mm.png", optimize=True)
+    tw, th = tiles[("left", 0.0)].size
+    sheet = Image.new("RGB", (2 * tw + 6, 2 * th + 6), (20, 24, 32))
+    draw = ImageDraw.Draw(sheet)
+    font = ImageFont.truetype(FONT, 18)
+    for i, side in enumerate(("left", "right")):
+        for j, mm in enumerate((0.0, 8.0)):
+            x, y = j * (tw + 6), i * (th + 6)
+            sheet.paste(tiles[(side, mm)], (x, y))
+            draw.rectangle((x, y, x + 300, y + 30), fill=(0, 0, 0))
+            draw.text((x + 8, y + 5), f"{side.capitalize()}, {mm:.0f} mm retraction", fill=(255, 255, 255), font=font)
+    sheet.save(out / "keyhole-both-sides-0-8mm.png", optimize=True)
+    print(f"wrote {out / 'keyhole-both-sides-0-8mm.png'} and {out / 'window-right-keyhole-8mm.png'}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
