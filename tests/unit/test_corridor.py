@@ -236,3 +236,27 @@ def test_corridor_findings_only_with_a_corridor():
     assert c["retraction_mm"] == 8.0 and 0.0 <= c["rez_visible_fraction"] <= 1.0
     c0 = corridor_findings(replace(sc, corridor=Corridor(0.0)), A)
     assert c0["rez_visible_fraction"] < c["rez_visible_fraction"]
+
+
+def test_the_right_corridor_is_the_mirror_image_of_the_left():
+    """Mirrored anatomy, keyhole and retraction: the same share of the REZ is seen on either side."""
+    from viewer.anatomy import build_anatomy, mirror_points
+    from viewer.corridor import corridor_visibility, retraction_field
+    from viewer.scenario import default_scenario, mirror_scenario
+
+    left, right = build_anatomy("left"), build_anatomy("right")
+    sl, sr = left.surgical, right.surgical
+    np.testing.assert_allclose(sr.craniotomy_centre, mirror_points(sl.craniotomy_centre))
+    np.testing.assert_allclose(sr.retraction_direction, mirror_points(sl.retraction_direction))
+    p = np.random.default_rng(3).uniform(-40, 10, (200, 3))
+    np.testing.assert_allclose(sr.cerebellum_sdf(mirror_points(p)), sl.cerebellum_sdf(p), atol=1e-9)
+    np.testing.assert_allclose(sr.flocculus_sdf(mirror_points(p)), sl.flocculus_sdf(p), atol=1e-9)
+    np.testing.assert_allclose(
+        retraction_field(right, 8.0)(mirror_points(p)), mirror_points(retraction_field(left, 8.0)(p)), atol=1e-9
+    )
+    vl = default_scenario("left").vessels
+    vr = mirror_scenario(default_scenario("left")).vessels
+    for mm in (0.0, 8.0):
+        fl = corridor_visibility(left).fraction(mm, vl)
+        fr = corridor_visibility(right).fraction(mm, vr)
+        assert fr == pytest.approx(fl, abs=0.02), (mm, fl, fr)
