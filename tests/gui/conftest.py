@@ -102,6 +102,14 @@ def window(qapp, mesh_set):
     assert QTest.qWaitForWindowExposed(w, 5000)
     qapp.processEvents()
     yield w
+    # The session's windows share one mesh set, which a window edits in place (the deformed nerve,
+    # the retracted cerebellum, the mirrored side): leave it at rest for the next module's window.
+    from viewer.scenario import default_scenario
+
+    w.pulsation.pause()
+    w.mechanism.pause()
+    w.document.load_scenario(default_scenario())
+    w.scene_view.render_now()
     close_and_delete(qapp, w)
 
 
