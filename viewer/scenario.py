@@ -158,22 +158,7 @@ MEASUREMENT_POINTS = {"ruler": 2, "angle": 3}  # an angle's vertex is the middle
 # CLASSIFICATION_TAGS holds the version 1 tags plus the version 2 ones (other causes, the MVD
 # rehearsal); version 1 files may only name the version 1 tags.
 _V1_TAGS = vocabulary.TAGS_V1
-CLASSIFICATION_TAGS = (
-    "single",
-    "multiple",
-    "double",
-    "tandem",
-    "venous",
-    "tumor",
-    "avm",
-    "aneurysm",
-    "brainstem_lesion",
-    "post_bells",
-    "post_trauma",
-    "inflammatory",
-    "idiopathic",
-    "decompressed",
-)
+CLASSIFICATION_TAGS = vocabulary.TAGS + vocabulary.FUTURE_TAGS
 VIEW_NAMES = tuple(VIEWS)
 SEGMENT_CODES = vocabulary.SEGMENTS
 SEVERITY_NAMES = vocabulary.SEVERITIES

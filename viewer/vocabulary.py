@@ -106,21 +106,7 @@ TAGS_V1 = (
 )
 # In the order the analysis reports them: the version 1 tags plus the version 2 histories
 # (facial trauma, an inflammatory condition), next to post-Bell's palsy.
-TAGS = (
-    "single",
-    "multiple",
-    "double",
-    "tandem",
-    "venous",
-    "tumor",
-    "avm",
-    "aneurysm",
-    "brainstem_lesion",
-    "post_bells",
-    "post_trauma",
-    "inflammatory",
-    "idiopathic",
-)
+TAGS = (*TAGS_V1[:-1], "post_trauma", "inflammatory", TAGS_V1[-1])
 # Tags the analysis does not produce yet; worded already so that the panels can show them once it does.
 FUTURE_TAGS = ("decompressed",)
 # The patient-history flags (scenario `history`), each with the tag it gives, as the Scenario menu

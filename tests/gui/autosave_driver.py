@@ -1,7 +1,8 @@
 """Subprocess for tests/gui/test_files.py: edit continuously, autosave fast, save a user file; get SIGKILLed.
 
 argv: USER_FILE. Prints "edit N T" (N edits done, T = time.time()) and "saved N" lines, flushed.
-Edit N moves the AICA's handle 5 to x0 + 0.01 * N mm, so a file tells which edit it holds.
+Edit N moves the AICA's handle 5 to x0 + 0.01 * N mm, so a file tells which edit it holds. The user
+file is saved after edits 7 and 14, then no more.
 """
 
 import sys
@@ -19,6 +20,7 @@ win.show()
 d = win.document
 x0 = d.scenario.vessel("aica").handles_mm[5].copy()
 state = {"n": 0}
+LAST_SAVE = 14  # then only the autosave keeps the edits: the test waits a few intervals before killing
 
 
 def step():
@@ -26,7 +28,7 @@ def step():
     n = state["n"]
     d.move_handle("aica", 5, x0 + [0.01 * n, 0.0, 0.0])
     print(f"edit {n} {time.time():.3f}", flush=True)
-    if n % 7 == 0:
+    if n % 7 == 0 and n <= LAST_SAVE:
         win.files.save_to(sys.argv[1])
         d.move_handle("aica", 5, x0 + [0.01 * n, 0.0, 0.0])  # no-op; keeps the stack as is
         print(f"saved {n}", flush=True)

@@ -192,8 +192,9 @@ def test_sigkill_loses_at_most_the_autosave_interval_and_never_corrupts_the_file
                 driver_dir = parts[1]
             if parts[0] == "edit":
                 edits[int(parts[1])] = float(parts[2])
-            # kill three edits after a save: the autosave must hold what the file lacks
-            if (len(edits) >= 17 and max(edits) % 7 == 3) or time.time() > t_end:
+            # the file was last saved after edit 14: kill a few autosave intervals after that, so
+            # the autosave must hold what the file lacks
+            if (15 in edits and time.time() - edits[15] > 3 * interval_ms / 1000) or time.time() > t_end:
                 break
         killed_at = time.time()
         proc.send_signal(signal.SIGKILL)
@@ -203,12 +204,10 @@ def test_sigkill_loses_at_most_the_autosave_interval_and_never_corrupts_the_file
     assert len(edits) >= 15, "the driver made too few edits"
     found = [r for r in gui_files.find_recoverable() if r.path.stem == str(proc.pid)]
     x0 = default_scenario().vessel("aica").handles_mm[5][0]
-    # the user's file was saved atomically every 7 edits: it always loads, at a multiple of 7
+    # the user's file was saved atomically after edits 7 and 14: it loads, holding edit 14
     saved = load_scenario(user_file)
     m = round((saved.vessel("aica").handles_mm[5][0] - x0) / 0.01)
-    assert m % 7 == 0 and m > 0
-    last = max(edits)
-    assert last % 7 == 3 and m == last - 3
+    assert m == 14 and max(edits) > m
     assert found, f"no autosave of pid {proc.pid} in {driver_dir} offered for recovery"
     item = found[0]
     recovered = load_scenario(item.path)  # a valid scenario file
