@@ -196,3 +196,19 @@ def test_reset_to_default_is_undoable(ed, qtbot):
     assert d.scenario == default_scenario()
     d.undo_stack.undo()
     assert d.scenario == edited
+
+
+def test_opening_a_case_leaves_no_selected_handle_or_pick_marker_behind(ed, qtbot):
+    """After a vessel and a handle were selected, opening a preset (or stepping in presentation
+    mode, which opens presets the same way) starts with nothing selected and nothing floating."""
+    d = ed.document
+    d.select("aica")
+    d.select_handle(3)
+    d.pick("aica", d.scenario.vessel("aica").handles_mm[3])
+    ed.scene_view.render_now()
+    assert ed.scene_view.handles.actor.GetVisibility() and ed.scene_view._marker.visibility
+    ed.open_preset("pica-root-exit-point", confirm=False)  # it has an AICA too: the id survives
+    ed.scene_view.render_now()
+    assert d.selected == "" and d.selected_handle == -1 and d.last_pick is None
+    assert not ed.scene_view.handles.actor.GetVisibility()
+    assert not ed.scene_view._marker.visibility
