@@ -16,6 +16,7 @@ import pyvista as pv
 
 from ..case import Case
 from ..patient.export import ExportItem, item_from_mesh
+from .orientation import OrientationMarker
 from .style import BACKGROUND, DEFAULT_OPACITY, KIND_COLOURS, LESION_COLOURS
 from .views import DEFAULT_VIEW, VIEWS
 
@@ -89,8 +90,9 @@ def render_case(
         pos, focal, up = case_camera(case, meshes, view)
         plotter.camera_position = [tuple(pos), tuple(focal), tuple(up)]
         plotter.reset_camera_clipping_range()
-        plotter.add_axes()
+        marker = OrientationMarker(plotter, labels=("R", "A", "S"), line_width=3)  # not pyvista's widget: lean build
         img = plotter.screenshot(str(out) if out else None, return_img=True)
+        del marker
     finally:
         plotter.close()
     return img
