@@ -40,9 +40,10 @@ soak: setup
 bench: setup
 	$(BIN)/python scripts/benchmarks/bench_startup.py
 	$(BIN)/python scripts/benchmarks/bench_analysis.py
-	$(BIN)/python scripts/benchmarks/bench_drag.py
+	$(XVFB) $(BIN)/python scripts/benchmarks/bench_drag.py
 	$(BIN)/python scripts/benchmarks/bench_mechanism.py
 	$(BIN)/python scripts/benchmarks/bench_import.py
+	$(BIN)/python scripts/benchmarks/bench_corridor.py
 
 # the shipped demo patient case (viewer/patient/demo/): the model voxelised as NIfTI and .seg.nrrd
 demo-case: setup

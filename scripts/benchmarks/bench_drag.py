@@ -247,6 +247,7 @@ def main() -> int:
 
         def bare(shifted=shifted):
             mesh.points[:] = shifted
+            plotter.invalidate_frame()  # the widget reuses a current frame: this one must be rendered
             plotter.update()
 
         bare_rows.append(run_frame(bare))
