@@ -734,6 +734,25 @@ def _central_schedule(sched: _Schedule, routes: _Routes, kind: str, c: CulpritSi
     )
 
 
+# The nucleus flickers with each synkinetic volley (after Bell's palsy or a nerve injury alike).
+_SYNKINESIS_GLOW = (
+    (0.0, 0.0),
+    (1.4, 0.0),
+    (1.6, 0.4),
+    (2.2, 0.0),
+    (4.5, 0.0),
+    (4.7, 0.4),
+    (5.3, 0.0),
+    (8.1, 0.0),
+    (8.3, 0.4),
+    (8.9, 0.0),
+    (9.6, 0.0),
+    (9.8, 0.4),
+    (10.4, 0.0),
+    (_BASE, 0.0),
+)
+
+
 def _synkinesis_schedule(
     sched: _Schedule, routes: _Routes, kind: str, c: CulpritSite | None, classification
 ) -> _Timeline:
@@ -763,22 +782,7 @@ def _synkinesis_schedule(
             ),
         ],
         caption_starts=[0.0, 4.0, 8.0],
-        glow_keys=(
-            (0.0, 0.0),
-            (1.4, 0.0),
-            (1.6, 0.4),
-            (2.2, 0.0),
-            (4.5, 0.0),
-            (4.7, 0.4),
-            (5.3, 0.0),
-            (8.1, 0.0),
-            (8.3, 0.4),
-            (8.9, 0.0),
-            (9.6, 0.0),
-            (9.8, 0.4),
-            (10.4, 0.0),
-            (_BASE, 0.0),
-        ),
+        glow_keys=_SYNKINESIS_GLOW,
     )
 
 
@@ -824,22 +828,7 @@ def _injury_timeline(sched: _Schedule, routes: _Routes) -> _Timeline:
             ),
         ],
         caption_starts=[0.0, 3.0, 6.0, 9.0],
-        glow_keys=(
-            (0.0, 0.0),
-            (1.4, 0.0),
-            (1.6, 0.4),
-            (2.2, 0.0),
-            (4.5, 0.0),
-            (4.7, 0.4),
-            (5.3, 0.0),
-            (8.1, 0.0),
-            (8.3, 0.4),
-            (8.9, 0.0),
-            (9.6, 0.0),
-            (9.8, 0.4),
-            (10.4, 0.0),
-            (_BASE, 0.0),
-        ),
+        glow_keys=_SYNKINESIS_GLOW,
     )
 
 
