@@ -30,7 +30,7 @@ import numpy as np
 
 from .anatomy import Anatomy, brainstem_sdf, build_anatomy
 from .dimensions import dim
-from .geometry import resample_polyline, unit
+from .geometry import resample_polyline, segment_distances, unit
 
 __all__ = [
     "with_corridor",
@@ -40,7 +40,6 @@ __all__ = [
     "corridor_visibility",
     "corridor_findings",
     "rez_targets",
-    "segment_distances",
     "RETRACTION_MOVES",
 ]
 
@@ -97,28 +96,6 @@ def rez_targets(anatomy: Anatomy, towards: np.ndarray, step: float = TARGET_STEP
     facing = towards - centre
     facing /= np.linalg.norm(facing, axis=1, keepdims=True)
     return arcs, centre + facing * (f.radius_mm + 0.05)
-
-
-def segment_distances(p0, p1, q0, q1) -> np.ndarray:
-    """Exact distances between segments p0-p1 and q0-q1 (broadcast over leading axes)."""
-    d1 = p1 - p0
-    d2 = q1 - q0
-    r = p0 - q0
-    a = np.einsum("...i,...i->...", d1, d1)
-    e = np.einsum("...i,...i->...", d2, d2)
-    f = np.einsum("...i,...i->...", d2, r)
-    c = np.einsum("...i,...i->...", d1, r)
-    b = np.einsum("...i,...i->...", d1, d2)
-    denom = a * e - b * b
-    s = np.where(denom > 1e-12, np.clip((b * f - c * e) / np.where(denom > 1e-12, denom, 1.0), 0.0, 1.0), 0.0)
-    t = (b * s + f) / np.where(e > 1e-12, e, 1.0)
-    # clamp t, then recompute s for the clamped t
-    t_lo, t_hi = t < 0.0, t > 1.0
-    t = np.clip(t, 0.0, 1.0)
-    s = np.where(t_lo, np.clip(-c / np.where(a > 1e-12, a, 1.0), 0.0, 1.0), s)
-    s = np.where(t_hi, np.clip((b - c) / np.where(a > 1e-12, a, 1.0), 0.0, 1.0), s)
-    diff = (p0 + d1 * s[..., None]) - (q0 + d2 * t[..., None])
-    return np.sqrt(np.einsum("...i,...i->...", diff, diff))
 
 
 @dataclass(frozen=True)
@@ -242,7 +219,9 @@ class CorridorVisibility:
             return blocked
         a, b, r = caps.a[near], caps.b[near], caps.r[near]
         idx = np.arange(len(self.origins)) if rays is None else np.asarray(rays)
-        d = segment_distances(self.origins[idx, None, :], self.ends[idx, None, :], a[None], b[None])  # (rays, segments)
+        d = segment_distances(self.origins[idx, None, :], self.ends[idx, None, :], a[None], b[None])[
+            0
+        ]  # (rays, segments)
         blocked[idx] = (d < r[None]).any(axis=1)
         return blocked
 

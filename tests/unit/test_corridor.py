@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from viewer.anatomy import brainstem_sdf, build_anatomy
-from viewer.corridor import CorridorVisibility, corridor_findings, retracted_sdf, retraction_field, segment_distances
+from viewer.corridor import CorridorVisibility, corridor_findings, retracted_sdf, retraction_field
 from viewer.dimensions import DIMENSIONS, dim
-from viewer.geometry import arc_lengths
+from viewer.geometry import arc_lengths, segment_distances
 from viewer.scenario import Corridor, Vessel, default_scenario
 from viewer.views import VIEWS, camera_for
 
@@ -110,7 +110,7 @@ def test_new_tubes_do_not_cross_other_tubes():
                 ta.centerline_mm[1:, None],
                 tb.centerline_mm[None, :-1],
                 tb.centerline_mm[None, 1:],
-            ).min()
+            )[0].min()
             assert d - ta.radius_mm - tb.radius_mm > -_allowed(a, b) - 0.05, (a, b, d)
 
 
