@@ -32,12 +32,17 @@ from viewer.render.views import VIEWS
 
 pytestmark = [pytest.mark.gui, pytest.mark.soak]
 
-# Resident memory may grow this much after the warm-up, measured from the lowest quiet-state sample
-# (every 50 operations) to the end. A single sample after the warm-up read up to ~115 MB high and hid
-# injected leaks; with the lowest sample as the baseline an injected 1 MB-per-operation leak over 120
-# operations read +210 MB and failed the test.
+# Resident memory may grow this much after the warm-up. Quiet-state samples (every 50 operations
+# and at the end) scatter upwards by up to ~220 MB (GL buffers, the allocator; runs read 561 580 680
+# 586 556 712 and 603 721 822 597 MB), while a leak raises every later sample: the growth is how much
+# the floor rose, the lowest sample of the second half minus the lowest of the first half. An injected
+# 1 MB-per-operation leak read +137 MB over 105 operations and failed; clean runs read -5 to -7 MB.
 RSS_LIMIT_MB = 100.0
-WARMUP_OPS = 50
+# Quiet RSS rose after a 50-operation warm-up and then levelled off (one run: 567 MB at 50
+# operations, 678 at 100, 724 at 150, 722 at 200, 727 at 250): first-use allocations of operations
+# the warm-up had done only once (bounded analysis caches, GL buffers, fonts). The memory check
+# starts after that.
+WARMUP_OPS = 150
 LESION_KINDS = ("tumor", "avm", "aneurysm", "brainstem_lesion")
 MAX_LESIONS = 4  # more would only slow the analysis down; removal balances additions
 # Animations and presentation mode stay on for a few operations (edits during playback, stepping
@@ -348,6 +353,7 @@ def test_soak_random_operations(win, qtbot, monkeypatch, capsys):
     win.activateWindow()
     driver = Driver(win, qtbot, random.Random(seed))
     rss_warm = rss_end = None
+    samples: list[tuple[int, int]] = []  # (operations done, quiet RSS MB): printed, for a leak's slope
     rss_peak = 0.0
     done = 0
     start = time.monotonic()
@@ -377,16 +383,24 @@ def test_soak_random_operations(win, qtbot, monkeypatch, capsys):
                 # hide a leak of that size; a leak only ever raises the later samples.
                 driver.stop_modes()
                 sample = rss_mb()
+                samples.append((done, sample))
                 rss_peak = max(rss_peak, sample)
-                if rss_warm is None or sample < rss_warm:
-                    rss_warm = sample
                 if done == warmup:
                     warm_time = time.monotonic()
         driver.stop_modes()
         if guards.check():
             fail("\n".join(guards.problems))
-        rss_end = rss_mb()
-        rss_peak = max(rss_peak, rss_end)
+        if samples:
+            samples.append((done, rss_mb()))
+            rss_peak = max(rss_peak, samples[-1][1])
+            # Quiet samples scatter by up to ~150 MB (GL buffers, the allocator) while a leak raises
+            # every later one: compare the lowest of the first half with the lowest of the last two.
+            if len(samples) >= 4:
+                half = len(samples) // 2
+                rss_warm = min(mb for _, mb in samples[:half])
+                rss_end = min(mb for _, mb in samples[half:])
+            else:  # a short run: the warm-up's sample against the last
+                rss_warm, rss_end = samples[0][1], samples[-1][1]
         qt_warnings = guards.qt_warnings
 
     elapsed = time.monotonic() - start
@@ -401,6 +415,7 @@ def test_soak_random_operations(win, qtbot, monkeypatch, capsys):
             f"soak: seed {seed}: {done} operations in {elapsed:.0f} s ({1000 * elapsed / max(done, 1):.0f} ms each)"
             f"{growth}; {qt_warnings} Qt warnings"
         )
+        print("soak: quiet RSS samples (ops, MB): " + " ".join(f"{n}:{mb:.0f}" for n, mb in samples))
         print("soak: " + ", ".join(f"{k} {v}" for k, v in sorted(driver.counts.items())))
         print("soak: seconds per kind: " + ", ".join(f"{k} {v:.0f}" for k, v in driver.seconds.most_common()))
     assert done >= min(ops, 20), f"soak seed {seed}: only {done} operations in {seconds:g} s"
