@@ -15,9 +15,10 @@ import numpy as np
 import pyvista as pv
 
 from ..case import Case
+from ..display import DEFAULT_OPACITY
 from ..patient.export import ExportItem, item_from_mesh
 from .orientation import OrientationMarker
-from .style import BACKGROUND, DEFAULT_OPACITY, KIND_COLOURS, LESION_COLOURS
+from .style import BACKGROUND, KIND_COLOURS, LESION_COLOURS
 from .views import DEFAULT_VIEW, VIEWS
 
 __all__ = ["case_camera", "render_case", "case_export_items", "scenario_export_items"]

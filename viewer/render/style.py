@@ -27,7 +27,6 @@ SEGMENT_COLOURS = {
 }
 TZ_COLOUR = (250, 250, 250)
 BACKGROUND = ("#1e2530", "#4a5668")  # dark gradient: good contrast in a lecture hall
-from ..display import DEFAULT_OPACITY  # noqa: E402,F401  (owned by the display state)
 
 
 def hex_colour(rgb) -> str:
