@@ -34,11 +34,17 @@ class _MergingEdit(QUndoCommand):
             self.merge_key is None
             or type(other) is not type(self)
             or other.merge_key != self.merge_key
-            or other.before.id != self.before.id
+            or self._target(other.before) != self._target(self.before)
         ):
             return False
         self.after = other.after
+        self.setText(other.text())
         return True
+
+    @staticmethod
+    def _target(item):
+        """What one drag edits: moves of the same item merge."""
+        return item.id
 
     def _put(self, item) -> None:
         raise NotImplementedError
@@ -80,30 +86,15 @@ class ReplaceScenarioCommand(QUndoCommand):
         self.document._put_scenario(self.before)
 
 
-class EditCorridorCommand(QUndoCommand):
-    """Change the planned corridor (retraction); one slider drag merges into one undo step."""
+class EditCorridorCommand(_MergingEdit):
+    """Change the planned corridor (retraction); one slider drag merges into one undo step.
+    `before`/`after` are whole scenarios: the corridor has no id of its own."""
 
     COMMAND_ID = 4103
 
-    def __init__(self, document, before: Scenario, after: Scenario, text: str, merge_key: object | None = None):
-        super().__init__(text)
-        self.document = document
-        self.before = before
-        self.after = after
-        self.merge_key = merge_key
+    @staticmethod
+    def _target(item):
+        return "corridor"
 
-    def id(self) -> int:  # noqa: A003 - Qt API name
-        return self.COMMAND_ID
-
-    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt API name
-        if self.merge_key is None or type(other) is not type(self) or other.merge_key != self.merge_key:
-            return False
-        self.after = other.after
-        self.setText(other.text())
-        return True
-
-    def redo(self) -> None:
-        self.document._put_scenario(self.after)
-
-    def undo(self) -> None:
-        self.document._put_scenario(self.before)
+    def _put(self, item: Scenario) -> None:
+        self.document._put_scenario(item)
