@@ -1,6 +1,6 @@
 """Command line: `hfs-viewer` opens the GUI; subcommands work headless.
 
-  hfs-viewer [--view NAME] [--scenario FILE|--preset NAME] [--screenshot OUT.png] [--size WxH]
+  hfs-viewer [--view NAME] [--scenario FILE|--preset NAME|--case CASE.hfscase] [--screenshot OUT.png] [--size WxH]
   hfs-viewer render [--scenario FILE|--preset NAME] [--view NAME] [--size WxH] [--labels] --out FILE.png
   hfs-viewer render ... --out FILE.mp4|FILE.gif [--animation pulsation|turntable|mechanism] [--frames N] [--fps F]
                     [--heart-rate BPM] [--cycles N] [--exaggeration X]
@@ -113,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--scenario", metavar="FILE", help="open a scenario file (with --screenshot: render it with its findings)"
     )
     ap.add_argument("--preset", metavar="NAME", help="open a shipped teaching case (hfs-viewer presets --list)")
+    ap.add_argument("--case", metavar="CASE.hfscase", help="open a patient case (hfs-viewer import ... --out CASE)")
     ap.add_argument(
         "--side",
         choices=SIDES,
@@ -596,9 +597,14 @@ def _cmd_gui(args) -> int:
     if args.scenario or args.preset or args.side:
         scenario = _scenario_arg(args)
     view = args.view or (_default_view(None, scenario) if args.preset else None)
+    case = None
+    if args.case:
+        if scenario is not None:
+            raise UsageError("hfs-viewer: --case opens a patient case; leave out --scenario/--preset/--side")
+        case = (Path(args.case), *_load_case(args.case))  # checked before any window opens
     from .gui.app import run_gui
 
-    return run_gui(view=view, screenshot=args.screenshot, size=args.size, scenario=scenario)
+    return run_gui(view=view, screenshot=args.screenshot, size=args.size, scenario=scenario, case=case)
 
 
 def main(argv: list[str] | None = None) -> int:

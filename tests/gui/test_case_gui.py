@@ -237,3 +237,26 @@ def test_autosave_of_a_case_is_recovered(cw, qtbot, tmp_path):
     assert cw.files.recover(item)
     assert cw.document.case.structure("left_pica").role == "other" and cw.isWindowModified()
     assert not Path(path).exists()
+
+
+def test_run_gui_screenshot_of_a_case(qapp, tmp_path):
+    """`hfs-viewer --case X --screenshot` shows the case: its yellow nerve and red vessels, no model."""
+    from gui_helpers import colour_counts
+
+    from viewer.gui.app import run_gui
+    from viewer.patient.casefile import write_case
+
+    result = import_files(demo_files("nifti"))
+    path = write_case(tmp_path / "demo.hfscase", result.case, result.meshes)
+    case, meshes = read_case(path)
+    out = tmp_path / "case.png"
+    assert run_gui(view="anterior", screenshot=out, size=(1280, 800), case=(path, case, meshes)) == 0
+    from PySide6.QtGui import QImage
+
+    img = qimage_to_array(QImage(str(out)))
+    counts = colour_counts(img)
+    assert counts["yellow"] > 500 and counts["red"] > 2000 and counts["tan"] > 20000
+    # the Findings headline is the case's (slate), not the model's "no contact" (green)
+    slate = np.all(img == (0x37, 0x47, 0x4F), axis=2).sum()
+    green = np.all(img == (0x1B, 0x5E, 0x20), axis=2).sum()
+    assert slate > 5000 and green == 0
