@@ -96,6 +96,7 @@ def test_import_demo_through_the_dialogs_shows_the_case(cw, qtbot):
     assert "hfs_demo" in cw.windowTitle() and "patient case" in cw.windowTitle() and cw.isWindowModified()
     assert cw.findings_panel.text().startswith("Patient case \u00b7 hfs_demo")
     assert "hfs_demo.nii.gz" in cw.findings_panel.text()
+    assert cw.findings_panel.report_text().startswith("Patient case")  # Copy as text copies the case
     assert not cw.scenario_menu.actions()[0].isEnabled() and cw.close_case_action.isEnabled()
 
 
@@ -113,6 +114,10 @@ def test_case_views_labels_and_picking(cw, qtbot):
     # labels: one per visible structure, on the case
     cw.document.set_labels(True)
     assert cw.scene_view.case_actors._label_actor is not None
+    labelled = cw.scene_view.screenshot()
+    clean = cw.scene_view.screenshot(annotations=False)  # a clean figure leaves the case's labels out
+    assert np.abs(labelled.astype(int) - clean.astype(int)).sum() > 0
+    assert cw.scene_view.case_actors._label_actor.GetVisibility()
     cw.document.set_labels(False)
     assert cw.scene_view.case_actors._label_actor is None
     # a real click on the facial nerve names it in the Info panel (the vessels in front hidden)

@@ -354,10 +354,12 @@ class FindingsPanel(QWidget):
 
     # ------------------------------------------------------------------ actions
     def report_text(self) -> str:
+        if self.document.case is not None:
+            return self.text()  # the case's summary, not the hidden model's findings
         return format_report(self._findings) if self._findings is not None else ""
 
     def copy_as_text(self) -> None:
-        if self._findings is None:
+        if self._findings is None and self.document.case is None:
             return
         QGuiApplication.clipboard().setText(self.report_text())
         self.document.statusMessage.emit("Findings copied to the clipboard")

@@ -542,6 +542,8 @@ class SceneView(QObject):
         hidden = []
         if not annotations:
             props = list(self.callouts.actors) + [self._overlay, self.handles.actor, self.scene._label_actor]
+            if self.case_actors is not None:
+                props.append(self.case_actors._label_actor)
             for a in props:
                 if a is not None and a.GetVisibility():
                     a.SetVisibility(False)
