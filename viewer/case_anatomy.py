@@ -55,6 +55,7 @@ DEVIATION_FRACTION = 0.5  # of the nerve's diameter: deviation (severe)
 COURSE_GAP_MM = 2.5  # the smooth course leaves out the contact and this much on either side...
 COURSE_FIT_MM = 2.0  # ...and joins straight lines fitted to this much of the nerve beyond, on either side
 RADIUS_SMOOTH_MM = 1.0  # the radius profile is averaged over this (the voxel staircase; a dent is longer)
+SHAPE_SPAN_MM = 5.0  # the shape of a long contact is read within this of its closest point
 RUN_HOLE_MM = 1.0  # contact runs closer than this along the arc are one contact
 LANDMARK_REACH_MM = 5.0  # a landmark farther than this (+ the radius) from the nerve is refused
 
@@ -75,7 +76,7 @@ class NerveShape:
     wall: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))  # (V, 3) the tube wall's vertices
     wall_owner: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # (V,) nearest sample of each
 
-    def thickness(self, direction, window_mm: float = 0.4) -> np.ndarray:
+    def thickness(self, direction, window_mm: float = 0.6) -> np.ndarray:
         """(N,) the nerve's thickness along `direction` (projected into each sample's normal plane):
         the extent of the wall within `window_mm` of the sample; NaN without wall there."""
         n = len(self.points)
@@ -94,7 +95,7 @@ class NerveShape:
         # the chord through the centre only: a vessel cut deep into a label leaves horns either
         # side of it that would keep the nerve's full extent along the push
         lateral = np.sqrt(np.maximum(np.einsum("ij,ij->i", rel, rel) - proj_own**2, 0.0))
-        chord = lateral <= 0.5 * self.ring[self.wall_owner]
+        chord = lateral <= 0.7 * self.ring[self.wall_owner]
         own, proj = self.wall_owner[chord], proj_own[chord]
         hi = np.full(n, -np.inf)
         lo = np.full(n, np.inf)
@@ -112,6 +113,13 @@ class NerveShape:
     def radius_mm(self) -> float:
         ok = ~self.end_margin
         return float(np.median(self.ring[ok] if ok.any() else self.ring))
+
+
+def _running_median(arc: np.ndarray, values: np.ndarray, window: float) -> np.ndarray:
+    out = values.copy()
+    for i in range(len(arc)):
+        out[i] = np.median(values[np.abs(arc - arc[i]) <= window / 2])
+    return out
 
 
 def _smooth_profile(arc: np.ndarray, values: np.ndarray, window: float) -> np.ndarray:
@@ -320,16 +328,15 @@ def build_facial_nerve(
     hint = "; place the landmarks (root exit point, internal acoustic meatus) by hand"
     # --- orientation: brainstem end first
     flip = False
-    if "root_exit_point" in landmarks or "internal_acoustic_meatus" in landmarks:
-        if "root_exit_point" in landmarks:
-            p = landmarks["root_exit_point"]
-            flip = np.linalg.norm(pts[-1] - p) < np.linalg.norm(pts[0] - p)
-        else:
-            p = landmarks["internal_acoustic_meatus"]
-            flip = np.linalg.norm(pts[0] - p) < np.linalg.norm(pts[-1] - p)
+    if "root_exit_point" in landmarks:
+        p = landmarks["root_exit_point"]
+        flip = np.linalg.norm(pts[-1] - p) < np.linalg.norm(pts[0] - p)
     elif brainstem_sdf is not None:
         ends = np.asarray(brainstem_sdf(pts[[0, -1]]), float)
         flip = bool(ends[1] < ends[0])
+    elif "internal_acoustic_meatus" in landmarks:
+        p = landmarks["internal_acoustic_meatus"]
+        flip = np.linalg.norm(pts[0] - p) < np.linalg.norm(pts[-1] - p)
     else:
         raise CaseAnatomyError(f"{structure}: no brainstem structure to orient the facial nerve{hint}")
     if flip:
@@ -470,11 +477,13 @@ def shape_change(shape: NerveShape, arc_lo: float, arc_hi: float, push) -> Shape
     # a label map or a dent of the nerve takes its depth off that thickness, whatever the centreline does.
     w = shape.thickness(push)
     w = np.where(np.isnan(w), np.nanmedian(w) if np.isfinite(w).any() else 0.0, w)
+    w = _running_median(arc, w, RADIUS_SMOOTH_MM)  # a few sparse wall vertices must not make a dent
     pool = nb & ok if (nb & ok).any() else ok if ok.any() else np.ones_like(ok)
-    w_ref = float(np.median(w[pool]))
+    r_eq = float(np.median(shape.ring[pool]))
+    # the smaller of the thickness along the push and the equivalent diameter beside the contact: a
+    # cross-section oval along the push beside it (a voxel-sized staircase does that) is no indentation
+    w_ref = min(float(np.median(w[pool])), 2.0 * r_eq)
     r_ref = 0.5 * w_ref
-    eq_pool = shape.ring[pool]
-    r_eq = float(np.median(eq_pool))
     under = run & ok
     w_min = float(w[under].min()) if under.any() else w_ref
     r_min = 0.5 * w_min
@@ -690,7 +699,9 @@ class CaseAnatomy:
         lo, hi = float(shape.arc[a]), float(shape.arc[b])
         npt = shape.points[j]
         vpt = course[int(near[j - a])]
-        ch = shape_change(shape, lo, hi, npt - vpt)
+        # a vessel running along the nerve: its shape is read where it crosses closest
+        arc_j = float(shape.arc[j])
+        ch = shape_change(shape, max(lo, arc_j - SHAPE_SPAN_MM), min(hi, arc_j + SHAPE_SPAN_MM), npt - vpt)
         # How deep the vessel sits in the nerve: the thickness it took off the nerve (a label map
         # has one label a voxel, so the surface gap is ~0 along the whole contact and cannot say).
         pen = max(-g_min, ch.indentation_mm, 0.0)
