@@ -53,9 +53,15 @@ class Source:
     kind: str
     space: str
     label: int | None = None
+    # voxel edge lengths of a label map (mm): one voxel is the contact tolerance of the analysis
+    # on a case (docs/case-analysis.md); None for meshes and for cases imported before it was kept
+    voxel_mm: tuple[float, float, float] | None = None
 
     def to_dict(self) -> dict:
-        return {"file": self.file, "sha256": self.sha256, "kind": self.kind, "space": self.space, "label": self.label}
+        d = {"file": self.file, "sha256": self.sha256, "kind": self.kind, "space": self.space, "label": self.label}
+        if self.voxel_mm is not None:
+            d["voxel_mm"] = [round(float(v), 6) for v in self.voxel_mm]
+        return d
 
 
 @dataclass(frozen=True)
@@ -229,7 +235,7 @@ def slug(name: str, taken: set[str]) -> str:
 # --------------------------------------------------------------------------- case.json
 
 _TOP_KEYS = {"format", "version", "name", "side", "sources", "structures", "landmarks", "scenario"}
-_SOURCE_KEYS = {"file", "sha256", "kind", "space", "label"}
+_SOURCE_KEYS = {"file", "sha256", "kind", "space", "label", "voxel_mm"}
 _STRUCT_KEYS = {"id", "name", "role", "vessel_role", "kind", "mesh", "colour", "pieces", "source"}
 _ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
@@ -300,6 +306,15 @@ def case_from_dict(d, file: str = "case.json") -> Case:
         label = s.get("label")
         if label is not None:
             _int(label, file, f"{p}.label")
+        voxel = s.get("voxel_mm")
+        if voxel is not None:
+            if (
+                not isinstance(voxel, list)
+                or len(voxel) != 3
+                or not all(isinstance(x, (int, float)) and not isinstance(x, bool) and 0 < x < 100 for x in voxel)
+            ):
+                raise _err(file, f"{p}.voxel_mm", "expected [sx, sy, sz] voxel sizes in mm (0-100)")
+            voxel = tuple(float(x) for x in voxel)
         sources.append(
             Source(
                 fname,
@@ -307,6 +322,7 @@ def case_from_dict(d, file: str = "case.json") -> Case:
                 _str(s["kind"], file, f"{p}.kind", SOURCE_KINDS),
                 _str(s["space"], file, f"{p}.space", SPACES),
                 label,
+                voxel,
             )
         )
     raw = d["structures"]
