@@ -265,3 +265,48 @@ def test_run_gui_screenshot_of_a_case(qapp, tmp_path):
     slate = np.all(img == (0x37, 0x47, 0x4F), axis=2).sum()
     green = np.all(img == (0x1B, 0x5E, 0x20), axis=2).sum()
     assert slate > 5000 and green == 0
+
+
+def test_case_is_analysed_on_its_own_geometry_and_follows_the_roles(cw, qtbot):
+    """A case voxelised from the AICA preset: the Findings panel, callouts and landmark markers
+    come from the case's own analysis; taking the vessel role from the AICA re-analyses it."""
+    from viewer.patient.synthetic import import_scenario_case
+    from viewer.presets import load_preset
+
+    result = import_scenario_case(load_preset("aica-attached-segment"))
+    cw.document.set_view("rez_closeup")
+    cw.cases.show_case(result.case, result.meshes, None)
+    assert "measuring" in cw.findings_panel.text()  # pending while the worker measures
+    cw.cases.wait_analysis()
+    d = cw.document
+    assert d.case_analysis_error == "" and d.case_findings is not None
+    text = cw.findings_panel.text()
+    assert text.startswith("aica \u00b7 attached segment") and "Anatomy: Patient case" in text
+    assert cw.findings_panel.table.rowCount() >= 1 and cw.findings_panel.table.item(0, 0).text() == "aica"
+    shown = [c.GetCaption() for c in cw.scene_view.callouts.actors if c.GetVisibility()]
+    assert any(t.startswith("aica \u00bb attached segment") for t in shown)
+    landmarks = cw.scene_view.case_actors._landmark_actors
+    assert landmarks and landmarks[0].GetVisibility()
+    # the AICA is no longer a vessel: nothing touches CN VII any more
+    d.set_structure_role("aica", "other")
+    cw.cases.wait_analysis()
+    assert d.case_findings is not None and not d.case_findings.contacts
+    assert not any(c.GetVisibility() and c.GetCaption().startswith("aica") for c in cw.scene_view.callouts.actors)
+    d.undo_stack.undo()
+    cw.cases.wait_analysis()
+    assert d.case_findings.culprit == "aica"
+    # back to the model: its own findings and no case callout
+    d.load_scenario(default_scenario())
+    cw.scene_view.render_now()
+    assert cw.findings_panel.text().startswith("No contact")
+    assert not any(
+        c.GetVisibility() and c.GetCaption().startswith("aica \u00bb") for c in cw.scene_view.callouts.actors
+    )
+
+
+def test_a_case_that_cannot_be_analysed_says_why(cw, qtbot):
+    case = open_demo(cw, qtbot, [("facial_nerve_cn_vii", "other", None)])
+    assert case.structure("facial_nerve_cn_vii").role == "other"
+    cw.cases.wait_analysis()
+    assert cw.document.case_findings is None and "facial_nerve" in cw.document.case_analysis_error
+    assert "no structure with the role of a facial nerve" in cw.findings_panel.text()
