@@ -310,3 +310,52 @@ def test_a_case_that_cannot_be_analysed_says_why(cw, qtbot):
     cw.cases.wait_analysis()
     assert cw.document.case_findings is None and "facial_nerve" in cw.document.case_analysis_error
     assert "no structure with the role of a facial nerve" in cw.findings_panel.text()
+
+
+def test_placing_the_root_exit_point_by_clicking_the_nerve(cw, qtbot):
+    """Case > Place root exit point, a real click on the nerve: the landmark moves there, the
+    segment map follows (re-analysis), undo brings the derived one back."""
+    from viewer.patient.synthetic import import_scenario_case
+    from viewer.presets import load_preset
+
+    result = import_scenario_case(load_preset("aica-attached-segment"))
+    cw.cases.show_case(result.case, result.meshes, None)
+    cw.cases.wait_analysis()
+    d = cw.document
+    derived = np.asarray(d.case_geometry.anatomy.landmarks["root_exit_point"])
+    assert all(a.isEnabled() for a in cw.landmark_actions.values())
+    for s in d.case.structures:  # nothing in front of the nerve
+        if s.role in ("vessel", "vestibulocochlear_nerve", "bone"):
+            d.set_visible(s.id, False)
+    d.set_view("rez_closeup")
+    cw.scene_view.render_now()
+    plotter = cw.scene_view.plotter
+    nerve = d.case_meshes["cn7"]
+    pts = np.asarray(nerve.points)
+    # a point 3 mm further along the nerve than the derived root exit point
+    arc = d.case_geometry.anatomy.facial_nerve
+    target = np.asarray(arc.points_mm)[np.searchsorted(arc.arc_mm, 3.0)]
+    near = np.linalg.norm(pts - target, axis=1) < 1.5
+    surface = visible_surface_point(nerve, near, plotter.camera.position)
+    cw.landmark_actions["root_exit_point"].trigger()
+    assert cw.scene_view.click_tool is not None
+    qtbot.mouseClick(plotter, Qt.MouseButton.LeftButton, pos=QPoint(*widget_pos_of(plotter, surface)))
+    assert cw.scene_view.click_tool is None and not cw.landmark_actions["root_exit_point"].isChecked()
+    placed = np.asarray(d.case.landmarks["root_exit_point"])
+    assert np.linalg.norm(placed - surface) < 1.5 and cw.isWindowModified()
+    cw.cases.wait_analysis()
+    moved = np.asarray(d.case_geometry.anatomy.landmarks["root_exit_point"])
+    assert np.linalg.norm(moved - derived) > 1.5  # the segment map starts at the new point
+    d.undo_stack.undo()
+    cw.cases.wait_analysis()
+    assert "root_exit_point" not in d.case.landmarks
+    np.testing.assert_allclose(d.case_geometry.anatomy.landmarks["root_exit_point"], derived, atol=1e-6)
+    # a click beside the nerve is refused while placing; Esc cancels
+    cw.landmark_actions["root_detachment_point"].trigger()
+    qtbot.mouseClick(plotter, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    assert "root_detachment_point" not in d.case.landmarks and cw.scene_view.click_tool is not None
+    assert cw.cancel_landmark_action.isEnabled()
+    cw.activateWindow()
+    qtbot.waitUntil(cw.isActiveWindow, timeout=3000)
+    qtbot.keyClick(plotter, Qt.Key.Key_Escape)
+    assert cw.scene_view.click_tool is None and not cw.cancel_landmark_action.isEnabled()

@@ -575,6 +575,24 @@ class SceneDocument(QObject):
         if new != self._case:
             self.undo_stack.push(EditCaseCommand(self, self._case, new, f"Role of {new.structure(sid).name}"))
 
+    def set_case_landmark(self, key: str, point_mm) -> None:
+        """Place a landmark of the case's facial nerve by hand (undoable); the analysis follows it."""
+        from .commands import EditCaseCommand
+
+        if self._case is None:
+            raise RuntimeError("no patient case is open")
+        p = tuple(float(v) for v in np.asarray(point_mm, float).reshape(3))
+        new = replace(self._case, landmarks={**self._case.landmarks, key: p})
+        self.undo_stack.push(EditCaseCommand(self, self._case, new, f"Place {key.replace('_', ' ')}"))
+
+    def clear_case_landmarks(self) -> None:
+        """Back to the landmarks derived from the surfaces (undoable)."""
+        from .commands import EditCaseCommand
+
+        if self._case is not None and self._case.landmarks:
+            new = replace(self._case, landmarks={})
+            self.undo_stack.push(EditCaseCommand(self, self._case, new, "Derive landmarks"))
+
     def _put_case(self, case: Case) -> None:  # used by undo commands
         """Roles (and their default colours) of the open case changed: the panels regroup."""
         old = self._case
