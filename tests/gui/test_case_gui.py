@@ -359,3 +359,24 @@ def test_placing_the_root_exit_point_by_clicking_the_nerve(cw, qtbot):
     qtbot.waitUntil(cw.isActiveWindow, timeout=3000)
     qtbot.keyClick(plotter, Qt.Key.Key_Escape)
     assert cw.scene_view.click_tool is None and not cw.cancel_landmark_action.isEnabled()
+
+
+def test_report_of_a_case_says_the_anatomy_is_the_patients(cw, qtbot, tmp_path):
+    import pypdf
+
+    from viewer.gui.exports import export_report
+    from viewer.patient.synthetic import import_scenario_case
+    from viewer.presets import load_preset
+
+    result = import_scenario_case(load_preset("aica-attached-segment"))
+    cw.cases.show_case(result.case, result.meshes, None)
+    cw.document.set_view("left_lateral")
+    cw.cases.wait_analysis()
+    assert cw.export_report_action.isEnabled()
+    out = export_report(cw, tmp_path / "case.pdf")
+    assert out is not None and cw.document.current_view == "left_lateral"  # the view is put back
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(str(out)).pages)
+    text = " ".join(text.split())
+    assert "the anatomy is the patient's own, from synthetic.nii.gz (nifti, RAS frame)" in text
+    assert "depends on the segmentation" in text and "Teaching model" not in text
+    assert "attached segment" in text and "aica" in text

@@ -360,7 +360,6 @@ class MainWindow(QMainWindow):
             self.mechanism_action,
             self.dim_action,
             self.export_video_action,
-            self.export_report_action,
             *self.nudge_actions,
             *self.scenario_menu.actions(),
         ]
