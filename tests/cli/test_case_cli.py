@@ -4,7 +4,6 @@ import json
 import subprocess
 import sys
 import zipfile
-
 from pathlib import Path
 
 import jsonschema
@@ -12,7 +11,6 @@ import pytest
 
 from viewer.patient.demo import DEMO_DIR
 from viewer.vocabulary import SEGMENTS
-
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "viewer/schemas/anatomy.schema.json").read_text())
 
