@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .analysis import CN7, CN8, Contact, Thresholds, _Chain
+from .analysis import CN7, Contact, Thresholds, _Chain
 from .anatomy import NERVE_SAMPLE_STEP_MM, FacialNerve, Tube
 from .dimensions import dim
 from .geometry import arc_lengths, resample_polyline
@@ -744,7 +744,7 @@ class CaseAnatomy:
         shape = self.facial.shape
         for smp, r in zip(fn["samples"], shape.ring):
             smp["radius_mm"] = round(float(r), 3)
-        structures = [t.to_dict() for t in self.tubes.values()]
+        structures = [{**t.to_dict(), "radius_mm": round(t.radius_mm, 3)} for t in self.tubes.values()]
         structures += vessel_structures or []
         out = {
             "frame": "RAS",
@@ -761,6 +761,3 @@ class CaseAnatomy:
         if case_info:
             out["case"] = case_info
         return out
-
-
-CN_NAMES = (CN7, CN8)

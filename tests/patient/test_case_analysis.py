@@ -33,7 +33,7 @@ def _vessel_presets():
 
 
 VESSEL_PRESETS = _vessel_presets()
-QUICK = {("pica-root-exit-point", "left"), ("aica-root-detachment-point", "right"), ("multiple-aica-pica", "left")}
+QUICK = {("pica-root-exit-point", "left"), ("aica-root-detachment-point", "right")}  # the rest: -m slow
 
 
 def _cases():
