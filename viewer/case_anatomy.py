@@ -70,7 +70,7 @@ class NerveShape:
 
     points: np.ndarray  # (N, 3)
     arc: np.ndarray  # (N,) from the root exit point (CN VII) or the brainstem end
-    inscribed: np.ndarray  # (N,) distance from the centreline to the surface, smoothed
+    inscribed: np.ndarray  # (N,) smallest radial distance of the wall around the sample, smoothed
     ring: np.ndarray  # (N,) mean distance to the surface around the sample (the equivalent radius)
     end_margin: np.ndarray  # (N,) bool: samples within one radius of an end (distances read the end cap)
     wall: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))  # (V, 3) the tube wall's vertices
