@@ -106,13 +106,19 @@ def _vertices(meshes) -> np.ndarray | None:
     return np.vstack([np.asarray(m.points, float) for m in meshes]) if meshes else None
 
 
-def _nerve_centerline(case_name: str, sid: str, mesh: pv.PolyData, what: str) -> tuple[Centerline, pv.PolyData]:
+def _nerve_centerline(
+    case_name: str, sid: str, mesh: pv.PolyData, what: str, landmarks: dict | None = None
+) -> tuple[Centerline, pv.PolyData]:
     pieces = _pieces(mesh)
+    if len(pieces) > 1 and landmarks and "root_exit_point" in landmarks:
+        # the user placed the root exit point: the nerve is the piece it lies on
+        p = np.asarray(landmarks["root_exit_point"], float)
+        pieces = [min(pieces, key=lambda m: float(np.min(np.linalg.norm(np.asarray(m.points) - p, axis=1))))]
     if len(pieces) > 1:
         raise _err(
             case_name,
             f"{sid}: the {what} has {len(pieces)} pieces: join them in the segmentation, or place the landmarks "
-            "(root exit point, internal acoustic meatus) by hand on one piece",
+            "(root exit point, internal acoustic meatus) by hand on the piece to analyse",
         )
     try:
         return structure_centerline(pieces[0], step=0.2), pieces[0]
@@ -145,7 +151,7 @@ def case_anatomy(case: Case, meshes: dict[str, pv.PolyData], name: str | None = 
     vessels = by_role.get("vessel", [])
     tol = contact_tolerance(case, [f7.id] + [s.id for s in vessels])
     t0 = time.perf_counter()
-    c7, m7 = _nerve_centerline(cname, f7.id, meshes[f7.id], "facial nerve")
+    c7, m7 = _nerve_centerline(cname, f7.id, meshes[f7.id], "facial nerve", case.landmarks)
     timings[f7.id] = time.perf_counter() - t0
     v7 = np.asarray(m7.points, float)
     try:
