@@ -167,6 +167,37 @@ def wall_radii(points: np.ndarray, vertices: np.ndarray, normals: np.ndarray | N
     return ins, ring, wall_pts, own
 
 
+def ring_radii_along(paths: list[np.ndarray], vertices: np.ndarray, normals: np.ndarray | None) -> list[np.ndarray]:
+    """Equivalent radius along each path (main path and branches of one structure): the mean radial
+    distance of the wall vertices nearest to each sample, a vertex owned by the nearest sample of
+    all the paths. Unlike the distance to the surface (the inscribed radius) it follows the area of
+    an oval or staircased cross-section (a voxelised vessel reads ~12 % thin by the inscribed one)."""
+    allp = np.vstack(paths)
+    tan = np.vstack([np.gradient(p, axis=0) if len(p) > 1 else np.zeros_like(p) for p in paths])
+    tan /= np.maximum(np.linalg.norm(tan, axis=1), 1e-12)[:, None]
+    _, own = NearestPoints(allp).query(vertices)
+    t = tan[own]
+    wall = np.ones(len(vertices), bool)
+    if normals is not None:
+        nn = normals / np.maximum(np.linalg.norm(normals, axis=1), 1e-12)[:, None]
+        wall = np.abs(np.einsum("ij,ij->i", nn, t)) < np.sqrt(0.5)
+    off = vertices - allp[own]
+    off -= np.einsum("ij,ij->i", off, t)[:, None] * t
+    rr = np.linalg.norm(off, axis=1)[wall]
+    own = own[wall]
+    n = len(allp)
+    cnt = np.bincount(own, minlength=n)
+    ring = np.where(cnt > 0, np.bincount(own, weights=rr, minlength=n) / np.maximum(cnt, 1), np.nan)
+    out, k = [], 0
+    for p in paths:
+        r = ring[k : k + len(p)]
+        k += len(p)
+        ok = ~np.isnan(r)
+        idx = np.arange(len(p))
+        out.append(np.interp(idx, idx[ok], r[ok]) if ok.any() else np.zeros(len(p)))
+    return out
+
+
 def make_shape(points, arc, surface_vertices, normals=None) -> NerveShape:
     points = np.asarray(points, float)
     arc = np.asarray(arc, float)

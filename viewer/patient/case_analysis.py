@@ -31,7 +31,7 @@ from ..case_anatomy import (
 from ..centerline import Centerline, CenterlineError
 from ..geometry import arc_lengths, resample_polyline
 from ..scenario import VESSEL_RADIUS_RANGE_MM, Scenario, Vessel, scenario_from_dict
-from .case_geometry import SurfaceDistance, structure_centerline
+from .case_geometry import SurfaceDistance, _normals, structure_centerline
 from .surfaces import count_pieces
 
 __all__ = ["CaseGeometry", "case_anatomy", "case_scenario", "analyze_case", "contact_tolerance", "HANDLE_STEP_MM"]
@@ -94,12 +94,6 @@ def _pieces(mesh: pv.PolyData) -> list[pv.PolyData]:
         return [mesh]
     big = abs(float(parts[0].volume))
     return [p for p in parts if abs(float(p.volume)) >= SPECK_SHARE * big]
-
-
-def _normals(mesh: pv.PolyData) -> np.ndarray:
-    if "Normals" in mesh.point_data:
-        return np.asarray(mesh.point_data["Normals"], float)
-    return np.asarray(mesh.compute_normals(cell_normals=False, auto_orient_normals=False).point_data["Normals"], float)
 
 
 def _vertices(meshes) -> np.ndarray | None:
