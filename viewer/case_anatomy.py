@@ -437,13 +437,13 @@ def build_facial_nerve(
         rdp = dim("attached_segment_length")  # the model's figure: RExP -> RDP
         sources["root_detachment_point"] = "model"
         notes.append("root detachment point at the model's attached-segment length (no brainstem to measure)")
+    rdp = min(rdp, float(arc[-1]))
     if rdp < rexp_end + half:  # the segment map needs RExP < AS <= RDP: an AS of zero length at least
         notes.append(
             f"the nerve detaches {rdp:.1f} mm from its exit; the root detachment zone starts at the end of the "
             f"root exit zone ({rexp_end:g} mm)"
         )
-        rdp = rexp_end + half
-    rdp = min(rdp, float(arc[-1]))
+        rdp = rexp_end + half  # (past the end of a very short nerve: its map stays ordered)
     # --- porus of the internal acoustic meatus: the distal end unless placed
     if "internal_acoustic_meatus" in landmarks:
         porus, dist = _project(samples, arc, landmarks["internal_acoustic_meatus"])
