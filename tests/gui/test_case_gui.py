@@ -380,3 +380,56 @@ def test_report_of_a_case_says_the_anatomy_is_the_patients(cw, qtbot, tmp_path):
     assert "the anatomy is the patient's own, from synthetic.nii.gz (nifti, RAS frame)" in text
     assert "depends on the segmentation" in text and "Teaching model" not in text
     assert "attached segment" in text and "aica" in text
+
+
+def test_dragging_a_patient_vessel_off_the_nerve_with_a_ghost_and_undo(cw, qtbot):
+    """Select the patient's AICA, Shift-drag its loop off CN VII with real mouse events: the vessel
+    is drawn as its tube, its surface becomes a ghost, the live analysis loses the contact; undo."""
+    from viewer.gui.case_editing import GHOST_OPACITY
+    from viewer.patient.synthetic import import_scenario_case
+    from viewer.presets import load_preset
+
+    result = import_scenario_case(load_preset("aica-attached-segment"))
+    cw.cases.show_case(result.case, result.meshes, None)
+    cw.document.set_view("anterior")
+    cw.cases.wait_analysis()
+    d, view = cw.document, cw.scene_view
+    contact = d.case_findings.culprit_contact()
+    assert contact.id == "aica" and contact.structure == "CN VII"
+    d.select("aica")
+    view.render_now()
+    aica = d.case_vessels()["aica"]
+    assert view.handles.actor.GetVisibility()
+    np.testing.assert_allclose(view.handles.points, aica.handles_mm)
+    nerve_pt = np.asarray(contact.nerve_point_mm)
+    k = int(np.argmin(np.linalg.norm(aica.handles_mm - nerve_pt, axis=1)))
+    start = aica.handles_mm[k]
+    right, up, forward = view.camera_axes()
+    away = start - nerve_pt
+    away -= np.dot(away, forward) * forward  # the drag stays in the plane facing the camera
+    away /= np.linalg.norm(away)
+    end = start + 5.0 * away
+    w = view.widget
+    a, b = QPoint(*widget_pos_of(w, start)), QPoint(*widget_pos_of(w, end))
+    shift = Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyPress(w, Qt.Key.Key_Shift)
+    qtbot.mousePress(w, Qt.MouseButton.LeftButton, shift, a)
+    for t in np.linspace(0, 1, 8)[1:]:
+        qtbot.mouseMove(w, QPoint(round(a.x() + t * (b.x() - a.x())), round(a.y() + t * (b.y() - a.y()))))
+        qtbot.wait(5)
+    qtbot.mouseRelease(w, Qt.MouseButton.LeftButton, shift, b)
+    qtbot.keyRelease(w, Qt.Key.Key_Shift)
+    view.render_now()
+    assert d.undo_stack.count() == 1  # one drag, one undo step
+    moved = d.case_vessels()["aica"]
+    assert np.linalg.norm(moved.handles_mm[k] - start) > 3.0
+    assert np.linalg.norm(moved.handles_mm[0] - aica.handles_mm[0]) < 1e-3  # the origin stays
+    assert "aica" in view.case_actors.tube_actors and view.case_actors.tube_actors["aica"].GetVisibility()
+    assert abs(view.case_actors.actors["aica"].GetProperty().GetOpacity() - GHOST_OPACITY) < 1e-6
+    assert not any(c.id == "aica" and c.structure == "CN VII" for c in d.case_findings.contacts)
+    assert not cw.findings_panel.text().startswith("aica")
+    d.undo_stack.undo()
+    view.render_now()
+    assert "aica" not in view.case_actors.tube_actors
+    assert view.case_actors.actors["aica"].GetProperty().GetOpacity() == 1.0
+    assert d.case_findings.culprit == "aica" and cw.findings_panel.text().startswith("aica")

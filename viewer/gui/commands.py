@@ -114,3 +114,25 @@ class EditCaseCommand(QUndoCommand):
 
     def undo(self) -> None:
         self.document._put_case(self.before)
+
+
+class EditCaseVesselCommand(_MergingEdit):
+    """Move a patient vessel's handles (its course then analysed as a tube); a drag merges into one
+    step. `before`/`after` are whole cases, the edited vessel's id in `vessel_id`."""
+
+    COMMAND_ID = 4104
+
+    def __init__(self, document, before, after, text: str, vessel_id: str, merge_key: object | None = None):
+        super().__init__(document, before, after, text, merge_key)
+        self.vessel_id = vessel_id
+
+    def _target(self, item):
+        return self.vessel_id
+
+    def mergeWith(self, other) -> bool:  # noqa: N802 - Qt API name
+        if getattr(other, "vessel_id", None) != self.vessel_id:
+            return False
+        return super().mergeWith(other)
+
+    def _put(self, item) -> None:
+        self.document._put_case_vessels(item, (self.vessel_id,))

@@ -77,6 +77,7 @@ class SceneDocument(QObject):
     caseChanged = Signal(object)  # Case | None: a patient case was opened or closed
     caseEdited = Signal(object)  # Case: the open case's roles changed (the structure groups follow)
     caseFindingsChanged = Signal(object)  # Findings of the open case's own geometry, or None (pending / failed)
+    caseVesselsChanged = Signal(object)  # tuple of patient vessel ids whose course was edited (or reset)
 
     def __init__(
         self,
@@ -337,6 +338,9 @@ class SceneDocument(QObject):
 
     @property
     def selected_vessel(self) -> Vessel | None:
+        """The selected vessel of the model's scenario (None while a case is shown: its vessels are its own)."""
+        if self._case is not None:
+            return None
         return self.scenario.vessel(self._selected) if self._selected in self.vessel_ids() else None
 
     @property
@@ -410,6 +414,8 @@ class SceneDocument(QObject):
 
     @property
     def selected_lesion(self) -> Lesion | None:
+        if self._case is not None:
+            return None
         return self.lesion(self._selected) if self._selected in self.lesion_ids() else None
 
     def add_lesion(self, kind: str) -> str:
@@ -592,6 +598,98 @@ class SceneDocument(QObject):
         if self._case is not None and self._case.landmarks:
             new = replace(self._case, landmarks={})
             self.undo_stack.push(EditCaseCommand(self, self._case, new, "Derive landmarks"))
+
+    # ------------------------------------------------------------------ patient vessels
+    def case_vessels(self) -> dict[str, Vessel]:
+        """The case's vessels as scenario vessels: derived from their surfaces (after the analysis),
+        with the user's edits (kept in the case's scenario) over them."""
+        if self._case is None or self.case_geometry is None:
+            return {}
+        from ..patient.case_analysis import case_scenario
+
+        return {v.id: v for v in case_scenario(self._case, self.case_geometry).vessels}
+
+    def _edited_case_vessels(self) -> tuple[Vessel, ...]:
+        if self._case is None or self._case.scenario is None:
+            return ()
+        from ..scenario import scenario_from_dict
+
+        return scenario_from_dict(self._case.scenario, f"{self._case.name}: scenario").vessels
+
+    def edited_case_vessel_ids(self) -> set[str]:
+        return {v.id for v in self._edited_case_vessels()}
+
+    def move_case_handle(
+        self, vessel_id: str, index: int, target, *, whole_loop: bool = False, merge_key: object | None = None
+    ) -> bool:
+        """Drag a patient vessel's handle (undoable): from then on the analysis uses its tube.
+        The origin stays attached; the tube stops at the patient's brainstem surface."""
+        from .commands import EditCaseVesselCommand
+
+        before = self.case_vessels().get(vessel_id)
+        if before is None:
+            return False
+        result = editing.move_handle(before, index, target, whole_loop=whole_loop, clamp=False)
+        moved = result.vessel
+        sdf_fn = getattr(getattr(self.case_geometry, "anatomy", None), "brainstem_sdf", None)
+        clamped = False
+        if sdf_fn is not None and moved != before:
+            from ..sdf import project_to_surface
+
+            pts = moved.handles_mm
+            limit = moved.radius_mm + editing.PIA_CLEARANCE_MM
+            inside = np.asarray(sdf_fn(pts), float) < limit - 1e-6
+            changed = np.any(pts != before.handles_mm, axis=1)
+            inside &= changed  # handles the user did not move stay where the surfaces put them
+            if inside.any():
+                pts[inside] = project_to_surface(sdf_fn, pts[inside], offset=limit)
+                moved, clamped = replace(moved, centerline_mm=np.round(pts, 4)), True
+        if moved == before:
+            self.statusMessage.emit(f"{before.label}: the origin handle stays attached")
+            return False
+        after = self._case_with_vessel(moved)
+        what = "loop" if whole_loop else f"handle {index + 1}"
+        self.undo_stack.push(
+            EditCaseVesselCommand(self, self._case, after, f"Move {before.label} {what}", vessel_id, merge_key)
+        )
+        if clamped:
+            self.statusMessage.emit(f"{before.label} stopped at the brainstem surface")
+        return True
+
+    def reset_case_vessel(self, vessel_id: str) -> None:
+        """Back to the vessel's own surface (undoable)."""
+        from .commands import EditCaseVesselCommand
+
+        if vessel_id in self.edited_case_vessel_ids():
+            after = self._case_with_vessel(None, drop=vessel_id)
+            self.undo_stack.push(EditCaseVesselCommand(self, self._case, after, "Reset vessel", vessel_id))
+
+    def _case_with_vessel(self, vessel: Vessel | None, drop: str | None = None) -> Case:
+        from ..scenario import scenario_from_dict, scenario_to_dict
+
+        case = self._case
+        base = (
+            scenario_from_dict(case.scenario, f"{case.name}: scenario")
+            if case.scenario is not None
+            else Scenario(case.name, side=case.side)
+        )
+        if drop is not None:
+            base = base.without_vessel(drop)
+        if vessel is not None:
+            base = base.with_vessel(vessel)
+        return replace(case, scenario=scenario_to_dict(base))
+
+    def _put_case_vessels(self, case: Case, changed: tuple[str, ...]) -> None:  # used by undo commands
+        """The case's edited vessels changed: re-analyse at once on the measured geometry (fast)."""
+        self._case = case
+        self.caseVesselsChanged.emit(tuple(changed))
+        geometry = self.case_geometry
+        if geometry is not None:
+            from ..analysis import analyze
+            from ..patient.case_analysis import case_scenario
+
+            anatomy = geometry.anatomy
+            self.set_case_analysis(analyze(case_scenario(case, geometry), anatomy, anatomy.thresholds()), geometry)
 
     def _put_case(self, case: Case) -> None:  # used by undo commands
         """Roles (and their default colours) of the open case changed: the panels regroup."""

@@ -21,6 +21,7 @@ from ..scenario import Scenario
 from . import menus
 from .actions import create_actions
 from .animation import MechanismPlayer, PulsationPlayer
+from .case_editing import install_case_vessel_editor
 from .cases import CaseController, is_case_file, is_importable
 from .clipping import install_clip_tool
 from .corridor_panel import CorridorPanel
@@ -164,6 +165,7 @@ class MainWindow(QMainWindow):
         self.measure = install_measure_tool(self)
         self.clip = install_clip_tool(self)
         self.landmarks = install_landmark_tool(self)
+        self.case_vessels = install_case_vessel_editor(self)
         menus.build_toolbars(self)
         # arrow-key nudges are read on the 3D view only (the structure tree keeps its arrow keys)
         self.scene_view.widget.installEventFilter(self)

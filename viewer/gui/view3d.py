@@ -275,7 +275,7 @@ class SceneView(QObject):
             while self._picker.Pick(x, y, 0, self.plotter.renderer):
                 actor = self._picker.GetActor()
                 if self.case_actors is not None:
-                    sid = self.case_actors.structure_of_actor(actor)
+                    sid = self.case_actors.structure_of_actor(actor) or self.case_actors.object_of_actor(actor)
                     if sid is None:
                         break
                     hit = (sid, tuple(self._picker.GetPickPosition()))

@@ -86,6 +86,17 @@ def add_case_actors(plotter: pv.Plotter, case: Case, meshes: dict[str, pv.PolyDa
     return {s.id: _add_actor(plotter, s.id, meshes[s.id], s.colour, display.opacity(s.id)) for s in case.structures}
 
 
+def structure_of_vessel(vid: str, structures) -> str | None:
+    """The case structure a scenario vessel comes from: `aica`, `aica_part2`, `aica_branch1` -> `aica`."""
+    if vid in structures:
+        return vid
+    for sep in ("_part", "_branch"):
+        base = vid.rsplit(sep, 1)[0]
+        if sep in vid and base in structures:
+            return base
+    return None
+
+
 class CaseActors:
     """A case's surfaces on a live plotter: one actor per structure, drawn as a DisplayState says.
 
@@ -104,6 +115,8 @@ class CaseActors:
         self._labels_on = False
         self._label_actor = None
         self._landmark_actors: list = []
+        self.tubes: dict[str, pv.PolyData] = {}  # edited patient vessels, drawn as their tubes
+        self.tube_actors: dict = {}
         for sid in self.actors:
             self.apply(sid)
         display.add_listener(self._on_display)
@@ -167,6 +180,39 @@ class CaseActors:
             pickable=False,
         )
 
+    def set_tubes(self, vessels: dict) -> None:
+        """Tubes of the edited patient vessels (`Vessel`s by id), updated in place; others removed."""
+        for vid in [v for v in self.tube_actors if v not in vessels]:
+            self.plotter.remove_actor(self.tube_actors.pop(vid), render=False)
+            self.tubes.pop(vid, None)
+        for vid, v in vessels.items():
+            pts = np.asarray(v.course_mm, float)
+            line = pv.PolyData(pts, lines=np.concatenate([[len(pts)], np.arange(len(pts))]))  # one polyline
+            tube = line.tube(radius=float(v.radius_mm), n_sides=24, capping=True)
+            tube = tube.triangulate().compute_normals(auto_orient_normals=True, split_vertices=False)
+            if vid in self.tubes:
+                self.tubes[vid].copy_from(tube)  # the actor keeps its mesh: updated in place
+                continue
+            self.tubes[vid] = tube
+            colour = (45, 80, 200) if v.kind == "vein" else (200, 35, 35)
+            self.tube_actors[vid] = self.plotter.add_mesh(
+                tube,
+                color=colour,
+                smooth_shading=True,
+                specular=0.3,
+                specular_power=20,
+                name=f"case-tube-{vid}",
+                reset_camera=False,
+                render=False,
+            )
+
+    def object_of_actor(self, actor) -> str | None:
+        """The structure whose edited vessel an actor draws (a click on its tube selects it)."""
+        for vid, a in self.tube_actors.items():
+            if a is actor:
+                return structure_of_vessel(vid, self.actors)
+        return None
+
     LANDMARK_COLOUR = (255, 105, 210)  # pink: no structure, vessel or pick marker uses it
     LANDMARK_WORDS = {"root_exit_point": "RExP", "root_detachment_point": "RDP", "internal_acoustic_meatus": "IAM"}
 
@@ -212,6 +258,7 @@ class CaseActors:
     def remove(self) -> None:
         """Take the case off the plotter and stop listening to its display state."""
         self.set_landmarks({})
+        self.set_tubes({})
         self.display.remove_listener(self._on_display)
         self._labels_on = False
         self._refresh_labels()
