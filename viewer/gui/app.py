@@ -96,6 +96,7 @@ def run_gui(
         window.resize(*(size or DEFAULT_SIZE))
         if case is not None:
             window.cases.show_case(case[1], case[2], case[0])
+            window.cases.wait_analysis()  # the picture shows the case's findings, not "measuring"
         window.show()
         try:
             img = grab_when_rendered(app, window)
