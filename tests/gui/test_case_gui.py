@@ -245,26 +245,27 @@ def test_autosave_of_a_case_is_recovered(cw, qtbot, tmp_path):
 
 
 def test_run_gui_screenshot_of_a_case(qapp, tmp_path):
-    """`hfs-viewer --case X --screenshot` shows the case: its yellow nerve and red vessels, no model."""
+    """`hfs-viewer --case X --screenshot` shows the case with its own findings: a case voxelised from
+    the AICA preset reads amber (moderate) where the model's default scene would read green."""
     from gui_helpers import colour_counts
+    from PySide6.QtGui import QImage
 
     from viewer.gui.app import run_gui
     from viewer.patient.casefile import write_case
+    from viewer.patient.synthetic import import_scenario_case
+    from viewer.presets import load_preset
 
-    result = import_files(demo_files("nifti"))
-    path = write_case(tmp_path / "demo.hfscase", result.case, result.meshes)
+    result = import_scenario_case(load_preset("aica-attached-segment"))
+    path = write_case(tmp_path / "aica.hfscase", result.case, result.meshes)
     case, meshes = read_case(path)
     out = tmp_path / "case.png"
-    assert run_gui(view="anterior", screenshot=out, size=(1280, 800), case=(path, case, meshes)) == 0
-    from PySide6.QtGui import QImage
-
+    assert run_gui(view="rez_closeup", screenshot=out, size=(1280, 800), case=(path, case, meshes)) == 0
     img = qimage_to_array(QImage(str(out)))
     counts = colour_counts(img)
     assert counts["yellow"] > 500 and counts["red"] > 2000 and counts["tan"] > 20000
-    # the Findings headline is the case's (slate), not the model's "no contact" (green)
-    slate = np.all(img == (0x37, 0x47, 0x4F), axis=2).sum()
+    amber = np.all(img == (0xFF, 0xB3, 0x00), axis=2).sum()  # the headline: moderate compression
     green = np.all(img == (0x1B, 0x5E, 0x20), axis=2).sum()
-    assert slate > 5000 and green == 0
+    assert amber > 5000 and green == 0
 
 
 def test_case_is_analysed_on_its_own_geometry_and_follows_the_roles(cw, qtbot):
