@@ -1,0 +1,352 @@
+"""The decompression plan in the real window: a Teflon pad inserted at the culprit contact, dragged
+with the mouse, resized and turned with the keys and the Pad panel, removed; a sling made with two
+clicks; the scene before decompression; every edit undone."""
+
+import numpy as np
+import pytest
+from gui_helpers import widget_pos_of
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+pytestmark = pytest.mark.gui
+
+PRESET = "aica-attached-segment"  # the AICA on CN VII's attached segment, moderate
+
+
+@pytest.fixture
+def ed(win, qtbot):
+    win.open_preset(PRESET, confirm=False)
+    win.document.set_view("rez_closeup")
+    settle(qtbot, win)
+    return win
+
+
+def settle(qtbot, win):
+    qtbot.wait(30)
+    win.scene_view.render_now()
+
+
+def focus_view(win, qtbot):
+    w = win.scene_view.widget
+    win.activateWindow()
+    QTest.qWaitForWindowActive(win, 3000)
+    w.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=2000)
+    return w
+
+
+def to_display(w, pos: QPoint) -> tuple[int, int]:
+    dpr = w.devicePixelRatioF()
+    return round(pos.x() * dpr), round((w.height() - pos.y() - 1) * dpr)
+
+
+def visible_pixel(win, points, accept) -> tuple[QPoint, tuple]:
+    """A widget position over one of `points` where a click reaches an object `accept` takes first."""
+    view, w = win.scene_view, win.scene_view.widget
+    for p in points:
+        pos = QPoint(*widget_pos_of(w, p))
+        if not (5 < pos.x() < w.width() - 5 and 5 < pos.y() < w.height() - 5):
+            continue
+        sid, hit = view.pick_display(*to_display(w, pos))
+        if sid is not None and accept(sid):
+            return pos, hit
+    raise AssertionError("no visible pixel over those points")
+
+
+def drag(qtbot, w, a: QPoint, b: QPoint, steps: int = 6) -> None:
+    qtbot.mousePress(w, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
+    for t in np.linspace(0, 1, steps)[1:]:
+        qtbot.mouseMove(w, QPoint(round(a.x() + t * (b.x() - a.x())), round(a.y() + t * (b.y() - a.y()))))
+        qtbot.wait(5)
+    qtbot.mouseRelease(w, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
+
+
+def felt_pixels(win) -> int:
+    """Bright, nearly colourless pixels: the white felt (also seen through the translucent petrous bone)."""
+    img = win.scene_view.screenshot()[..., :3].astype(int)
+    return int(((img.min(axis=-1) > 165) & (np.ptp(img, axis=-1) < 24)).sum())
+
+
+def insert_pad(win, qtbot) -> str:
+    win.insert_pad_action.trigger()
+    settle(qtbot, win)
+    return win.document.selected
+
+
+# ---------------------------------------------------------------------- insert
+def test_insert_pad_is_disabled_without_a_contact(win, qtbot):
+    settle(qtbot, win)  # the default anatomy: nothing touches CN VII
+    assert not win.insert_pad_action.isEnabled()
+    assert "no contact" in win.insert_pad_action.statusTip().lower()
+    assert win.document.insert_pad() is None and not win.document.scenario.pads
+
+
+def test_insert_pad_at_the_culprit_contact_and_undo(ed, qtbot):
+    d = ed.document
+    contact = d.findings.culprit_contact()
+    assert ed.insert_pad_action.isEnabled()
+    assert "Insert Teflon pad" in [a.text().replace("&", "") for a in ed.scenario_menu.actions()]
+    felt_before = felt_pixels(ed)
+    pid = insert_pad(ed, qtbot)
+    pad = d.scenario.pad(pid)
+    # between vessel and nerve: the thin axis points from the nerve to the vessel
+    nerve_pt, vessel_pt = np.array(contact.nerve_point_mm), np.array(contact.other_point_mm)
+    towards = (vessel_pt - nerve_pt) / np.linalg.norm(vessel_pt - nerve_pt)
+    assert np.dot(pad.axes_matrix[2], towards) == pytest.approx(1.0, abs=1e-6)
+    assert np.dot(np.array(pad.center_mm) - nerve_pt, towards) > d.facial_nerve.radius_mm
+    assert pad.radii_mm == (2.5, 2.5, 1.5)
+    # what the user sees: the felt in the view, the Pad panel raised on it, one undo step
+    actor = ed.scene_view.presenter.plan.pad_actors[pid]
+    np.testing.assert_allclose(np.array(actor.bounds).reshape(3, 2).mean(axis=1), pad.center_mm, atol=0.35)
+    assert felt_pixels(ed) > felt_before + 300
+    assert not ed.pad_dock.visibleRegion().isEmpty()
+    assert "Teflon pad" in ed.pad_panel.title_label.text() and ed.pad_panel.editor.isVisible()
+    assert d.undo_stack.count() == 1 and "Teflon pad" in d.undo_stack.undoText()
+    d.undo_stack.undo()
+    settle(qtbot, ed)
+    assert not d.scenario.pads and ed.scene_view.presenter.plan.pad_actors == {}
+
+
+# ---------------------------------------------------------------------- mouse
+def test_drag_pad_with_the_mouse_is_one_undo_step(ed, qtbot):
+    d = ed.document
+    pid = insert_pad(ed, qtbot)
+    d.select("")
+    settle(qtbot, ed)
+    c0 = np.array(d.scenario.pad(pid).center_mm)
+    w = ed.scene_view.widget
+    # grab the felt itself (not selected yet): the press selects it and the drag moves it
+    a, hit = visible_pixel(ed, [c0], lambda sid: sid == pid)
+    right, up, _ = ed.scene_view.camera_axes()
+    mm_per_px = ed.scene_view.plotter.camera.parallel_scale  # noqa: F841 - perspective camera: use projections
+    target = c0 + 3.0 * right + 2.0 * up
+    b = QPoint(*widget_pos_of(w, target))
+    steps = d.undo_stack.count()
+    drag(qtbot, w, a, b)
+    settle(qtbot, ed)
+    assert d.selected == pid
+    moved = np.array(d.scenario.pad(pid).center_mm) - c0
+    assert np.dot(moved, right) == pytest.approx(3.0, abs=0.4)
+    assert np.dot(moved, up) == pytest.approx(2.0, abs=0.4)
+    assert d.undo_stack.count() == steps + 1
+    actor = ed.scene_view.presenter.plan.pad_actors[pid]
+    np.testing.assert_allclose(np.array(actor.user_matrix)[:3, 3], c0 + moved, atol=1e-6)
+    d.undo_stack.undo()
+    settle(qtbot, ed)
+    np.testing.assert_allclose(d.scenario.pad(pid).center_mm, c0)
+    np.testing.assert_allclose(np.array(actor.user_matrix)[:3, 3], c0, atol=1e-6)
+
+
+def test_drag_pad_onto_the_root_exit_zone(ed, qtbot):
+    d = ed.document
+    pid = insert_pad(ed, qtbot)
+    pad = d.scenario.pad(pid)
+    nerve = d.facial_nerve
+    rexp = nerve.points_mm[np.searchsorted(nerve.arc_mm, 0.8)]  # on the root exit point
+    # where the pad must go to lie on the REZ: its thin side on the nerve there
+    on_rez = rexp + pad.axes_matrix[2] * (nerve.radius_mm + pad.radii_mm[2] - 0.3)
+    w = ed.scene_view.widget
+    a, _ = visible_pixel(ed, [pad.center_mm], lambda sid: sid == pid)
+    c0 = np.array(pad.center_mm)
+    # the drag keeps the pad's depth: aim at the REZ point's projection onto that plane
+    _, _, fwd = ed.scene_view.camera_axes()
+    aim = on_rez - np.dot(on_rez - c0, fwd) * fwd
+    drag(qtbot, w, a, QPoint(*widget_pos_of(w, aim)), steps=10)
+    settle(qtbot, ed)
+    c1 = np.array(d.scenario.pad(pid).center_mm)
+    assert np.linalg.norm(c1 - aim) < 0.6
+    # then into depth with the keys (Ctrl+Up/Down), as a user would
+    focus_view(ed, qtbot)
+    depth = float(np.dot(on_rez - c1, fwd))
+    key = Qt.Key.Key_Up if depth > 0 else Qt.Key.Key_Down
+    for _ in range(int(round(abs(depth)))):
+        qtbot.keyClick(w, key, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    settle(qtbot, ed)
+    c2 = np.array(d.scenario.pad(pid).center_mm)
+    assert np.linalg.norm(c2 - on_rez) < 1.0
+    dec = getattr(d.findings, "decompression", None)
+    if dec is not None:  # the analysis core warns about a pad on the central myelin
+        codes = [x["code"] for x in dec["warnings"]]
+        assert "pad_on_rez" in codes, dec
+        assert "pad_on_rez" in ed.findings_panel.text()
+        assert any("Pad on the REZ" in t for t in ed.scene_view.callouts.texts())
+    for _ in range(d.undo_stack.count() - 1):
+        d.undo_stack.undo()
+    np.testing.assert_allclose(d.scenario.pad(pid).center_mm, c0)
+
+
+# ---------------------------------------------------------------------- keys and panel
+def test_keys_resize_turn_nudge_and_delete_the_pad(ed, qtbot):
+    d = ed.document
+    pid = insert_pad(ed, qtbot)
+    w = focus_view(ed, qtbot)
+    p0 = d.scenario.pad(pid)
+    qtbot.keyClick(w, "]")
+    np.testing.assert_allclose(d.scenario.pad(pid).radii_mm, np.array(p0.radii_mm) * 1.1, atol=1e-3)
+    qtbot.keyClick(w, "[")
+    np.testing.assert_allclose(d.scenario.pad(pid).radii_mm, p0.radii_mm, atol=2e-3)
+    fwd = ed.scene_view.camera_axes()[2]
+    qtbot.keyClick(w, ",")
+    a1 = d.scenario.pad(pid).axes_matrix
+    np.testing.assert_allclose(a1 @ a1.T, np.eye(3), atol=1e-9)
+    # a turn about the line of sight: each axis keeps its component along it, and turns 15 degrees
+    np.testing.assert_allclose(a1 @ fwd, p0.axes_matrix @ fwd, atol=1e-9)
+    rot = a1.T @ p0.axes_matrix  # the world rotation the key applied
+    assert np.degrees(np.arccos((np.trace(rot) - 1) / 2)) == pytest.approx(15.0, abs=0.01)
+    qtbot.keyClick(w, ",", Qt.KeyboardModifier.ControlModifier)
+    assert not np.allclose(d.scenario.pad(pid).axes_matrix, a1)
+    right = ed.scene_view.camera_axes()[0]
+    c = np.array(d.scenario.pad(pid).center_mm)
+    qtbot.keyClick(w, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    np.testing.assert_allclose(np.array(d.scenario.pad(pid).center_mm) - c, right, atol=1e-6)
+    settle(qtbot, ed)
+    assert "1.1" in ed.pad_panel.title_label.text() or "5.0" in ed.pad_panel.title_label.text()
+    qtbot.keyClick(w, Qt.Key.Key_Delete)
+    settle(qtbot, ed)
+    assert not d.scenario.pads and pid not in ed.scene_view.presenter.plan.pad_actors
+    while d.undo_stack.canUndo() and d.undo_stack.index() > 1:
+        d.undo_stack.undo()
+    settle(qtbot, ed)
+    assert d.scenario.pad(pid) == p0
+
+
+def test_pad_panel_edits_radii_orientation_and_removes(ed, qtbot):
+    d = ed.document
+    pid = insert_pad(ed, qtbot)
+    panel = ed.pad_panel
+    p0 = d.scenario.pad(pid)
+    thin = panel.radius_spins[2]
+    assert (thin.minimum(), thin.maximum()) == (0.5, 6.0)
+    thin.setValue(1.0)
+    assert d.scenario.pad(pid).radii_mm[2] == pytest.approx(1.0)
+    panel.radius_spins[0].setValue(9.0)  # beyond the format's range: the box stops at 6 mm
+    assert d.scenario.pad(pid).radii_mm[0] == pytest.approx(6.0)
+    az, el, spin = (b.value() for b in panel.angle_spins)
+    panel.angle_spins[2].setValue(spin + 30.0)
+    a = d.scenario.pad(pid).axes_matrix
+    np.testing.assert_allclose(a[2], p0.axes_matrix[2], atol=2e-3)  # the thin axis stays
+    assert np.degrees(np.arccos(np.clip(a[0] @ p0.axes_matrix[0], -1, 1))) == pytest.approx(30.0, abs=0.2)
+    panel.angle_spins[1].setValue(el + 20.0)
+    assert np.degrees(np.arcsin(d.scenario.pad(pid).axes_matrix[2][2])) == pytest.approx(el + 20.0, abs=0.1)
+    settle(qtbot, ed)
+    actor = ed.scene_view.presenter.plan.pad_actors[pid]
+    m = np.array(actor.user_matrix)[:3, :3]
+    np.testing.assert_allclose(np.linalg.norm(m, axis=0), d.scenario.pad(pid).radii_mm, atol=1e-6)
+    qtbot.mouseClick(panel.remove_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, ed)
+    assert not d.scenario.pads and not panel.editor.isVisible()
+    for _ in range(5):
+        d.undo_stack.undo()
+    assert d.scenario.pad(pid) == p0
+
+
+# ---------------------------------------------------------------------- sling
+def test_sling_tool_two_clicks_then_undo(ed, qtbot):
+    d = ed.document
+    d.set_view("retrosigmoid")
+    settle(qtbot, ed)
+    w = ed.scene_view.widget
+    aica = d.scenario.vessel("aica")
+    course = aica.course_mm
+    ed.sling_action.trigger()
+    assert ed.sling_action.isChecked() and ed.cancel_sling_action.isEnabled()
+    a, hit = visible_pixel(ed, course[len(course) // 3 :: 3], lambda sid: sid == "aica")
+    qtbot.mouseClick(w, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
+    settle(qtbot, ed)
+    assert ed.sling_tool.vessel == "aica" and not d.scenario.slings
+    # the anchor: a point of the petrous bone's face the user can see (through or not)
+    petrous = ed.scene_view.scene.mesh_set.meshes["petrous"]
+    pts = np.asarray(petrous.points)
+    cam = np.array(ed.scene_view.plotter.camera.position)
+    near = pts[np.argsort(np.linalg.norm(pts - np.asarray(aica.course_mm).mean(axis=0), axis=1))[:400:20]]
+    view = ed.scene_view
+    b = None
+    for p in near:
+        pos = QPoint(*widget_pos_of(w, p))
+        sid, anchor_hit = view.pick_first(*to_display(w, pos), lambda s: s == "petrous")
+        if sid == "petrous":
+            b = pos
+            break
+    assert b is not None, cam
+    qtbot.mouseClick(w, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
+    settle(qtbot, ed)
+    assert len(d.scenario.slings) == 1 and not ed.sling_action.isChecked()
+    sling = d.scenario.slings[0]
+    assert sling.vessel == "aica" and 0.0 <= sling.at_mm <= aica.course_length_mm
+    np.testing.assert_allclose(sling.anchor_mm, anchor_hit, atol=0.05)
+    plan = ed.scene_view.presenter.plan
+    assert sling.id in plan.sling_parts and all(a.GetVisibility() for a in plan.sling_actors(sling.id))
+    clip = plan.sling_parts[sling.id]["clip"]
+    np.testing.assert_allclose(np.array(clip.user_matrix)[:3, 3], sling.anchor_mm, atol=1e-6)
+    assert d.selected == sling.id and "Sling on the" in ed.pad_panel.title_label.text()
+    d.undo_stack.undo()
+    settle(qtbot, ed)
+    assert not d.scenario.slings and plan.sling_parts == {}
+    # Esc cancels a started transposition
+    ed.sling_action.trigger()
+    qtbot.mouseClick(w, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
+    focus_view(ed, qtbot)
+    qtbot.keyClick(w, Qt.Key.Key_Escape)
+    assert not ed.sling_tool.active and not ed.sling_action.isChecked() and not d.scenario.slings
+
+
+def test_sling_removed_from_the_menu(ed, qtbot):
+    d = ed.document
+    vessel = d.scenario.vessel("aica")
+    sid = d.add_sling("aica", vessel.course_mm[len(vessel.course_mm) // 2], (-20.0, -2.0, 10.0))
+    settle(qtbot, ed)
+    assert d.selected == sid
+    ed.remove_sling_action.trigger()
+    settle(qtbot, ed)
+    assert not d.scenario.slings and ed.scene_view.presenter.plan.sling_parts == {}
+    d.undo_stack.undo()
+    assert d.scenario.sling(sid).vessel == "aica"
+
+
+# ---------------------------------------------------------------------- before / after
+def test_before_after_toggle(ed, qtbot):
+    d = ed.document
+    headline_before = ed.findings_panel.headline_label.text()
+    pid = insert_pad(ed, qtbot)
+    plan = ed.scene_view.presenter.plan
+    assert plan.pad_actors[pid].GetVisibility()
+    assert "with the decompression plan" in ed.findings_panel.text()
+    felt_with = felt_pixels(ed)
+    w = focus_view(ed, qtbot)
+    qtbot.keyClick(w, Qt.Key.Key_B)
+    settle(qtbot, ed)
+    assert d.showing_before and ed.before_action.isChecked()
+    assert not plan.pad_actors[pid].GetVisibility()
+    assert felt_pixels(ed) < felt_with - 300
+    assert "Shown: before decompression" in ed.findings_panel.text()
+    assert ed.findings_panel.headline_label.text() == headline_before  # the culprit again
+    assert d.shown_state.findings.culprit == "aica"
+    assert not ed.pad_panel.editor.isEnabled()
+    # exports follow: the video's scenario has no pad
+    assert not d.shown_scenario.pads
+    qtbot.keyClick(w, Qt.Key.Key_B)
+    settle(qtbot, ed)
+    assert not d.showing_before and plan.pad_actors[pid].GetVisibility()
+    assert "with the decompression plan" in ed.findings_panel.text()
+    # undoing the plan away leaves the before view on its own
+    qtbot.keyClick(w, Qt.Key.Key_B)
+    d.undo_stack.undo()
+    settle(qtbot, ed)
+    assert not d.showing_before and not ed.before_action.isChecked()
+    assert "Shown:" not in ed.findings_panel.text()
+
+
+def test_shortcuts_are_documented(ed, qtbot):
+    from viewer.gui.dialogs import shortcuts_html
+
+    text = shortcuts_html(ed)
+    for words in (
+        "Insert Teflon pad",
+        "Transpose vessel",
+        "Show before decompression",
+        "Turn pad",
+        "Drag a Teflon pad",
+    ):
+        assert words in text, words
+    assert "[ and ]" in ed.pad_panel.pad_help.text()
