@@ -350,3 +350,26 @@ def test_shortcuts_are_documented(ed, qtbot):
     ):
         assert words in text, words
     assert "[ and ]" in ed.pad_panel.pad_help.text()
+
+
+# ---------------------------------------------------------------------- report
+def test_report_has_a_decompression_plan_with_both_states(ed, qtbot, tmp_path):
+    import re
+
+    import pypdf
+
+    from viewer.gui.report import write_report
+
+    d = ed.document
+    insert_pad(ed, qtbot)
+    out = write_report(d.scenario, tmp_path / "plan.pdf", findings=d.findings, image_size=(600, 360))
+    reader = pypdf.PdfReader(str(out))
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in reader.pages))
+    assert "Decompression plan" in text
+    assert "Before decompression" in text and "With the plan" in text
+    assert "Teflon felt pad pad-1" in text
+    assert "before decompression" in text  # the caption of the image without the plan
+    images = {im.indirect_reference.idnum for page in reader.pages for im in page.images}
+    assert len(images) == 3  # two views, and the second again before decompression
+    if getattr(d.findings, "decompression", None):
+        assert "decompressed" in text.lower()

@@ -536,6 +536,7 @@ class SceneView(QObject):
                 return False
             pad = d.scenario.pad(sid)
             d.select(sid)
+            d.statusMessage.emit(d.describe_point(sid, _point).status_text() + ": drag to move it")
         centre = np.asarray(pad.center_mm, float)
         depth = self._display_depth(centre)
         offset = centre - self.display_to_world(x, y, depth)
