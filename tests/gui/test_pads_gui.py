@@ -54,6 +54,23 @@ def visible_pixel(win, points, accept) -> tuple[QPoint, tuple]:
     raise AssertionError("no visible pixel over those points")
 
 
+def pad_points(pad):
+    """The centre, then points on the felt towards its rims: a vessel resting on the pad hides its middle."""
+    c, rows, r = np.asarray(pad.center_mm), pad.axes_matrix, np.asarray(pad.radii_mm)
+    out = [c]
+    for f in (0.5, 0.75):
+        for i in (0, 1):
+            for sign in (1, -1):
+                out.append(c + sign * f * r[i] * rows[i])
+    return out
+
+
+def shifted(w, a: QPoint, origin, target) -> QPoint:
+    """`a` moved by the screen offset from `origin` to `target` (world points)."""
+    p0, p1 = widget_pos_of(w, origin), widget_pos_of(w, target)
+    return QPoint(a.x() + p1[0] - p0[0], a.y() + p1[1] - p0[1])
+
+
 def drag(qtbot, w, a: QPoint, b: QPoint, steps: int = 6) -> None:
     qtbot.mousePress(w, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
     for t in np.linspace(0, 1, steps)[1:]:
@@ -117,11 +134,9 @@ def test_drag_pad_with_the_mouse_is_one_undo_step(ed, qtbot):
     c0 = np.array(d.scenario.pad(pid).center_mm)
     w = ed.scene_view.widget
     # grab the felt itself (not selected yet): the press selects it and the drag moves it
-    a, hit = visible_pixel(ed, [c0], lambda sid: sid == pid)
+    a, hit = visible_pixel(ed, pad_points(d.scenario.pad(pid)), lambda sid: sid == pid)
     right, up, _ = ed.scene_view.camera_axes()
-    mm_per_px = ed.scene_view.plotter.camera.parallel_scale  # noqa: F841 - perspective camera: use projections
-    target = c0 + 3.0 * right + 2.0 * up
-    b = QPoint(*widget_pos_of(w, target))
+    b = shifted(w, a, c0, c0 + 3.0 * right + 2.0 * up)  # the grabbed point keeps its place on the felt
     steps = d.undo_stack.count()
     drag(qtbot, w, a, b)
     settle(qtbot, ed)
@@ -147,12 +162,12 @@ def test_drag_pad_onto_the_root_exit_zone(ed, qtbot):
     # where the pad must go to lie on the REZ: its thin side on the nerve there
     on_rez = rexp + pad.axes_matrix[2] * (nerve.radius_mm + pad.radii_mm[2] - 0.3)
     w = ed.scene_view.widget
-    a, _ = visible_pixel(ed, [pad.center_mm], lambda sid: sid == pid)
+    a, _ = visible_pixel(ed, pad_points(pad), lambda sid: sid == pid)
     c0 = np.array(pad.center_mm)
     # the drag keeps the pad's depth: aim at the REZ point's projection onto that plane
     _, _, fwd = ed.scene_view.camera_axes()
     aim = on_rez - np.dot(on_rez - c0, fwd) * fwd
-    drag(qtbot, w, a, QPoint(*widget_pos_of(w, aim)), steps=10)
+    drag(qtbot, w, a, shifted(w, a, c0, aim), steps=10)
     settle(qtbot, ed)
     c1 = np.array(d.scenario.pad(pid).center_mm)
     assert np.linalg.norm(c1 - aim) < 0.6

@@ -65,6 +65,11 @@ def headline(findings: Findings) -> str:
     cc = findings.culprit_contact()
     kind = findings.mechanism.kind
     if cc is None:
+        if kind == "decompressed":
+            label = before_culprit_words(findings)
+            return (
+                f"Decompressed \u2014 the {label} is held off CN VII" if label else "Decompressed \u2014 CN VII is free"
+            )
         if kind == "central":
             return "No nerve contact \u2014 brainstem lesion (central cause)"
         if kind == "post_bells":
@@ -112,6 +117,22 @@ def shown_words(before: bool) -> str:
     return "with the decompression plan (B shows the scene before it)"
 
 
+def before_culprit_words(findings: Findings, with_site: bool = False) -> str:
+    """The culprit before decompression in words ('Left AICA', with the site 'Left AICA at the
+    attached segment (AS), moderate'), '' when there was none or no plan."""
+    before = (getattr(findings, "decompression", None) or {}).get("before") or {}
+    culprit = before.get("culprit")
+    if not culprit:
+        return ""
+    for c in before.get("contacts", ()):
+        if culprit in (c.get("vessel"), c.get("lesion")) and c.get("structure") == "CN VII":
+            label = c.get("label") or culprit
+            if not with_site:
+                return label
+            return f"{label} at the {segment_site(c.get('segment'), 'CN VII')}, {c.get('severity')}"
+    return culprit
+
+
 def decompression_lines(findings: Findings) -> list[str]:
     """The decompression check as plain lines ('' list when the scenario has no plan)."""
     dec = getattr(findings, "decompression", None)
@@ -120,7 +141,7 @@ def decompression_lines(findings: Findings) -> list[str]:
     out = [f"Decompression: {STATUS_WORDS.get(dec.get('status'), dec.get('status'))}"]
     before = dec.get("before") or {}
     tags = ", ".join(tag_words(t) for t in before.get("classification", ()))
-    out.append(f"Before: {tags or 'none'}; culprit {before.get('culprit') or 'none'}")
+    out.append(f"Before: {tags or 'none'}; culprit {before_culprit_words(findings, True) or 'none'}")
     for c in dec.get("pad_contacts", ()):
         where = segment_site(c.get("segment"), c.get("structure", ""))
         myelin = f", {c['myelin']} myelin" if c.get("myelin") else ""
@@ -130,7 +151,7 @@ def decompression_lines(findings: Findings) -> list[str]:
         )
     for w in dec.get("warnings", ()):
         cites = "; ".join(short_cite(k) for k in w.get("sources", ()))
-        out.append(f"Warning: {w.get('text', w.get('code'))}" + (f" [{cites}]" if cites else ""))
+        out.append(f"Warning ({w.get('code')}): {w.get('text', '')}" + (f" [{cites}]" if cites else ""))
     return out
 
 
@@ -145,7 +166,7 @@ def decompression_html(findings: Findings) -> str:
     out = [f"<b>Decompression:</b> <b style='color:{colour}'>{e(STATUS_WORDS.get(status, str(status)))}</b>"]
     before = dec.get("before") or {}
     tags = ", ".join(tag_words(t) for t in before.get("classification", ()))
-    out.append(f"<br/><b>Before:</b> {e(tags or 'none')}; culprit {e(before.get('culprit') or 'none')}")
+    out.append(f"<br/><b>Before:</b> {e(tags or 'none')}; culprit {e(before_culprit_words(findings, True) or 'none')}")
     contacts = dec.get("pad_contacts", ())
     if contacts:
         items = []
@@ -170,7 +191,7 @@ def decompression_html(findings: Findings) -> str:
                 + (f" <i>[{e(cites)}]</i>" if cites else "")
                 + "</li>"
             )
-        out.append("<b>Warnings:</b><ul style='margin-top:0'>" + "".join(items) + "</ul>")
+        out.append("<br/><b>Warnings:</b><ul style='margin-top:0'>" + "".join(items) + "</ul>")
         if keys:
             out.append(
                 "<small>" + "<br/>".join(e(BIBLIOGRAPHY.get(k, k)) for k in keys if k in BIBLIOGRAPHY) + "</small>"

@@ -11,7 +11,16 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtGui import QCloseEvent, QImage
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..display import Override
 from ..editing import NUDGE_STEP_LARGE_MM, NUDGE_STEP_MM
@@ -135,7 +144,13 @@ class MainWindow(QMainWindow):
         )
         self.tabifyDockWidget(self.lesion_dock, self.corridor_dock)
         self.pad_panel = PadPanel(self.document, self)
-        self.pad_dock = self._dock("Pad", "padDock", self.pad_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        # in a scroll area: the pad editor is tall, and must not make the window taller than the screen
+        pad_scroll = QScrollArea(self)
+        pad_scroll.setObjectName("padScroll")
+        pad_scroll.setWidgetResizable(True)
+        pad_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        pad_scroll.setWidget(self.pad_panel)
+        self.pad_dock = self._dock("Pad", "padDock", pad_scroll, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.corridor_dock, self.pad_dock)
         self.vessel_dock.raise_()
         self.preset_panel = PresetPanel(self)

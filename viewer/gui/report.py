@@ -29,7 +29,14 @@ from ..pad_editing import has_plan, without_plan
 from ..scenario import Scenario
 from ..sources import BIBLIOGRAPHY
 from ..vocabulary import segment_site, tag_words
-from .findings_panel import SEVERITY_COLOURS, STATUS_WORDS, corridor_words, headline, headline_severity
+from .findings_panel import (
+    SEVERITY_COLOURS,
+    STATUS_WORDS,
+    before_culprit_words,
+    corridor_words,
+    headline,
+    headline_severity,
+)
 
 __all__ = [
     "REPORT_VIEWS",
@@ -172,13 +179,18 @@ def _plan_html(scenario: Scenario, findings: Findings, image_names, num: Mapping
     status = dec.get("status")
     if status:
         out.append(f"<p><b>Result:</b> {_e(STATUS_WORDS.get(status, status))}.</p>")
+    cc = findings.culprit_contact()
+    after_culprit = (
+        "none" if cc is None else f"{cc.label} at the {segment_site(cc.segment, cc.structure)}, {cc.severity}"
+    )
     b_tags = ", ".join(tag_words(t) for t in before.get("classification", ()))
     a_tags = ", ".join(tag_words(t) for t in findings.classification)
     out.append(
         "<table width='100%' border='1' cellpadding='3' cellspacing='0'>"
         "<tr><th align='left'></th><th align='left'>Before decompression</th><th align='left'>With the plan</th></tr>"
         f"<tr><td>Classification</td><td>{_e(b_tags or chr(0x2014))}</td><td>{_e(a_tags)}</td></tr>"
-        f"<tr><td>Culprit</td><td>{_e(before.get('culprit') or 'none')}</td><td>{_e(findings.culprit or 'none')}</td></tr>"
+        f"<tr><td>Culprit</td><td>{_e(before_culprit_words(findings, True) or 'none')}</td>"
+        f"<td>{_e(after_culprit)}</td></tr>"
         f"<tr><td>Contacts</td><td>{len(before.get('contacts', ()))}</td><td>{len(findings.all_contacts)}</td></tr>"
         "</table>"
     )
