@@ -836,6 +836,8 @@ def format_report(findings: Findings) -> str:
         lines += ["", "Notes:"] + [f"  - {n}" for n in m.notes]
     lines += ["", "Management options:"] + [f"  - {x}" for x in m.management]
     lines += ["", "Sources:"] + [f"  [{k}] {BIBLIOGRAPHY.get(k, k)}" for k in m.sources]
+    if f.decompression is not None:
+        lines += [""] + _decompression_lines(f.decompression)
     if f.corridor is not None:
         lines += [
             "",
@@ -843,6 +845,36 @@ def format_report(findings: Findings) -> str:
             f"{100 * f.corridor['rez_visible_fraction']:.0f} % of the root exit zone (RExP + AS) visible from the keyhole",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _decompression_lines(d: dict) -> list[str]:
+    """The report's "Decompression" part: status, the state before the plan, pad contacts, warnings."""
+    status = {
+        "decompressed": "decompressed (no vessel touches CN VII any more)",
+        "residual_compression": "residual compression (a vessel still touches CN VII, or none did before)",
+    }
+    b = d["before"]
+    lines = ["Decompression (the plan: Teflon pads and slings)", f"  Status: {status.get(d['status'], d['status'])}"]
+    lines.append(f"  Before the plan: {', '.join(b['classification'])}; culprit {b['culprit'] or 'none'}")
+    for c in b["contacts"]:
+        who = c.get("vessel") or c.get("lesion")
+        lines.append(
+            f"    {c.get('label', who)} -> {segment_site(c['segment'], c['structure'])}, {c['severity']}, "
+            f"gap {c['gap_mm']:.2f} mm"
+        )
+    if d["pad_contacts"]:
+        lines.append("  Pad contacts:")
+        for c in d["pad_contacts"]:
+            where = segment_site(c["segment"], c["structure"])
+            myelin = f", {c['myelin']} myelin" if c["myelin"] else ""
+            lines.append(f"    {c['pad']} -> {where}{myelin}, gap {c['gap_mm']:.2f} mm")
+    if d["warnings"]:
+        lines.append("  Warnings:")
+        for w in d["warnings"]:
+            lines.append(f"    [{w['code']}] {w['text']} ({', '.join(w['sources'])})")
+    else:
+        lines.append("  Warnings: none")
+    return lines
 
 
 def clear_caches() -> None:
@@ -854,3 +886,4 @@ def clear_caches() -> None:
     _course_chain.cache_clear()
     _vessel_vessel_contact.cache_clear()
     _sc._course.cache_clear()
+    decompression.clear_cache()

@@ -57,6 +57,7 @@ __all__ = [
     "has_plan",
     "without_plan",
     "decompression_findings",
+    "clear_cache",
 ]
 
 PAD_CLEARANCE_MM = 0.05  # a vessel wall resting on a pad: as close as the pia allows (editing.PIA_CLEARANCE_MM)
@@ -444,6 +445,11 @@ def route(scenario: Scenario, anatomy: Anatomy) -> RoutedScenario:
     return out
 
 
+def clear_cache() -> None:
+    """Drop the cached routings (cold-start benchmarks, tests)."""
+    _CACHE.clear()
+
+
 # --------------------------------------------------------------------------- pad contacts
 
 # Unit directions spread over the sphere (Fibonacci): a pad's surface, for its gap to the pia.
@@ -516,11 +522,22 @@ def _pad_contact(pad_id, structure, segment, myelin, gap) -> dict:
 
 # Why each warning matters, and where that is written (keys of viewer.sources; docs section 12).
 WARNING_SOURCES = {
-    "pad_compresses_nerve": ("project-defaults",),
-    "pad_on_rez": ("tomii-2003", "project-defaults"),
-    "pad_oversized": ("project-defaults",),
-    "sling_stretches_vessel": ("project-defaults",),
-    "vessel_kinked": ("project-defaults",),
+    # the pad itself presses the root: over-impacted pledgets (Seaman 2020); wrong size or place (Dou 2016)
+    "pad_compresses_nerve": ("seaman-2020", "dou-2016", "project-defaults"),
+    # felt on the root: misplacement and adhesion cause failure and recurrence; the REZ is central myelin
+    "pad_on_rez": ("dou-2016", "wedge-2019", "teflon-adhesion-2000", "tomii-2003", "project-defaults"),
+    # too much Teflon: failure from size (Dou 2016), over-impaction (Seaman 2020), granulomas
+    "pad_oversized": (
+        "dou-2016",
+        "seaman-2020",
+        "teflon-granuloma-2017",
+        "megerian-1995",
+        "deep-teflon-granuloma",
+        "project-defaults",
+    ),
+    # transposition of the vertebral artery (Lee 2016); the 10 % and 2 x radius limits are the contract's own
+    "sling_stretches_vessel": ("lee-2016-sling", "project-defaults"),
+    "vessel_kinked": ("lee-2016-sling", "project-defaults"),
 }
 
 
