@@ -440,6 +440,7 @@ def _cmd_anatomy(args) -> int:
 
 def _cmd_analyze(args) -> int:
     from .analysis import analyze, format_report
+    from .anatomy import build_anatomy
     from .scenario import ScenarioError, load_scenario, parse_scenario
 
     if args.preset and args.scenario:
@@ -458,8 +459,11 @@ def _cmd_analyze(args) -> int:
     findings = analyze(_on_side(scenario, args.side))
     if scenario.corridor is not None:  # the planned retraction: how much of the REZ the keyhole shows
         from .corridor import with_corridor
+        from .decompression import route
 
-        findings = with_corridor(findings, _on_side(scenario, args.side))
+        sided = _on_side(scenario, args.side)
+        # the vessels where the MVD plan (pads, slings) puts them block the view, not where they were
+        findings = with_corridor(findings, route(sided, build_anatomy(sided.side)).scenario)
     if args.json:
         json.dump(findings.to_dict(), sys.stdout, indent=1)
         sys.stdout.write("\n")

@@ -1,0 +1,627 @@
+"""MVD rehearsal: Teflon pads, slings (transposition) and the decompression check (pure core: numpy only).
+
+Contract: ``shared/design/formats-v2.md`` sections 1 and 2; clinical background and sources:
+docs/clinical-reference.md section 12.
+
+Routing (``route``) turns a scenario with pads and slings into the *effective* scenario: the
+same vessels with the courses the plan gives them. The analysis measures that one (the
+"after" state) and the scenario without pads and slings (the "before" state).
+
+* Sling: the course point at ``at_mm`` goes exactly to ``anchor_mm`` and the origin stays.
+  The section from the origin (or the previous sling) to the sling point is rotated rigidly
+  about its start so that its chord points at the anchor, which keeps its length; only the
+  difference in chord length is spread along it (smoothstep), so the length changes by that
+  difference and no more. The distal part follows rigidly (its length is kept exactly); when the
+  vessel's end lies on another vessel (a vertebral artery at the vertebrobasilar junction), the
+  distal part is blended back to it instead.
+* Pad: a solid ellipsoid. Each course point whose tube (radius + ``PAD_CLEARANCE_MM``) overlaps it
+  is moved along its own *away* direction (from the nearest CN VII point, or, away from the
+  nerve, the brainstem's outward normal with any component towards the nerve removed) to where
+  that ray leaves the pad grown by the tube radius: the far side from the nerve, resting on the
+  pad. Its neighbours follow with a raised-cosine falloff whose half-width grows with the lift
+  (``FALLOFF_MIN_MM + FALLOFF_PER_MM`` x lift, so the bend stays gentle); each point takes the
+  largest lift that reaches it, always along its own away direction, so a pad never moves a point
+  towards the nerve (a final guard keeps any point whose distance to CN VII would fall). The
+  origin, sling points and a fixed end do not move. Vessels then stop at the pia
+  (``editing.clamp_outside_brainstem``); ``PAD_PASSES`` rounds settle several pads.
+
+The decompression findings (``decompression_findings``) compare the two analyses and add
+the pad contacts and the warnings of the contract.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from . import sdf
+from .anatomy import Anatomy, brainstem_sdf
+from .scenario import Pad, Scenario, Vessel, vessel_course
+from .sources import BIBLIOGRAPHY
+
+__all__ = [
+    "PAD_CLEARANCE_MM",
+    "PAD_MAX_SEMI_AXIS_MM",
+    "PAD_COMPRESSION_FRACTION",
+    "SLING_STRETCH_MAX",
+    "KINK_RADIUS_FACTOR",
+    "WARNING_CODES",
+    "STATUSES",
+    "RoutedVessel",
+    "RoutedScenario",
+    "route",
+    "pad_sdf",
+    "pad_contacts",
+    "bend_radii",
+    "has_plan",
+    "without_plan",
+    "decompression_findings",
+    "clear_cache",
+]
+
+PAD_CLEARANCE_MM = 0.05  # a vessel wall resting on a pad: as close as the pia allows (editing.PIA_CLEARANCE_MM)
+PLATEAU_MM = 3.0  # the stretch within this arc of an overlapping point is lifted as a whole (keeps a loop's shape)
+FALLOFF_MIN_MM = 4.0  # half-width of the lift's falloff along the course for a tiny lift
+FALLOFF_PER_MM = 5.0  # ... growing with the lift: a 2 mm lift spreads over +-9 mm (a gentle bend)
+NEAR_NERVE_MM = (
+    4.0,
+    8.0,
+)  # from the CN VII centreline: "away" is away from the nerve up to 4 mm, the pia's normal beyond 8
+DIRECTION_SMOOTHING_MM = 2.0  # Gaussian sigma along the course for the push directions
+FIXED_RAMP_MM = 2.0  # the lift fades to zero over this arc next to the origin, a sling point and a fixed end
+NERVE_STRIDE = 5  # CN VII samples are 0.2 mm apart: every fifth, 1 mm (sagitta of its bends << 0.01 mm)
+PAD_PASSES = 3  # rounds over all pads (a vessel lifted off one pad may land on another)
+BEND_STENCIL = 2  # course steps on each side for a bend radius (2 x 0.5 mm)
+# The model's own vessels have bends under 2 x radius (tortuous loops): a bend counts as the routing's
+# kink where it is now under the limit and was not before, or is at least 25 % tighter than before.
+KINK_TIGHTENING = 0.75
+MOVED_MM = 0.05  # a course point moved by more than this counts as re-routed (kink check)
+
+# Warning thresholds of the contract (formats-v2.md section 2)
+PAD_COMPRESSION_FRACTION = 0.1  # pad_compresses_nerve: penetration > 0.1 x CN VII diameter
+PAD_MAX_SEMI_AXIS_MM = 4.0  # pad_oversized
+SLING_STRETCH_MAX = 1.10  # sling_stretches_vessel: > 10 % longer
+KINK_RADIUS_FACTOR = 2.0  # vessel_kinked: bend radius < 2 x vessel radius
+CONTACT_GAP_MM = 0.1  # as viewer.thresholds (a pad "touches" within it)
+
+STATUSES = ("decompressed", "residual_compression")
+WARNING_CODES = ("pad_compresses_nerve", "pad_on_rez", "pad_oversized", "sling_stretches_vessel", "vessel_kinked")
+
+
+# --------------------------------------------------------------------------- geometry helpers
+
+
+def pad_sdf(pad: Pad, p: np.ndarray) -> np.ndarray:
+    """Signed distance to the pad's surface (negative inside; exact on the surface, bounded elsewhere)."""
+    q = (np.asarray(p, float) - np.asarray(pad.center_mm)) @ pad.axes_matrix.T
+    return sdf.ellipsoid(q, np.zeros(3), np.asarray(pad.radii_mm))
+
+
+def _nearest_on_polyline(points: np.ndarray, line: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Closest point of a polyline to each point, and the distance."""
+    a, b = line[:-1], line[1:]
+    ab = b - a
+    ab2 = np.maximum(np.einsum("ij,ij->i", ab, ab), 1e-12)
+    ap = points[:, None, :] - a[None, :, :]
+    t = np.clip(np.einsum("mkj,kj->mk", ap, ab) / ab2, 0.0, 1.0)
+    foot = a[None] + t[..., None] * ab[None]
+    d2 = np.einsum("mkj,mkj->mk", points[:, None, :] - foot, points[:, None, :] - foot)
+    k = np.argmin(d2, axis=1)
+    rows = np.arange(len(points))
+    return foot[rows, k], np.sqrt(d2[rows, k])
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(v, axis=-1, keepdims=True)
+    return np.divide(v, n, out=np.zeros_like(v), where=n > 1e-12)
+
+
+def _away_directions(points: np.ndarray, nerve: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per point: the direction a pad pushes it, the unit vector straight away from the nearest CN VII
+    point, and the distance to the nerve's centreline.
+
+    Near the nerve the push is straight away from it; farther than NEAR_NERVE_MM it turns into the
+    pia's outward normal, stripped of any component towards the nerve."""
+    foot, dist = _nearest_on_polyline(points, nerve)
+    a = _unit(points - foot)
+    lo, hi = NEAR_NERVE_MM
+    w = np.clip((hi - dist) / (hi - lo), 0.0, 1.0)
+    u = a.copy()
+    far = np.flatnonzero(w < 1.0)
+    if far.size:  # the brainstem's gradient only where it counts (six SDF evaluations per point)
+        g = _unit(sdf.gradient(brainstem_sdf, points[far]))  # the pia's outward normal (bilateral model)
+        af = a[far]
+        g = _unit(g - np.minimum(0.0, np.einsum("ij,ij->i", g, af))[:, None] * af)
+        uf = _unit(w[far, None] * af + (1.0 - w[far, None]) * g)
+        ok = np.linalg.norm(uf, axis=1) > 0.5
+        u[far[ok]] = uf[ok]
+    return u, a, dist
+
+
+def _smooth_away(pts: np.ndarray, arcs: np.ndarray, nerve: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Push directions smoothed along the course (a vessel crossing the nerve would otherwise see them
+    swing within a millimetre and kink), then stripped of any component towards the nerve; and the
+    distance of each point to the nerve."""
+    u, a, dist = _away_directions(pts, nerve)
+    k = np.exp(-0.5 * ((arcs[:, None] - arcs[None, :]) / DIRECTION_SMOOTHING_MM) ** 2)
+    us = _unit(k @ u)
+    us = _unit(us - np.minimum(0.0, np.einsum("ij,ij->i", us, a))[:, None] * a)
+    bad = np.linalg.norm(us, axis=1) < 0.5
+    us[bad] = u[bad]
+    return us, dist
+
+
+def _ray_exit(pad: Pad, p: np.ndarray, u: np.ndarray, grow: np.ndarray) -> np.ndarray:
+    """How far along u each point must go to leave the pad grown by `grow` (0 when already outside)."""
+    A = pad.axes_matrix
+    q = (p - np.asarray(pad.center_mm)) @ A.T
+    v = u @ A.T
+    R = np.asarray(pad.radii_mm)[None, :] + grow[:, None]
+    qa, va = q / R, v / R
+    a = np.einsum("ij,ij->i", va, va)
+    b = 2.0 * np.einsum("ij,ij->i", qa, va)
+    c = np.einsum("ij,ij->i", qa, qa) - 1.0
+    disc = np.maximum(b * b - 4 * a * c, 0.0)
+    t = (-b + np.sqrt(disc)) / (2 * np.maximum(a, 1e-12))
+    return np.where(c < 0.0, np.maximum(t, 0.0), 0.0)
+
+
+def _arcs(points: np.ndarray) -> np.ndarray:
+    return np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(points, axis=0), axis=1))])
+
+
+def bend_radii(points: np.ndarray, stencil: int = BEND_STENCIL) -> np.ndarray:
+    """Radius of the circle through each point and the points `stencil` steps before and after it
+    (inf where straight and at the ends). On a circle it is the circle's radius whatever the stencil;
+    a stencil of 1 mm (two 0.5 mm course steps) ignores the resampling's ripple between spline samples."""
+    p = np.asarray(points, float)
+    k = int(stencil)
+    out = np.full(len(p), np.inf)
+    if len(p) < 2 * k + 1:
+        return out
+    a = p[k:-k] - p[: -2 * k]
+    b = p[2 * k :] - p[k:-k]
+    c = p[2 * k :] - p[: -2 * k]
+    cross = np.linalg.norm(np.cross(a, b), axis=1)
+    la, lb, lc = (np.linalg.norm(x, axis=1) for x in (a, b, c))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(cross > 1e-12, la * lb * lc / (2 * cross), np.inf)
+    out[k:-k] = r
+    return out
+
+
+def _smoothstep(x: np.ndarray) -> np.ndarray:
+    x = np.clip(x, 0.0, 1.0)
+    return x * x * (3 - 2 * x)
+
+
+def _rotation(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The smallest rotation taking direction a to direction b (Rodrigues)."""
+    a, b = _unit(a), _unit(b)
+    v = np.cross(a, b)
+    c = float(a @ b)
+    s = float(np.linalg.norm(v))
+    if s < 1e-12:
+        if c > 0:
+            return np.eye(3)
+        # opposite: half turn about any axis perpendicular to a
+        k = _unit(np.cross(a, [1.0, 0.0, 0.0] if abs(a[0]) < 0.9 else [0.0, 1.0, 0.0]))
+        return 2 * np.outer(k, k) - np.eye(3)
+    K = np.array([[0, -v[2], v[1]], [v[2], 0, -v[0]], [-v[1], v[0], 0]])
+    return np.eye(3) + K + K @ K * ((1 - c) / (s * s))
+
+
+# --------------------------------------------------------------------------- slings
+
+
+def _apply_sling(course: np.ndarray, arcs: np.ndarray, pivot: int, at: int, anchor, end_fixed: bool) -> np.ndarray:
+    """The course with point `at` moved to `anchor`, pivoting about point `pivot` (see the module doc)."""
+    out = course.copy()
+    P = course[pivot]
+    v_old = course[at] - P
+    v_new = np.asarray(anchor, float) - P
+    if np.linalg.norm(v_old) < 1e-9:  # sling on the pivot itself: translate what follows
+        R, chord = np.eye(3), v_new - v_old
+    else:
+        R = _rotation(v_old, v_new)
+        chord = v_new - R @ v_old  # along v_new: the change of chord length
+    prox = np.arange(pivot, at + 1)
+    span = max(arcs[at] - arcs[pivot], 1e-9)
+    w = _smoothstep((arcs[prox] - arcs[pivot]) / span)
+    out[prox] = P + (course[prox] - P) @ R.T + w[:, None] * chord
+    out[at] = np.asarray(anchor, float)
+    dist = np.arange(at + 1, len(course))
+    if dist.size:
+        moved = P + (course[dist] - P) @ R.T + chord
+        if end_fixed:
+            tail = max(arcs[-1] - arcs[at], 1e-9)
+            wd = _smoothstep((arcs[-1] - arcs[dist]) / tail)
+            moved = course[dist] + wd[:, None] * (moved - course[dist])
+        out[dist] = moved
+    return out
+
+
+# --------------------------------------------------------------------------- pads
+
+
+def _fixed_weight(arcs: np.ndarray, fixed: list[int]) -> np.ndarray:
+    """1 away from fixed points, fading to 0 at them over FIXED_RAMP_MM of arc."""
+    w = np.ones(len(arcs))
+    for i in fixed:
+        w = np.minimum(w, np.clip(np.abs(arcs - arcs[i]) / FIXED_RAMP_MM, 0.0, 1.0))
+    return w
+
+
+def _lift_off_pad(
+    pts: np.ndarray, arcs: np.ndarray, radius: float, pad: Pad, nerve: np.ndarray, fixed_w: np.ndarray
+) -> np.ndarray | None:
+    """The course lifted off one pad (None when the tube does not overlap it)."""
+    grow0 = radius + PAD_CLEARANCE_MM
+    reach = max(pad.radii_mm) + grow0 + 1e-6
+    near = np.flatnonzero(np.linalg.norm(pts - np.asarray(pad.center_mm), axis=1) < reach)
+    if near.size == 0:
+        return None
+    over = near[pad_sdf(pad, pts[near]) < grow0 - 1e-6]
+    if over.size == 0:
+        return None
+    # One push direction for the whole stretch (a direction that turned along the course would bend it):
+    # the mean of the overlapping points' away directions, with, at each point, any component towards
+    # the nerve removed.
+    u_o, _, _ = _away_directions(pts[over], nerve)
+    foot, dist0 = _nearest_on_polyline(pts, nerve)
+    a_all = _unit(pts - foot)
+    U = _unit(u_o.mean(axis=0))
+    if np.linalg.norm(U) < 0.5:  # the overlap faces every way (a vessel wrapped round the pad): per point
+        u_all, dist0 = _smooth_away(pts, arcs, nerve)
+    else:
+        u_all = U[None, :] - np.minimum(0.0, a_all @ U)[:, None] * a_all
+        u_all = _unit(u_all)
+        flat = np.linalg.norm(u_all, axis=1) < 0.5
+        u_all[flat] = a_all[flat]
+    u_over = u_all[over]
+    # the grown ellipsoid lies inside the true offset body, so grow more where the sdf says it is short
+    extra = np.zeros(over.size)
+    lift = np.zeros(over.size)
+    for _ in range(4):
+        lift = _ray_exit(pad, pts[over], u_over, grow0 + extra)
+        short = grow0 - pad_sdf(pad, pts[over] + lift[:, None] * u_over)
+        if np.all(short <= 1e-4):
+            break
+        extra += np.maximum(short, 0.0) + 1e-3
+    lift += 1e-3  # a hair beyond the contact threshold's rounding
+    half = FALLOFF_MIN_MM + FALLOFF_PER_MM * lift  # (J,)
+    ds = np.abs(arcs[:, None] - arcs[over][None, :])  # (N, J)
+    x = np.clip((ds - PLATEAU_MM) / half[None, :], 0.0, 1.0)  # a plateau, then a raised cosine
+    bump = 0.5 * (1 + np.cos(np.pi * x))
+    m = (bump * lift[None, :]).max(axis=1) * fixed_w
+    moving = np.flatnonzero(m > 1e-6)
+    if moving.size == 0:
+        return None
+    out = pts.copy()
+    out[moving] = pts[moving] + m[moving, None] * u_all[moving]
+    # guard: a pad never brings a point closer to CN VII
+    _, dist1 = _nearest_on_polyline(out[moving], nerve)
+    back = dist1 < dist0[moving] - 1e-9
+    out[moving[back]] = pts[moving[back]]
+    return out
+
+
+def _kinks(r_new: np.ndarray, r_old: np.ndarray, moved: np.ndarray, limit: float) -> np.ndarray:
+    """Where the routing kinked the course: moved points bending under `limit` that were not under it
+    before, or are KINK_TIGHTENING tighter than before."""
+    return moved & (r_new < limit) & ((r_old >= limit) | (r_new < KINK_TIGHTENING * r_old))
+
+
+# --------------------------------------------------------------------------- routing
+
+
+@dataclass(frozen=True)
+class RoutedVessel:
+    """One vessel after the plan: its routed course and what the warnings need."""
+
+    id: str
+    course_mm: np.ndarray  # the routed course (the effective vessel's handles)
+    length_ratio: float  # routed length / original length
+    min_bend_radius_mm: float  # tightest bend where the routing moved the course (inf when unmoved)
+    kinked: bool  # the routing made a bend tighter than KINK_RADIUS_FACTOR x radius
+    slung: bool
+    padded: bool  # moved by a pad
+
+
+@dataclass(frozen=True, eq=False)
+class RoutedScenario:
+    """The effective scenario (routed vessels, no pads or slings) and the per-vessel routing."""
+
+    scenario: Scenario
+    vessels: dict[str, RoutedVessel]  # only the vessels the plan moved
+
+
+def has_plan(scenario: Scenario) -> bool:
+    return bool(scenario.pads or scenario.slings)
+
+
+def without_plan(scenario: Scenario) -> Scenario:
+    """The same scenario with no pads and no slings (the "before" state)."""
+    return replace(scenario, pads=(), slings=()) if has_plan(scenario) else scenario
+
+
+def _end_fixed(vessel: Vessel, scenario: Scenario) -> bool:
+    end = vessel.handles_mm[-1]
+    for other in scenario.vessels:
+        if other.id != vessel.id:
+            if np.min(np.linalg.norm(other.course_mm - end, axis=1)) <= other.radius_mm + vessel.radius_mm * 0.5:
+                return True
+    return False
+
+
+def _route_vessel(vessel: Vessel, scenario: Scenario, nerve: np.ndarray) -> RoutedVessel | None:
+    from .editing import clamp_outside_brainstem  # editing imports the anatomy only; kept local for import order
+
+    course0 = np.array(vessel_course(vessel.centerline_mm))
+    arcs = _arcs(course0)
+    slings = sorted((s for s in scenario.slings if s.vessel == vessel.id), key=lambda s: s.at_mm)
+    lo, hi = course0.min(axis=0), course0.max(axis=0)
+    pads = [
+        p
+        for p in scenario.pads
+        if np.all(np.asarray(p.center_mm) + max(p.radii_mm) + vessel.radius_mm + 2.0 >= lo)
+        and np.all(np.asarray(p.center_mm) - max(p.radii_mm) - vessel.radius_mm - 2.0 <= hi)
+    ]
+    if not slings and not pads:
+        return None
+    end_fixed = _end_fixed(vessel, scenario)
+    pts = course0.copy()
+    fixed = [0]
+    pivot = 0
+    for s in slings:
+        at = int(np.argmin(np.abs(arcs - s.arc_on(vessel))))
+        if at <= pivot:  # on the origin or an earlier sling point: the later sling wins
+            at = min(pivot + 1, len(pts) - 1)
+        pts = _apply_sling(pts, arcs, pivot, at, s.anchor_mm, end_fixed)
+        fixed.append(at)
+        pivot = at
+    if end_fixed:
+        fixed.append(len(pts) - 1)
+    free = np.ones(len(pts), bool)
+    free[fixed] = False
+    if slings:
+        pts[free], _ = clamp_outside_brainstem(pts[free], vessel.radius_mm)
+    padded = False
+    if pads:
+        fw = _fixed_weight(arcs, fixed)
+        for _ in range(PAD_PASSES):
+            changed = False
+            for pad in pads:
+                lifted = _lift_off_pad(pts, arcs, vessel.radius_mm, pad, nerve, fw)
+                if lifted is not None:
+                    pts, changed = lifted, True
+            if not changed:
+                break
+            padded = True
+            pts[free], _ = clamp_outside_brainstem(pts[free], vessel.radius_mm)
+    if not slings and not padded:
+        return None
+    moved = np.linalg.norm(pts - course0, axis=1) > MOVED_MM
+    r_new, r_old = bend_radii(pts), bend_radii(course0)
+    min_r = float(r_new[moved].min()) if moved.any() else float("inf")
+    kinked = bool(np.any(_kinks(r_new, r_old, moved, KINK_RADIUS_FACTOR * vessel.radius_mm)))
+    ratio = float(_arcs(pts)[-1] / max(arcs[-1], 1e-9))
+    return RoutedVessel(vessel.id, pts, ratio, min_r, kinked, bool(slings), padded)
+
+
+_CACHE: dict[tuple, RoutedScenario] = {}
+
+
+def route(scenario: Scenario, anatomy: Anatomy) -> RoutedScenario:
+    """The effective scenario of a plan: vessels re-routed around the pads and by the slings.
+
+    Without pads and slings it is the scenario itself. The effective scenario carries no pads
+    and no slings (its vessels already show the plan): draw those from the scenario. Cached
+    on the vessels, pads, slings and side, so the analysis and the scene model share one routing.
+    """
+    if not has_plan(scenario):
+        return RoutedScenario(scenario, {})
+    key = (id(anatomy), scenario.side, scenario.vessels, scenario.pads, scenario.slings)
+    hit = _CACHE.get(key)
+    if hit is not None:
+        return RoutedScenario(replace(scenario, vessels=hit.scenario.vessels, pads=(), slings=()), hit.vessels)
+    # CN VII's centreline every ~1 mm: the push directions need its nearest point, not its fine samples
+    fine = np.asarray(anatomy.facial_nerve.points_mm, float)
+    nerve = np.vstack([fine[::NERVE_STRIDE], fine[-1:]]) if (len(fine) - 1) % NERVE_STRIDE else fine[::NERVE_STRIDE]
+    vessels = []
+    routed: dict[str, RoutedVessel] = {}
+    for v in scenario.vessels:
+        rv = _route_vessel(v, scenario, nerve)
+        if rv is None:
+            vessels.append(v)
+            continue
+        routed[v.id] = rv
+        vessels.append(replace(v, centerline_mm=np.round(rv.course_mm, 4)))
+    out = RoutedScenario(replace(scenario, vessels=tuple(vessels), pads=(), slings=()), routed)
+    if len(_CACHE) > 64:
+        _CACHE.clear()
+    _CACHE[key] = out
+    return out
+
+
+def clear_cache() -> None:
+    """Drop the cached routings (cold-start benchmarks, tests)."""
+    _CACHE.clear()
+
+
+# --------------------------------------------------------------------------- pad contacts
+
+# Unit directions spread over the sphere (Fibonacci): a pad's surface, for its gap to the pia.
+_N_DIRS = 400
+_k = np.arange(_N_DIRS) + 0.5
+_phi = np.arccos(1 - 2 * _k / _N_DIRS)
+_theta = np.pi * (1 + 5**0.5) * _k
+_DIRS = np.column_stack([np.cos(_theta) * np.sin(_phi), np.sin(_theta) * np.sin(_phi), np.cos(_phi)])
+
+
+def _pad_surface(pad: Pad) -> np.ndarray:
+    return np.asarray(pad.center_mm) + (_DIRS * np.asarray(pad.radii_mm)) @ pad.axes_matrix
+
+
+def pad_contacts(pad: Pad, anatomy: Anatomy) -> list[dict]:
+    """The pad against CN VII, CN VIII and the brainstem: one entry per touching stretch.
+
+    On CN VII a stretch is split where the myelin changes (central to peripheral), so an
+    entry's ``myelin`` says whether the pad lies on the centrally myelinated root. Each
+    entry gives its deepest point: gap (surface to surface, negative = overlap) and
+    penetration = max(0, -gap)."""
+    out: list[dict] = []
+    fn = anatomy.facial_nerve
+    tubes = [("CN VII", fn.points_mm, fn.radius_mm, fn)]
+    t8 = anatomy.tubes["cn8"]
+    tubes.append(("CN VIII", t8.centerline_mm, t8.radius_mm, None))
+    reach = max(pad.radii_mm) + CONTACT_GAP_MM
+    for name, pts, r, nerve in tubes:
+        pts = np.asarray(pts, float)
+        d = np.linalg.norm(pts - np.asarray(pad.center_mm), axis=1)
+        if d.min() > reach + r:
+            continue
+        gap = pad_sdf(pad, pts) - r
+        hit = np.flatnonzero(gap <= CONTACT_GAP_MM)
+        if hit.size == 0:
+            continue
+        breaks = np.diff(hit) > 1
+        if nerve is not None:
+            my = np.asarray(nerve.myelin)[hit]
+            breaks |= my[1:] != my[:-1]
+        for run in np.split(hit, np.flatnonzero(breaks) + 1):
+            j = int(run[np.argmin(gap[run])])
+            g = float(gap[j])
+            seg = my_ = None
+            if nerve is not None:
+                seg, my_ = str(nerve.segments[j]), str(nerve.myelin[j])
+            out.append(_pad_contact(pad.id, name, seg, my_, g))
+    g = float((anatomy.brainstem_sdf(_pad_surface(pad))).min())
+    if g <= CONTACT_GAP_MM:
+        out.append(_pad_contact(pad.id, "brainstem", None, None, g))
+    return out
+
+
+def _r(v: float) -> float:
+    return float(round(float(v), 3)) + 0.0
+
+
+def _pad_contact(pad_id, structure, segment, myelin, gap) -> dict:
+    return {
+        "pad": pad_id,
+        "structure": structure,
+        "segment": segment,
+        "myelin": myelin,
+        "gap_mm": _r(gap),
+        "penetration_mm": _r(max(0.0, -gap)),
+    }
+
+
+# --------------------------------------------------------------------------- warnings
+
+# Why each warning matters, and where that is written (keys of viewer.sources; docs section 12).
+WARNING_SOURCES = {
+    # the pad itself presses the root: over-impacted pledgets (Seaman 2020); wrong size or place (Dou 2016)
+    "pad_compresses_nerve": ("seaman-2020", "dou-2016", "project-defaults"),
+    # felt on the root: misplacement and adhesion cause failure and recurrence; the REZ is central myelin
+    "pad_on_rez": ("dou-2016", "wedge-2019", "teflon-adhesion-2000", "tomii-2003", "project-defaults"),
+    # too much Teflon: failure from size (Dou 2016), over-impaction (Seaman 2020), granulomas
+    "pad_oversized": (
+        "dou-2016",
+        "seaman-2020",
+        "teflon-granuloma-2017",
+        "megerian-1995",
+        "deep-teflon-granuloma",
+        "project-defaults",
+    ),
+    # transposition of the vertebral artery (Lee 2016); the 10 % and 2 x radius limits are the contract's own
+    "sling_stretches_vessel": ("lee-2016-sling", "project-defaults"),
+    "vessel_kinked": ("lee-2016-sling", "project-defaults"),
+}
+
+
+def _warning(code: str, text: str) -> dict:
+    sources = [k for k in WARNING_SOURCES[code] if k in BIBLIOGRAPHY]
+    return {"code": code, "text": text, "sources": sources}
+
+
+def plan_warnings(scenario: Scenario, routed: RoutedScenario, contacts: list[dict], anatomy: Anatomy) -> list[dict]:
+    """The contract's warnings for a plan, each with the reason in words and its sources."""
+    out: list[dict] = []
+    diameter = 2 * anatomy.facial_nerve.radius_mm
+    limit = PAD_COMPRESSION_FRACTION * diameter
+    for pad in scenario.pads:
+        mine = [c for c in contacts if c["pad"] == pad.id and c["structure"] == "CN VII"]
+        if mine:
+            deepest = max(mine, key=lambda c: c["penetration_mm"])
+            if deepest["penetration_mm"] > limit:
+                out.append(
+                    _warning(
+                        "pad_compresses_nerve",
+                        f"Pad {pad.id} indents CN VII by {deepest['penetration_mm']:.2f} mm, more than "
+                        f"{PAD_COMPRESSION_FRACTION:.0%} of its {diameter:.1f} mm diameter: the pad itself "
+                        "compresses the nerve it should free.",
+                    )
+                )
+            central = [c for c in mine if c["myelin"] == "central"]
+            if central:
+                segs = sorted({c["segment"] for c in central})
+                out.append(
+                    _warning(
+                        "pad_on_rez",
+                        f"Pad {pad.id} touches the centrally myelinated root exit zone of CN VII "
+                        f"({', '.join(segs)}): the segment most vulnerable to compression now bears the pad; "
+                        "place it on the vessel side, off the root.",
+                    )
+                )
+        big = max(pad.radii_mm)
+        if big > PAD_MAX_SEMI_AXIS_MM:
+            out.append(
+                _warning(
+                    "pad_oversized",
+                    f"Pad {pad.id} has a {big:.1f} mm semi-axis (over {PAD_MAX_SEMI_AXIS_MM:.0f} mm): "
+                    "a large mass of Teflon can itself press the nerve, adhere to it or form a granuloma.",
+                )
+            )
+    for vid, rv in routed.vessels.items():
+        if rv.slung and rv.length_ratio > SLING_STRETCH_MAX:
+            out.append(
+                _warning(
+                    "sling_stretches_vessel",
+                    f"The sling lengthens {vid} by {100 * (rv.length_ratio - 1):.0f} % (over "
+                    f"{100 * (SLING_STRETCH_MAX - 1):.0f} %): the artery and its perforators to the "
+                    "brainstem would be under tension; choose an anchor closer to its course.",
+                )
+            )
+        if rv.kinked:
+            r = scenario.vessel(vid).radius_mm
+            out.append(
+                _warning(
+                    "vessel_kinked",
+                    f"The new course of {vid} bends with a {rv.min_bend_radius_mm:.1f} mm radius, tighter "
+                    f"than {KINK_RADIUS_FACTOR:.0f} x its {r:.1f} mm radius: a kink can narrow the lumen.",
+                )
+            )
+    return out
+
+
+# --------------------------------------------------------------------------- findings block
+
+
+def decompression_findings(scenario: Scenario, routed: RoutedScenario, before, after, anatomy: Anatomy) -> dict:
+    """The contract's ``decompression`` block from the before and after analyses (viewer.analysis.Findings)."""
+    before_vii = [c for c in before.contacts if c.structure == "CN VII"]
+    after_vii = [c for c in after.contacts if c.structure == "CN VII"]
+    status = "decompressed" if before_vii and not after_vii else "residual_compression"
+    contacts = [c for pad in scenario.pads for c in pad_contacts(pad, anatomy)]
+    return {
+        "status": status,
+        "before": {
+            "classification": list(before.classification),
+            "culprit": before.culprit,
+            "contacts": [c.to_dict() for c in before.contacts],
+        },
+        "pad_contacts": contacts,
+        "warnings": plan_warnings(scenario, routed, contacts, anatomy),
+    }
