@@ -149,3 +149,17 @@ def test_warning_callouts_point_at_the_pad():
     assert [t for _, t, _ in items] == ["Warning: Pad on the REZ", "Warning: Oversized pad"]
     np.testing.assert_allclose(items[0][0], pad.center_mm)
     assert warning_items(object(), s) == []
+
+
+def test_kink_callout_sits_on_the_moved_vessel():
+    s, pad = _pad_scenario()
+    state = SceneModel(scenario=s).state
+    codes = [w["code"] for w in state.findings.decompression["warnings"]]
+    items = dict((t, p) for p, t, _ in warning_items(state.findings, s, state.effective_scenario))
+    if "vessel_kinked" not in codes:
+        pytest.skip("this routing has no kink to point at")
+    point = items["Warning: Vessel kinked"]
+    routed = state.effective_scenario.vessel("aica").course_mm
+    assert np.linalg.norm(routed - point, axis=1).min() < 1e-9  # on the rerouted course
+    moved = np.linalg.norm(routed - s.vessel("aica").course_mm, axis=1)
+    assert moved[np.argmin(np.linalg.norm(routed - point, axis=1))] > 0.05  # where the plan moved it

@@ -141,6 +141,7 @@ class SceneView(QObject):
         # the 3D frame is prepared just before that, so both go out in one window composition.
         self._window = self.plotter.window()
         self._window.installEventFilter(self)
+        self.plotter.installEventFilter(self)  # a resize lays the callouts out again (they are placed in pixels)
         self._closed = False
         self._transient = False
         self._overlay = None
@@ -298,6 +299,9 @@ class SceneView(QObject):
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API name
         if event.type() == QEvent.Type.UpdateRequest and obj is self._window:
             self._next_frame()
+        elif event.type() == QEvent.Type.Resize and obj is self.plotter and self.callouts is not None:
+            if self.callouts.items:
+                self.refresh_callouts()
         return False
 
     def render_if_needed(self) -> None:
@@ -608,6 +612,7 @@ class SceneView(QObject):
         self._closed = True
         self._render_timer.stop()
         self._window.removeEventFilter(self)
+        self.plotter.removeEventFilter(self)
         self._window = None
         for sig, slot in (
             (self.document.visibilityChanged, self._on_visibility),

@@ -77,9 +77,36 @@ def shown_scenario(state: SceneState) -> Scenario:
     return getattr(state, "effective_scenario", None) or state.scenario
 
 
-def _warning_point(w: dict, scenario: Scenario, decompression: dict) -> np.ndarray | None:
-    """Where a plan warning points: the pad or sling it names, else the first that fits its code."""
+def _tightest_bend(scenario: Scenario, shown: Scenario) -> np.ndarray | None:
+    """The point of the tightest bend among the stretches of vessels the plan moved (a kink)."""
+    from ..decompression import bend_radii
+
+    best = (np.inf, None)
+    originals = {v.id: v for v in scenario.vessels}
+    for v in shown.vessels:
+        old = originals.get(v.id)
+        course = np.asarray(v.course_mm, float)
+        if old is None or old.course_mm.shape != course.shape:
+            moved = np.ones(len(course), bool)
+        else:
+            moved = np.linalg.norm(course - old.course_mm, axis=1) > 0.05
+        if not moved.any():
+            continue
+        r = np.where(moved, bend_radii(course) / float(v.radius_mm), np.inf)
+        i = int(np.argmin(r))
+        if r[i] < best[0]:
+            best = (r[i], course[i])
+    return best[1]
+
+
+def _warning_point(w: dict, scenario: Scenario, decompression: dict, shown: Scenario | None) -> np.ndarray | None:
+    """Where a plan warning points: the pad or sling it names, else the first that fits its code
+    (a kink: the tightest bend of the moved vessels)."""
     code = w.get("code", "")
+    if code == "vessel_kinked" and shown is not None:
+        point = _tightest_bend(scenario, shown)
+        if point is not None:
+            return point
     pads = {p.id: p for p in scenario.pads}
     slings = {s.id: s for s in scenario.slings}
     pid = w.get("pad")
@@ -104,14 +131,17 @@ def _warning_point(w: dict, scenario: Scenario, decompression: dict) -> np.ndarr
     return None
 
 
-def warning_items(findings: Findings, scenario: Scenario) -> list[tuple[np.ndarray, str, bool]]:
-    """(point, text, highlight) per warning of the decompression plan, at the pad or sling it is about."""
+def warning_items(
+    findings: Findings, scenario: Scenario, shown: Scenario | None = None
+) -> list[tuple[np.ndarray, str, bool]]:
+    """(point, text, highlight) per warning of the decompression plan, at the pad, sling or bend it is
+    about (`shown`: the scenario as drawn, the vessels routed)."""
     dec = getattr(findings, "decompression", None)
     if not dec:
         return []
     items = []
     for w in dec.get("warnings", ()):
-        point = _warning_point(w, scenario, dec)
+        point = _warning_point(w, scenario, dec, shown)
         if point is not None:
             words = WARNING_WORDS.get(w.get("code", ""), str(w.get("text", ""))[:40])
             items.append((point, f"Warning: {words}", False))
@@ -280,7 +310,10 @@ class ScenarioView:
         self.state = state
         deformation = state.deformation
         self.live.update_nerve(None if deformation.is_rest else deformation, deformation.depth_mm)
-        self.callouts.set(callout_items(state.findings, state.scenario) + warning_items(state.findings, state.scenario))
+        self.callouts.set(
+            callout_items(state.findings, state.scenario)
+            + warning_items(state.findings, state.scenario, shown_scenario(state))
+        )
         self._show_pathway(state)
 
     def _show_pathway(self, state: SceneState) -> None:
