@@ -161,5 +161,4 @@ def test_kink_callout_sits_on_the_moved_vessel():
     point = items["Warning: Vessel kinked"]
     routed = state.effective_scenario.vessel("aica").course_mm
     assert np.linalg.norm(routed - point, axis=1).min() < 1e-9  # on the rerouted course
-    moved = np.linalg.norm(routed - s.vessel("aica").course_mm, axis=1)
-    assert moved[np.argmin(np.linalg.norm(routed - point, axis=1))] > 0.05  # where the plan moved it
+    assert np.linalg.norm(s.vessel("aica").course_mm - point, axis=1).min() > 0.05  # where the plan moved it

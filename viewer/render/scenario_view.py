@@ -86,10 +86,11 @@ def _tightest_bend(scenario: Scenario, shown: Scenario) -> np.ndarray | None:
     for v in shown.vessels:
         old = originals.get(v.id)
         course = np.asarray(v.course_mm, float)
-        if old is None or old.course_mm.shape != course.shape:
-            moved = np.ones(len(course), bool)
-        else:
-            moved = np.linalg.norm(course - old.course_mm, axis=1) > 0.05
+        if old is None:
+            continue
+        # moved: off the vessel's own course (routing may change the sample count, so not index by index)
+        oc = np.asarray(old.course_mm, float)
+        moved = np.array([np.linalg.norm(oc - p, axis=1).min() > 0.05 for p in course])
         if not moved.any():
             continue
         r = np.where(moved, bend_radii(course) / float(v.radius_mm), np.inf)
