@@ -90,7 +90,7 @@ def _tightest_bend(scenario: Scenario, shown: Scenario) -> np.ndarray | None:
             continue
         # moved: off the vessel's own course (routing may change the sample count, so not index by index)
         oc = np.asarray(old.course_mm, float)
-        moved = np.array([np.linalg.norm(oc - p, axis=1).min() > 0.05 for p in course])
+        moved = np.linalg.norm(course[:, None, :] - oc[None, :, :], axis=2).min(axis=1) > 0.05
         if not moved.any():
             continue
         r = np.where(moved, bend_radii(course) / float(v.radius_mm), np.inf)
@@ -173,6 +173,9 @@ class ScenarioView:
         self.pathway_actor = None
         self.retraction = None  # made on the first corridor with a retraction
         self.extra_meshes: dict[str, pv.PolyData] = {}
+        # (course, radius) each vessel tube was last shaped to: a pad drag reroutes one vessel, the
+        # others keep their course object and are not re-tubed
+        self._drawn: dict[str, tuple[np.ndarray, float]] = {}
         self.extra_actors: dict[str, pv.Actor] = {}
         self.lesion_actors: dict[str, pv.Actor] = {}
         self._sphere = pv.Sphere(radius=1.0, theta_resolution=48, phi_resolution=32)
@@ -185,6 +188,7 @@ class ScenarioView:
         if self.scene.side == side:
             return False
         self.live.update_nerve(None)
+        self._drawn.clear()  # the meshes are mirrored: every tube is shaped again
         if self.retraction is not None:  # the cerebellum back at rest too, then a new rest after the mirror
             self.retraction.set(0.0)
             self.retraction = None
@@ -220,10 +224,16 @@ class ScenarioView:
                 if sid not in wanted:
                     self.plotter.remove_actor(self.extra_actors.pop(sid), render=False)
                     self.extra_meshes.pop(sid)
+                    self._drawn.pop(sid, None)
         for vid in ids:
             if vid not in wanted:
                 continue
             v = scenario.vessel(vid)
+            course = v.course_mm
+            last = self._drawn.get(vid)
+            if last is not None and last[1] == v.radius_mm and (last[0] is course or np.array_equal(last[0], course)):
+                continue
+            self._drawn[vid] = (course, v.radius_mm)
             if vid in self.scene.actors:
                 self.live.update_vessel(vid, v.course_mm, v.radius_mm)
             else:
