@@ -219,6 +219,45 @@ def test_drag_pad_onto_the_root_exit_zone(ed, qtbot):
     np.testing.assert_allclose(d.scenario.pad(pid).center_mm, c0)
 
 
+def test_shift_drag_turns_and_ctrl_drag_resizes_the_pad(ed, qtbot):
+    d = ed.document
+    pid = insert_pad(ed, qtbot)
+    p0 = d.scenario.pad(pid)
+    w = ed.scene_view.widget
+    a, _ = visible_pixel(ed, pad_points(p0), lambda sid: sid == pid)
+    shift, ctrl = Qt.KeyboardModifier.ShiftModifier, Qt.KeyboardModifier.ControlModifier
+    # Shift+drag 60 px sideways: a 30 degree turn about the screen's vertical, the centre stays
+    steps = d.undo_stack.count()
+    qtbot.mousePress(w, Qt.MouseButton.LeftButton, shift, a)
+    for k in range(1, 7):
+        qtbot.mouseMove(w, QPoint(a.x() + 10 * k, a.y()))
+        qtbot.wait(5)
+    qtbot.mouseRelease(w, Qt.MouseButton.LeftButton, shift, QPoint(a.x() + 60, a.y()))
+    settle(qtbot, ed)
+    p1 = d.scenario.pad(pid)
+    assert p1.center_mm == p0.center_mm and p1.radii_mm == p0.radii_mm
+    up = ed.scene_view.camera_axes()[1]
+    rot = p1.axes_matrix.T @ p0.axes_matrix
+    assert np.degrees(np.arccos((np.trace(rot) - 1) / 2)) == pytest.approx(30.0, abs=1.0)
+    np.testing.assert_allclose(rot @ up, up, atol=0.02)  # about the screen's vertical
+    assert d.undo_stack.count() == steps + 1
+    # Ctrl+drag 60 px up: every semi-axis grows by the same factor, within the 0.5-6 mm range
+    a, _ = visible_pixel(ed, pad_points(p1), lambda sid: sid == pid)
+    qtbot.mousePress(w, Qt.MouseButton.LeftButton, ctrl, a)
+    for k in range(1, 7):
+        qtbot.mouseMove(w, QPoint(a.x(), a.y() - 10 * k))
+        qtbot.wait(5)
+    qtbot.mouseRelease(w, Qt.MouseButton.LeftButton, ctrl, QPoint(a.x(), a.y() - 60))
+    settle(qtbot, ed)
+    p2 = d.scenario.pad(pid)
+    factor = np.array(p2.radii_mm) / np.array(p1.radii_mm)
+    assert factor[0] == pytest.approx(np.exp(0.3), rel=0.05) and np.ptp(factor) < 0.01
+    assert d.undo_stack.count() == steps + 2
+    d.undo_stack.undo()
+    d.undo_stack.undo()
+    assert d.scenario.pad(pid) == p0
+
+
 # ---------------------------------------------------------------------- keys and panel
 def test_keys_resize_turn_nudge_and_delete_the_pad(ed, qtbot):
     d = ed.document

@@ -192,6 +192,8 @@ MOUSE_HELP = (
     ("Click a structure, vessel, lesion, pad or sling", "select it and name it in the status bar"),
     ("Drag a selected vessel's or lesion's handle", "move it (Shift: a vessel's whole loop)"),
     ("Drag a Teflon pad", "move it in the plane of the screen"),
+    ("Shift+drag a Teflon pad", "turn it (sideways: about the screen's vertical, up/down: its horizontal)"),
+    ("Ctrl+drag a Teflon pad", "resize it (up grows, down shrinks)"),
     ("Scroll wheel / right drag", "zoom"),
 )
 

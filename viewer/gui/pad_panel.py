@@ -22,7 +22,8 @@ HINT = (
     "Scenario \u25b8 Transpose vessel (Shift+T) slings a vessel to the dura. Click one in the 3D view to edit it."
 )
 PAD_HELP = (
-    "Drag the pad with the mouse, or nudge it with the arrow keys (Shift: 1 mm, Ctrl+Up/Down: depth). "
+    "Drag the pad with the mouse (Shift+drag turns it, Ctrl+drag resizes it), or nudge it with the arrow keys "
+    "(Shift: 1 mm, Ctrl+Up/Down: depth). "
     "[ and ] shrink and grow it by 10 %; , and . turn it 15\u00b0 about the line of sight, Ctrl+, and Ctrl+. "
     "tilt it about the screen's horizontal; Delete removes it. B shows the scene before decompression."
 )

@@ -23,6 +23,8 @@ from .document import PickResult, SceneDocument
 from .interactor import SceneInteractor
 
 PICK_MARKER_COLOUR = (0, 230, 255)  # cyan: not used by any structure
+PAD_TURN_DEG_PER_PX = 0.5  # Shift+drag on a pad: 180 px turn it 90 degrees
+PAD_SIZE_PER_PX = 0.005  # Ctrl+drag on a pad: 140 px up doubles it (the radii stay within 0.5-6 mm)
 
 
 class PickingStyle(vtkInteractorStyleTrackballCamera):
@@ -504,7 +506,7 @@ class SceneView(QObject):
             if tool.grab(x, y):
                 self._drag = ("tool", tool, 0.0, None, False)
                 return True
-        if self._grab_pad(x, y):
+        if self._grab_pad(x, y, shift):
             return True
         lesion = self.document.selected_lesion
         if lesion is not None:
@@ -523,9 +525,11 @@ class SceneView(QObject):
         self._drag = (vessel.id, index, depth, self.document.begin_drag(), shift)
         return True
 
-    def _grab_pad(self, x: int, y: int) -> bool:
+    def _grab_pad(self, x: int, y: int, shift: bool = False) -> bool:
         """A press on a pad (or the selected pad's centre handle) selects it and starts dragging it in
-        the view plane through its centre; the point under the cursor stays under the cursor."""
+        the view plane through its centre; the point under the cursor stays under the cursor.
+        Shift+drag turns it instead (sideways about the screen's vertical, up/down about its
+        horizontal) and Ctrl+drag resizes it (up grows, down shrinks)."""
         d = self.document
         if d.showing_before or not d.scenario.pads:
             return False
@@ -541,11 +545,26 @@ class SceneView(QObject):
             pad = d.scenario.pad(sid)
             d.select(sid)
             d.statusMessage.emit(d.describe_point(sid, _point).status_text() + ": drag to move it")
+        if shift or self.plotter.iren.interactor.GetControlKey():
+            self._drag = ("pad-turn" if shift else "pad-size", pad.id, (x, y), d.begin_drag(), pad)
+            return True
         centre = np.asarray(pad.center_mm, float)
         depth = self._display_depth(centre)
         offset = centre - self.display_to_world(x, y, depth)
         self._drag = ("pad", pad.id, depth, d.begin_drag(), offset)
         return True
+
+    def _drag_pad_shape(self, mode: str, pad, start, x: int, y: int, key) -> None:
+        """Turn or resize from the pad as it was at the press (no drift over a long drag)."""
+        dx, dy = x - start[0], y - start[1]  # VTK display pixels, y up
+        if mode == "pad-size":
+            self.document.resize_pad(pad.id, np.asarray(pad.radii_mm) * np.exp(PAD_SIZE_PER_PX * dy), merge_key=key)
+            return
+        from ..pad_editing import rotated_pad
+
+        right, up, _ = self.camera_axes()
+        turned = rotated_pad(rotated_pad(pad, up, PAD_TURN_DEG_PER_PX * dx), right, -PAD_TURN_DEG_PER_PX * dy)
+        self.document.set_pad_axes(pad.id, turned.axes_matrix, merge_key=key)
 
     def _on_drag(self, x: int, y: int) -> None:
         if self._drag is None:
@@ -553,6 +572,9 @@ class SceneView(QObject):
         vid, index, depth, key, loop = self._drag
         if vid == "tool":
             index.drag(x, y)
+            return
+        if vid in ("pad-turn", "pad-size"):  # `depth` holds the press position, `loop` the pad then
+            self._drag_pad_shape(vid, loop, depth, x, y, key)
             return
         if vid == "pad":  # `loop` holds the grab offset
             self.document.move_pad(index, self.display_to_world(x, y, depth) + loop, merge_key=key)
