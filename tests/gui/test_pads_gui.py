@@ -362,6 +362,21 @@ def test_sling_tool_two_clicks_then_undo(ed, qtbot):
     clip = plan.sling_parts[sling.id]["clip"]
     np.testing.assert_allclose(np.array(clip.user_matrix)[:3, 3], sling.anchor_mm, atol=1e-6)
     assert d.selected == sling.id and "Sling on the" in ed.pad_panel.title_label.text()
+    # a click on the sling selects it, Delete removes it (the vessel goes back), undo brings it back
+    d.select("")
+    parts = plan.sling_parts[sling.id]
+    pts = np.vstack([np.asarray(parts[k][0].points) for k in ("band", "loop")] + [np.asarray(sling.anchor_mm)[None]])
+    c, _ = visible_pixel(ed, pts[::5], lambda s: s == sling.id)
+    qtbot.mouseClick(w, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, c)
+    settle(qtbot, ed)
+    assert d.selected == sling.id
+    focus_view(ed, qtbot)
+    qtbot.keyClick(w, Qt.Key.Key_Delete)
+    settle(qtbot, ed)
+    assert not d.scenario.slings and plan.sling_parts == {}
+    d.undo_stack.undo()
+    settle(qtbot, ed)
+    assert d.scenario.slings == (sling,)
     d.undo_stack.undo()
     settle(qtbot, ed)
     assert not d.scenario.slings and plan.sling_parts == {}
