@@ -9,6 +9,8 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from viewer.pad_editing import sling_point
+
 pytestmark = pytest.mark.gui
 
 PRESET = "aica-attached-segment"  # the AICA on CN VII's attached segment, moderate
@@ -394,6 +396,21 @@ def test_sling_removed_from_the_menu(ed, qtbot):
     sid = d.add_sling("aica", vessel.course_mm[len(vessel.course_mm) // 2], (-20.0, -2.0, 10.0))
     settle(qtbot, ed)
     assert d.selected == sid
+    # the band leaves the vessel as drawn (routed by the sling), and follows it when the vessel is moved
+    plan = ed.scene_view.presenter.plan
+
+    def band_gap():
+        """How far the loop's mean is from the drawn vessel's point at the sling's arc position."""
+        loop = np.asarray(plan.sling_parts[sid]["loop"][0].points).mean(axis=0)
+        course = d.state.effective_scenario.vessel("aica").course_mm
+        return np.linalg.norm(loop - sling_point(course, d.scenario.sling(sid).at_mm))
+
+    gap0 = band_gap()  # the loop's mean is a little off its centre line (the caps): a constant
+    assert gap0 < 0.25
+    k = len(vessel.centerline_mm) // 2
+    assert d.move_handle("aica", k, vessel.handles_mm[k] + (0.0, -3.0, 3.0))
+    settle(qtbot, ed)
+    assert band_gap() == pytest.approx(gap0, abs=0.02)
     ed.remove_sling_action.trigger()
     settle(qtbot, ed)
     assert not d.scenario.slings and ed.scene_view.presenter.plan.sling_parts == {}

@@ -328,6 +328,8 @@ class SceneView(QObject):
                 # a pad or sling reroutes the vessels: all of them follow it
                 self._dirty_plan = True
                 self._dirty_vessels.update(vessels)
+            elif any(s.vessel in changed for s in d.scenario.slings):
+                self._dirty_plan = True  # a slung vessel was moved: its sling's band follows it
             self._dirty_lesions = self._dirty_lesions or any(c not in vessels and c not in plan for c in changed)
         self._findings_dirty = True
         self.request_render()
@@ -383,7 +385,9 @@ class SceneView(QObject):
 
         True when something changed (the last frame is then out of date)."""
         d = self.document
-        pending = bool(self._dirty_vessels or self._dirty_all or self._dirty_lesions or self._findings_dirty)
+        pending = bool(
+            self._dirty_vessels or self._dirty_all or self._dirty_lesions or self._dirty_plan or self._findings_dirty
+        )
         self._updating = True
         try:
             self._on_side(d.model.side)  # e.g. back from an animation frame of the other side
