@@ -567,7 +567,7 @@ def _vertebral_sling() -> Scenario:
     return s.with_sling(sling_to_petrous_dura(s, "va_left", VA_SLING_AT_MM))
 
 
-VA_SLING_AT_MM = 31.0  # the apex of the vertebral artery's loop, where it pushes the PICA
+VA_SLING_AT_MM = 25.0  # where the vertebral artery's loop turns up towards the PICA it pushes
 
 
 def _pad_on_rez() -> Scenario:
@@ -940,8 +940,9 @@ SPECS: list[Spec] = [
             "a felt pad keeps the PICA, which it had pushed onto the root exit point, off the nerve. A large, stiff "
             "vertebral artery is hard to hold off the root with felt alone, so it is transposed and fixed to the "
             "dura instead. In 42 patients treated this way, an artery other than the vertebral one was the "
-            "compressing vessel in every case, mostly the PICA. The check watches the price of the move: a vessel "
-            "stretched by more than 10 % or kinked by the new course.",
+            "compressing vessel in every case, mostly the PICA. The check watches the price of the move, a vessel "
+            "stretched by more than 10 % or kinked by its new course: this model artery has little slack, and it "
+            "warns that the artery bends sharply where the sling pulls it.",
             ("lee-2016-sling", "park-2008", "wedge-2019"),
             ("decompressed",),
             "rez_closeup",

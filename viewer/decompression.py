@@ -73,9 +73,13 @@ FIXED_RAMP_MM = 2.0  # the lift fades to zero over this arc next to the origin, 
 NERVE_STRIDE = 5  # CN VII samples are 0.2 mm apart: every fifth, 1 mm (sagitta of its bends << 0.01 mm)
 PAD_PASSES = 3  # rounds over all pads (a vessel lifted off one pad may land on another)
 BEND_STENCIL = 2  # course steps on each side for a bend radius (2 x 0.5 mm)
-# The model's own vessels have bends under 2 x radius (tortuous loops): a bend counts as the routing's
-# kink where it is now under the limit and was not before, or is at least 25 % tighter than before.
+# The model's own vessels have bends under 2 x radius (tortuous loops), and a re-routed section's bends
+# shift by some 10 % (resampling, a swinging tail taking up a millimetre of slack): a bend counts as the
+# routing's kink where it is under the limit and at least 25 % tighter than before.
 KINK_TIGHTENING = 0.75
+STRAIGHTEN_RANGE = (0.0, 3.0)  # how far a section may straighten (0: its chord) or bulge (3x its excursions)
+GUARD_REVERT_MM = 0.05  # a tail point that would come this little closer to CN VII just stays (else: point by point)
+BLEND_MM = 1.5  # arc over which two sections' motions are blended at a control point
 MOVED_MM = 0.05  # a course point moved by more than this counts as re-routed (kink check)
 
 # Warning thresholds of the contract (formats-v2.md section 2)
@@ -215,30 +219,85 @@ def _rotation(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- slings
 
 
-def _apply_sling(course: np.ndarray, arcs: np.ndarray, pivot: int, at: int, anchor, end_fixed: bool) -> np.ndarray:
-    """The course with point `at` moved to `anchor`, pivoting about point `pivot` (see the module doc)."""
-    out = course.copy()
-    P = course[pivot]
-    v_old = course[at] - P
-    v_new = np.asarray(anchor, float) - P
-    if np.linalg.norm(v_old) < 1e-9:  # sling on the pivot itself: translate what follows
-        R, chord = np.eye(3), v_new - v_old
-    else:
-        R = _rotation(v_old, v_new)
-        chord = v_new - R @ v_old  # along v_new: the change of chord length
-    prox = np.arange(pivot, at + 1)
-    span = max(arcs[at] - arcs[pivot], 1e-9)
-    w = _smoothstep((arcs[prox] - arcs[pivot]) / span)
-    out[prox] = P + (course[prox] - P) @ R.T + w[:, None] * chord
-    out[at] = np.asarray(anchor, float)
-    dist = np.arange(at + 1, len(course))
-    if dist.size:
-        moved = P + (course[dist] - P) @ R.T + chord
-        if end_fixed:
-            tail = max(arcs[-1] - arcs[at], 1e-9)
-            wd = _smoothstep((arcs[-1] - arcs[dist]) / tail)
-            moved = course[dist] + wd[:, None] * (moved - course[dist])
-        out[dist] = moved
+class _SectionMap:
+    """Maps the course section between two control points onto new end positions, keeping its shape.
+
+    The section is rotated (smallest rotation) so that its chord points from the new start to the new
+    end; along the chord it is scaled to the new chord length, and across it by the factor that keeps
+    the section's length (a tortuous stretch that is pulled straightens, one that is pushed together
+    bulges), within STRAIGHTEN_RANGE. A section whose chord does not change is moved rigidly."""
+
+    def __init__(self, start: np.ndarray, end: np.ndarray, new_start: np.ndarray, new_end: np.ndarray, pts: np.ndarray):
+        self.P = start
+        self.A = np.asarray(new_start, float)
+        v_old, v_new = end - start, np.asarray(new_end, float) - self.A
+        lo, ln = float(np.linalg.norm(v_old)), float(np.linalg.norm(v_new))
+        if lo < 1e-9 or ln < 1e-9:
+            self.R, self.e, self.ka, self.kp = np.eye(3), np.array([1.0, 0.0, 0.0]), 1.0, 1.0
+            self.shift = v_new - v_old if lo < 1e-9 else np.zeros(3)
+            return
+        self.shift = np.zeros(3)
+        self.R = _rotation(v_old, v_new)
+        self.e = v_new / ln
+        self.ka = ln / lo
+        self.kp = 1.0
+        if abs(self.ka - 1.0) > 1e-6 and len(pts) > 2:
+            target = float(np.linalg.norm(np.diff(pts, axis=0), axis=1).sum())
+            k = np.linspace(*STRAIGHTEN_RANGE, 41)
+            rel = (pts - self.P) @ self.R.T
+            along = rel @ self.e
+            perp = rel - along[:, None] * self.e
+            steps_a = np.diff(along)[None, :, None] * self.ka * self.e
+            steps_p = k[:, None, None] * np.diff(perp, axis=0)[None]
+            lengths = np.linalg.norm(steps_a + steps_p, axis=2).sum(axis=1)  # grows with k
+            self.kp = float(np.interp(target, lengths, k))  # clamped to the range at its ends
+
+    def __call__(self, p: np.ndarray) -> np.ndarray:
+        rel = (p - self.P) @ self.R.T
+        along = rel @ self.e
+        perp = rel - along[:, None] * self.e
+        return self.A + self.shift + self.ka * along[:, None] * self.e + self.kp * perp
+
+
+def _rigid(start: np.ndarray, new_start: np.ndarray, R: np.ndarray):
+    """The rigid motion taking `start` to `new_start` with rotation R (a free end carried along)."""
+    return lambda p: new_start + (p - start) @ R.T
+
+
+def _piecewise(pts: np.ndarray, arcs: np.ndarray, controls: dict[int, np.ndarray], free_end: bool) -> np.ndarray:
+    """Move each control point (index -> new position) exactly and every section between two controls
+    with its _SectionMap; before the first control nothing moves, and beyond the last one a free end
+    follows it rigidly when it moved (else nothing moves). The corners between two
+    sections' maps are rounded over BLEND_MM of arc on each side (both maps agree at the control)."""
+    idx = sorted(controls)
+    out = pts.copy()
+    n = len(pts)
+    maps = []
+    if idx[0] > 0:  # unchanged before the first control (a map only for rounding the corner there)
+        maps.append((0, idx[0], lambda p: p))
+    for i, j in zip(idx[:-1], idx[1:]):
+        maps.append((i, j, _SectionMap(pts[i], pts[j], controls[i], controls[j], pts[i : j + 1])))
+    last = idx[-1]
+    if last < n - 1:
+        moved_last = np.linalg.norm(np.asarray(controls[last]) - pts[last]) > 1e-9
+        if free_end and moved_last:  # a free end follows the last moved control rigidly
+            R = maps[-1][2].R if isinstance(maps[-1][2], _SectionMap) else np.eye(3)
+            maps.append((last, n - 1, _rigid(pts[last], np.asarray(controls[last], float), R)))
+        else:
+            maps.append((last, n - 1, lambda p: p))
+    for i, j, f in maps:
+        out[i : j + 1] = f(pts[i : j + 1])
+    # round the corners at interior controls
+    for (i0, j0, f0), (_, j1, f1) in zip(maps[:-1], maps[1:]):
+        m = j0
+        w = min(BLEND_MM, 0.45 * (arcs[m] - arcs[i0]), 0.45 * (arcs[j1] - arcs[m]))
+        if w <= 1e-6:
+            continue
+        win = np.flatnonzero(np.abs(arcs - arcs[m]) < w)
+        beta = _smoothstep((arcs[win] - arcs[m] + w) / (2 * w))[:, None]
+        out[win] = (1 - beta) * f0(pts[win]) + beta * f1(pts[win])
+    for i in idx:
+        out[i] = controls[i]
     return out
 
 
@@ -253,10 +312,81 @@ def _fixed_weight(arcs: np.ndarray, fixed: list[int]) -> np.ndarray:
     return w
 
 
+def _overlap(pts: np.ndarray, radius: float, pad: Pad) -> np.ndarray:
+    """Indices of course points whose tube (plus PAD_CLEARANCE_MM) overlaps the pad."""
+    grow0 = radius + PAD_CLEARANCE_MM
+    reach = max(pad.radii_mm) + grow0 + 1e-6
+    near = np.flatnonzero(np.linalg.norm(pts - np.asarray(pad.center_mm), axis=1) < reach)
+    return near[pad_sdf(pad, pts[near]) < grow0 - 1e-6] if near.size else near
+
+
+def _exit_lift(pad: Pad, p: np.ndarray, u: np.ndarray, grow0: float) -> np.ndarray:
+    """How far along u (per point) each point must go to clear the pad by grow0 (sdf-checked)."""
+    extra = np.zeros(len(p))
+    lift = np.zeros(len(p))
+    for _ in range(4):  # the grown ellipsoid lies inside the true offset body: grow more where short
+        lift = _ray_exit(pad, p, u, grow0 + extra)
+        short = grow0 - pad_sdf(pad, p + lift[:, None] * u)
+        if np.all(short <= 1e-4):
+            break
+        extra += np.maximum(short, 0.0) + 1e-3
+    return lift + 1e-3  # a hair beyond, for the contact threshold's rounding
+
+
 def _lift_off_pad(
+    pts: np.ndarray, arcs: np.ndarray, radius: float, pad: Pad, nerve: np.ndarray, fixed: list[int]
+) -> np.ndarray | None:
+    """The course lifted off one pad (None when the tube does not overlap it).
+
+    The overlapping stretch and PLATEAU_MM on either side move as one piece along one push
+    direction (the mean of the overlapping points' away directions) by the largest lift that clears
+    the pad; each tail of FALLOFF_MIN_MM + FALLOFF_PER_MM x lift swings about its far end
+    (_SectionMap), so the loops and bends of the vessel keep their shape. The tails stop at fixed
+    points (origin, branch origins, sling points, a fixed end). When that would bring a point closer
+    to CN VII, or a fixed point lies in the overlap, the point-by-point bump (_lift_bump) is used."""
+    over = _overlap(pts, radius, pad)
+    if over.size == 0:
+        return None
+    n = len(pts)
+    fixed_sorted = sorted(set(fixed))
+    fw = _fixed_weight(arcs, fixed_sorted)
+    u_o, a_o, _ = _away_directions(pts[over], nerve)
+    U = _unit(u_o.mean(axis=0))
+    f_left = max([f for f in fixed_sorted if f <= over.min()], default=-1)
+    f_right = min([f for f in fixed_sorted if f >= over.max()], default=n)
+    if np.linalg.norm(U) < 0.5 or np.any(a_o @ U < 0.0) or f_left >= over.min() or f_right <= over.max():
+        return _lift_bump(pts, arcs, radius, pad, nerve, fw)
+    lift = float(_exit_lift(pad, pts[over], np.broadcast_to(U, (over.size, 3)), radius + PAD_CLEARANCE_MM).max())
+    tail = FALLOFF_MIN_MM + FALLOFF_PER_MM * lift
+
+    def at(arc: float) -> int:
+        return int(np.clip(np.searchsorted(arcs, arc), 0, n - 1))
+
+    il = max(at(arcs[over.min()] - PLATEAU_MM - tail), max(f_left, 0))
+    ir = min(at(arcs[over.max()] + PLATEAU_MM + tail), min(f_right, n - 1))
+    ia = min(max(at(arcs[over.min()] - PLATEAU_MM), il + 1), int(over.min()))
+    ib = max(min(at(arcs[over.max()] + PLATEAU_MM), ir - 1), int(over.max()))
+    if not il < ia <= ib < ir:
+        return _lift_bump(pts, arcs, radius, pad, nerve, fw)
+    controls = {il: pts[il], ia: pts[ia] + lift * U, ib: pts[ib] + lift * U, ir: pts[ir]}
+    out = _piecewise(pts, arcs, controls, free_end=False)
+    moved = np.flatnonzero(np.linalg.norm(out - pts, axis=1) > 1e-9)
+    if moved.size:  # a pad never brings a point closer to CN VII
+        _, d0 = _nearest_on_polyline(pts[moved], nerve)
+        _, d1 = _nearest_on_polyline(out[moved], nerve)
+        closer = d1 < d0 - 1e-9
+        if np.any(closer):
+            if float((d0 - d1)[closer].max()) > GUARD_REVERT_MM:
+                return _lift_bump(pts, arcs, radius, pad, nerve, fw)
+            out[moved[closer]] = pts[moved[closer]]  # a swinging tail's hair towards it: stays where it was
+    return out
+
+
+def _lift_bump(
     pts: np.ndarray, arcs: np.ndarray, radius: float, pad: Pad, nerve: np.ndarray, fixed_w: np.ndarray
 ) -> np.ndarray | None:
-    """The course lifted off one pad (None when the tube does not overlap it)."""
+    """The course lifted off one pad point by point (the fallback of _lift_off_pad; None without overlap):
+    each point along its own away direction, by the largest raised-cosine bump that reaches it."""
     grow0 = radius + PAD_CLEARANCE_MM
     reach = max(pad.radii_mm) + grow0 + 1e-6
     near = np.flatnonzero(np.linalg.norm(pts - np.asarray(pad.center_mm), axis=1) < reach)
@@ -308,9 +438,9 @@ def _lift_off_pad(
 
 
 def _kinks(r_new: np.ndarray, r_old: np.ndarray, moved: np.ndarray, limit: float) -> np.ndarray:
-    """Where the routing kinked the course: moved points bending under `limit` that were not under it
-    before, or are KINK_TIGHTENING tighter than before."""
-    return moved & (r_new < limit) & ((r_old >= limit) | (r_new < KINK_TIGHTENING * r_old))
+    """Where the routing kinked the course: moved points bending under `limit` and KINK_TIGHTENING
+    tighter than before."""
+    return moved & (r_new < limit) & (r_new < KINK_TIGHTENING * r_old)
 
 
 # --------------------------------------------------------------------------- routing
@@ -355,6 +485,19 @@ def _end_fixed(vessel: Vessel, scenario: Scenario) -> bool:
     return False
 
 
+def _branch_origins(vessel: Vessel, course: np.ndarray, scenario: Scenario) -> set[int]:
+    """Course points where another vessel starts (a PICA on the vertebral artery): they stay put."""
+    out = set()
+    for other in scenario.vessels:
+        if other.id == vessel.id:
+            continue
+        d = np.linalg.norm(course - np.asarray(other.centerline_mm[0]), axis=1)
+        i = int(np.argmin(d))
+        if d[i] <= vessel.radius_mm + other.radius_mm and 0 < i:
+            out.add(i)
+    return out
+
+
 def _route_vessel(vessel: Vessel, scenario: Scenario, nerve: np.ndarray) -> RoutedVessel | None:
     from .editing import clamp_outside_brainstem  # editing imports the anatomy only; kept local for import order
 
@@ -371,29 +514,32 @@ def _route_vessel(vessel: Vessel, scenario: Scenario, nerve: np.ndarray) -> Rout
     if not slings and not pads:
         return None
     end_fixed = _end_fixed(vessel, scenario)
-    pts = course0.copy()
-    fixed = [0]
-    pivot = 0
-    for s in slings:
-        at = int(np.argmin(np.abs(arcs - s.arc_on(vessel))))
-        if at <= pivot:  # on the origin or an earlier sling point: the later sling wins
-            at = min(pivot + 1, len(pts) - 1)
-        pts = _apply_sling(pts, arcs, pivot, at, s.anchor_mm, end_fixed)
-        fixed.append(at)
-        pivot = at
+    n = len(course0)
+    fixed = {0} | _branch_origins(vessel, course0, scenario)
     if end_fixed:
-        fixed.append(len(pts) - 1)
-    free = np.ones(len(pts), bool)
-    free[fixed] = False
+        fixed.add(n - 1)
+    pts = course0.copy()
+    if slings:
+        controls = {i: course0[i] for i in fixed}
+        for s in slings:
+            at = int(np.argmin(np.abs(arcs - s.arc_on(vessel))))
+            while at in controls and at < n - 1 and at not in fixed:
+                at += 1  # two slings on one course point: the later one takes the next point
+            if at in fixed:  # a sling on the origin or a branch origin: the sling wins that point
+                fixed.discard(at)
+            controls[at] = np.asarray(s.anchor_mm, float)
+        pts = _piecewise(course0, arcs, controls, free_end=not end_fixed)
+        fixed |= set(controls)
+    free = np.ones(n, bool)
+    free[sorted(fixed)] = False
     if slings:
         pts[free], _ = clamp_outside_brainstem(pts[free], vessel.radius_mm)
     padded = False
     if pads:
-        fw = _fixed_weight(arcs, fixed)
         for _ in range(PAD_PASSES):
             changed = False
             for pad in pads:
-                lifted = _lift_off_pad(pts, arcs, vessel.radius_mm, pad, nerve, fw)
+                lifted = _lift_off_pad(pts, arcs, vessel.radius_mm, pad, nerve, sorted(fixed))
                 if lifted is not None:
                     pts, changed = lifted, True
             if not changed:
