@@ -37,7 +37,7 @@ import numpy as np
 
 from . import sdf
 from .anatomy import Anatomy, brainstem_sdf
-from .scenario import Pad, Scenario, Vessel, vessel_course
+from .scenario import Pad, Scenario, Sling, Vessel, vessel_course
 from .sources import BIBLIOGRAPHY
 
 __all__ = [
@@ -281,7 +281,7 @@ def _piecewise(pts: np.ndarray, arcs: np.ndarray, controls: dict[int, np.ndarray
     if last < n - 1:
         moved_last = np.linalg.norm(np.asarray(controls[last]) - pts[last]) > 1e-9
         if free_end and moved_last:  # a free end follows the last moved control rigidly
-            R = maps[-1][2].R if isinstance(maps[-1][2], _SectionMap) else np.eye(3)
+            R = maps[-1][2].R if maps and isinstance(maps[-1][2], _SectionMap) else np.eye(3)
             maps.append((last, n - 1, _rigid(pts[last], np.asarray(controls[last], float), R)))
         else:
             maps.append((last, n - 1, lambda p: p))
@@ -498,62 +498,133 @@ def _branch_origins(vessel: Vessel, course: np.ndarray, scenario: Scenario) -> s
     return out
 
 
-def _route_vessel(vessel: Vessel, scenario: Scenario, nerve: np.ndarray) -> RoutedVessel | None:
+_CONTEXT: dict[tuple, tuple[bool, frozenset[int]]] = {}
+
+
+def _context(vessel: Vessel, scenario: Scenario) -> tuple[bool, frozenset[int]]:
+    """Whether the vessel's end lies on another vessel, and where other vessels branch off it (cached)."""
+    key = (vessel, scenario.vessels)
+    hit = _CONTEXT.get(key)
+    if hit is None:
+        course = vessel_course(vessel.centerline_mm)
+        hit = (_end_fixed(vessel, scenario), frozenset(_branch_origins(vessel, course, scenario)))
+        if len(_CONTEXT) > 256:
+            _CONTEXT.clear()
+        _CONTEXT[key] = hit
+    return hit
+
+
+@dataclass(frozen=True, eq=False)
+class _Slung:
+    """A vessel's course after its slings (and the pia), with the points that may not move after it."""
+
+    course0: np.ndarray
+    arcs: np.ndarray
+    pts: np.ndarray
+    fixed: tuple[int, ...]
+
+
+_SLUNG: dict[tuple, _Slung] = {}
+_VESSELS: dict[tuple, tuple[RoutedVessel | None, Vessel]] = {}
+
+
+def _slung(vessel: Vessel, slings: tuple[Sling, ...], end_fixed: bool, branches: frozenset[int]) -> _Slung:
+    """Stage 1 of a vessel's routing: the slings (cached, so dragging a pad does not redo them)."""
+    key = (vessel, slings, end_fixed, branches)
+    hit = _SLUNG.get(key)
+    if hit is not None:
+        return hit
     from .editing import clamp_outside_brainstem  # editing imports the anatomy only; kept local for import order
 
     course0 = np.array(vessel_course(vessel.centerline_mm))
     arcs = _arcs(course0)
-    slings = sorted((s for s in scenario.slings if s.vessel == vessel.id), key=lambda s: s.at_mm)
-    lo, hi = course0.min(axis=0), course0.max(axis=0)
-    pads = [
-        p
-        for p in scenario.pads
-        if np.all(np.asarray(p.center_mm) + max(p.radii_mm) + vessel.radius_mm + 2.0 >= lo)
-        and np.all(np.asarray(p.center_mm) - max(p.radii_mm) - vessel.radius_mm - 2.0 <= hi)
-    ]
-    if not slings and not pads:
-        return None
-    end_fixed = _end_fixed(vessel, scenario)
     n = len(course0)
-    fixed = {0} | _branch_origins(vessel, course0, scenario)
+    fixed = {0} | set(branches)
     if end_fixed:
         fixed.add(n - 1)
     pts = course0.copy()
     if slings:
         controls = {i: course0[i] for i in fixed}
         for s in slings:
-            at = int(np.argmin(np.abs(arcs - s.arc_on(vessel))))
+            at = max(int(np.argmin(np.abs(arcs - s.arc_on(vessel)))), 1)  # the origin itself never moves
             while at in controls and at < n - 1 and at not in fixed:
                 at += 1  # two slings on one course point: the later one takes the next point
-            if at in fixed:  # a sling on the origin or a branch origin: the sling wins that point
+            if at in fixed:  # a sling on a branch origin (or a fixed end): the sling wins that point
                 fixed.discard(at)
             controls[at] = np.asarray(s.anchor_mm, float)
         pts = _piecewise(course0, arcs, controls, free_end=not end_fixed)
         fixed |= set(controls)
-    free = np.ones(n, bool)
-    free[sorted(fixed)] = False
-    if slings:
+        free = np.ones(n, bool)
+        free[sorted(fixed)] = False
         pts[free], _ = clamp_outside_brainstem(pts[free], vessel.radius_mm)
+    out = _Slung(course0, arcs, pts, tuple(sorted(fixed)))
+    if len(_SLUNG) > 128:
+        _SLUNG.clear()
+    _SLUNG[key] = out
+    return out
+
+
+def _pads_near(pts: np.ndarray, radius: float, pads: tuple[Pad, ...]) -> tuple[Pad, ...]:
+    """The pads a course can touch (the others cannot move it, so they stay out of the cache key)."""
+    reach = radius + PAD_CLEARANCE_MM + 1.0
+    return tuple(
+        p for p in pads if float(np.linalg.norm(pts - np.asarray(p.center_mm), axis=1).min()) <= max(p.radii_mm) + reach
+    )
+
+
+def _routed_vessel(
+    vessel: Vessel, scenario: Scenario, nerve: np.ndarray, anatomy_key
+) -> tuple[RoutedVessel | None, Vessel]:
+    """The vessel after its part of the plan, and its effective Vessel (cached per vessel: dragging one
+    pad re-routes only the vessels that pad can reach)."""
+    slings = tuple(sorted((s for s in scenario.slings if s.vessel == vessel.id), key=lambda s: s.at_mm))
+    if not slings and not scenario.pads:
+        return None, vessel
+    end_fixed, branches = _context(vessel, scenario)
+    stage = _slung(vessel, slings, end_fixed, branches)
+    pads = _pads_near(stage.pts, vessel.radius_mm, scenario.pads)
+    if not slings and not pads:
+        return None, vessel
+    key = (anatomy_key, vessel, slings, pads, end_fixed, branches)
+    hit = _VESSELS.get(key)
+    if hit is None:
+        rv = _route_vessel(vessel, stage, bool(slings), pads, nerve)
+        eff = vessel if rv is None else replace(vessel, centerline_mm=np.round(rv.course_mm, 4))
+        hit = (rv, eff)
+        if len(_VESSELS) > 256:
+            _VESSELS.clear()
+        _VESSELS[key] = hit
+    return hit
+
+
+def _route_vessel(
+    vessel: Vessel, stage: _Slung, slung: bool, pads: tuple[Pad, ...], nerve: np.ndarray
+) -> RoutedVessel | None:
+    """Stage 2: the pads lift the (slung) course; then the length and bend figures for the warnings."""
+    from .editing import clamp_outside_brainstem
+
+    course0, arcs, pts = stage.course0, stage.arcs, stage.pts.copy()
+    free = np.ones(len(pts), bool)
+    free[list(stage.fixed)] = False
     padded = False
-    if pads:
-        for _ in range(PAD_PASSES):
-            changed = False
-            for pad in pads:
-                lifted = _lift_off_pad(pts, arcs, vessel.radius_mm, pad, nerve, sorted(fixed))
-                if lifted is not None:
-                    pts, changed = lifted, True
-            if not changed:
-                break
-            padded = True
-            pts[free], _ = clamp_outside_brainstem(pts[free], vessel.radius_mm)
-    if not slings and not padded:
+    for _ in range(PAD_PASSES if pads else 0):
+        changed = False
+        for pad in pads:
+            lifted = _lift_off_pad(pts, arcs, vessel.radius_mm, pad, nerve, list(stage.fixed))
+            if lifted is not None:
+                pts, changed = lifted, True
+        if not changed:
+            break
+        padded = True
+        pts[free], _ = clamp_outside_brainstem(pts[free], vessel.radius_mm)
+    if not slung and not padded:
         return None
     moved = np.linalg.norm(pts - course0, axis=1) > MOVED_MM
     r_new, r_old = bend_radii(pts), bend_radii(course0)
     min_r = float(r_new[moved].min()) if moved.any() else float("inf")
     kinked = bool(np.any(_kinks(r_new, r_old, moved, KINK_RADIUS_FACTOR * vessel.radius_mm)))
     ratio = float(_arcs(pts)[-1] / max(arcs[-1], 1e-9))
-    return RoutedVessel(vessel.id, pts, ratio, min_r, kinked, bool(slings), padded)
+    return RoutedVessel(vessel.id, pts, ratio, min_r, kinked, slung, padded)
 
 
 _CACHE: dict[tuple, RoutedScenario] = {}
@@ -578,12 +649,10 @@ def route(scenario: Scenario, anatomy: Anatomy) -> RoutedScenario:
     vessels = []
     routed: dict[str, RoutedVessel] = {}
     for v in scenario.vessels:
-        rv = _route_vessel(v, scenario, nerve)
-        if rv is None:
-            vessels.append(v)
-            continue
-        routed[v.id] = rv
-        vessels.append(replace(v, centerline_mm=np.round(rv.course_mm, 4)))
+        rv, eff = _routed_vessel(v, scenario, nerve, (id(anatomy), anatomy.side))
+        vessels.append(eff)
+        if rv is not None:
+            routed[v.id] = rv
     out = RoutedScenario(replace(scenario, vessels=tuple(vessels), pads=(), slings=()), routed)
     if len(_CACHE) > 64:
         _CACHE.clear()
@@ -594,6 +663,10 @@ def route(scenario: Scenario, anatomy: Anatomy) -> RoutedScenario:
 def clear_cache() -> None:
     """Drop the cached routings (cold-start benchmarks, tests)."""
     _CACHE.clear()
+    _VESSELS.clear()
+    _SLUNG.clear()
+    _CONTEXT.clear()
+    _PAD_CONTACTS.clear()
 
 
 # --------------------------------------------------------------------------- pad contacts
@@ -647,6 +720,21 @@ def pad_contacts(pad: Pad, anatomy: Anatomy) -> list[dict]:
     if g <= CONTACT_GAP_MM:
         out.append(_pad_contact(pad.id, "brainstem", None, None, g))
     return out
+
+
+_PAD_CONTACTS: dict[tuple, tuple[dict, ...]] = {}
+
+
+def _pad_contacts_cached(pad: Pad, anatomy: Anatomy) -> tuple[dict, ...]:
+    """pad_contacts, cached per pad (only the dragged pad is measured again on a move)."""
+    key = (pad, id(anatomy), anatomy.side)
+    hit = _PAD_CONTACTS.get(key)
+    if hit is None:
+        hit = tuple(pad_contacts(pad, anatomy))
+        if len(_PAD_CONTACTS) > 256:
+            _PAD_CONTACTS.clear()
+        _PAD_CONTACTS[key] = hit
+    return hit
 
 
 def _r(v: float) -> float:
@@ -760,7 +848,7 @@ def decompression_findings(scenario: Scenario, routed: RoutedScenario, before, a
     before_vii = [c for c in before.contacts if c.structure == "CN VII"]
     after_vii = [c for c in after.contacts if c.structure == "CN VII"]
     status = "decompressed" if before_vii and not after_vii else "residual_compression"
-    contacts = [c for pad in scenario.pads for c in pad_contacts(pad, anatomy)]
+    contacts = [dict(c) for pad in scenario.pads for c in _pad_contacts_cached(pad, anatomy)]
     return {
         "status": status,
         "before": {
