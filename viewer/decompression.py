@@ -1,32 +1,40 @@
 """MVD rehearsal: Teflon pads, slings (transposition) and the decompression check (pure core: numpy only).
 
-Contract: ``shared/design/formats-v2.md`` sections 1 and 2; clinical background and sources:
-docs/clinical-reference.md section 12.
+Contract: ``shared/design/formats-v2.md`` sections 1 and 2; clinical background, sources and which
+thresholds are the project's own: docs/clinical-reference.md section 12.
 
-Routing (``route``) turns a scenario with pads and slings into the *effective* scenario: the
-same vessels with the courses the plan gives them. The analysis measures that one (the
-"after" state) and the scenario without pads and slings (the "before" state).
+Routing (``route``) turns a scenario with pads and slings into the *effective* scenario: the same
+vessels with the courses the plan gives them (dense handles), and no pads or slings. The analysis
+measures that one (the "after" state) and the scenario without the plan (the "before" state).
 
-* Sling: the course point at ``at_mm`` goes exactly to ``anchor_mm`` and the origin stays.
-  The section from the origin (or the previous sling) to the sling point is rotated rigidly
-  about its start so that its chord points at the anchor, which keeps its length; only the
-  difference in chord length is spread along it (smoothstep), so the length changes by that
-  difference and no more. The distal part follows rigidly (its length is kept exactly); when the
-  vessel's end lies on another vessel (a vertebral artery at the vertebrobasilar junction), the
-  distal part is blended back to it instead.
-* Pad: a solid ellipsoid. Each course point whose tube (radius + ``PAD_CLEARANCE_MM``) overlaps it
-  is moved along its own *away* direction (from the nearest CN VII point, or, away from the
-  nerve, the brainstem's outward normal with any component towards the nerve removed) to where
-  that ray leaves the pad grown by the tube radius: the far side from the nerve, resting on the
-  pad. Its neighbours follow with a raised-cosine falloff whose half-width grows with the lift
-  (``FALLOFF_MIN_MM + FALLOFF_PER_MM`` x lift, so the bend stays gentle); each point takes the
-  largest lift that reaches it, always along its own away direction, so a pad never moves a point
-  towards the nerve (a final guard keeps any point whose distance to CN VII would fall). The
-  origin, sling points and a fixed end do not move. Vessels then stop at the pia
-  (``editing.clamp_outside_brainstem``); ``PAD_PASSES`` rounds settle several pads.
+Both pads and slings move a course *piecewise rigidly* (``_piecewise``): some course points are
+controls with a target (fixed points stay: the origin, where another vessel branches off, an end
+lying on another vessel, a sling point), and each section between two controls is rotated so its
+chord joins the new ends, scaled along the chord to its new length and across it by the factor that
+keeps its arc length (a pulled tortuous stretch straightens, a pushed one bulges; ``_SectionMap``).
+Loops and bends inside a section keep their shape; the corners at the controls are blended over
+``BLEND_MM``. Shearing a course point by point instead (a smooth displacement bump) tightened loops
+near the lift into kinks and shortened the vessel.
 
-The decompression findings (``decompression_findings``) compare the two analyses and add
-the pad contacts and the warnings of the contract.
+* Sling: the course point at ``at_mm`` is a control whose target is ``anchor_mm``; a free distal end
+  follows the last sling rigidly. The length changes only where a section cannot straighten (or
+  bulge) enough: that is what ``sling_stretches_vessel`` reports.
+* Pad: a solid ellipsoid. The stretch whose tube (radius + ``PAD_CLEARANCE_MM``) overlaps it, plus
+  ``PLATEAU_MM`` each side, moves as one piece along one push direction (the mean of its points'
+  directions away from the nearest CN VII point; far from the nerve, the pia's normal with any part
+  towards the nerve removed) by the smallest lift that clears the pad: it ends on the pad's far
+  side, resting on it. Each tail of ``FALLOFF_MIN_MM + FALLOFF_PER_MM`` x lift swings about its far
+  end (or the nearest fixed point). A pad never brings a course point closer to CN VII: a tail point
+  that would come a hair closer stays where it was, and when more is at stake (or a fixed point lies
+  in the overlap) the point-by-point lift ``_lift_bump`` is used, which checks every point.
+  ``PAD_PASSES`` rounds settle several pads; vessels then stop at the pia
+  (``editing.clamp_outside_brainstem``).
+
+Routing is cached per vessel in two stages (slings; then the pads within reach of the slung course),
+so dragging one pad re-routes only the vessels it can touch.
+
+The decompression findings (``decompression_findings``) compare the two analyses and add the pad
+contacts and the warnings of the contract, each with its reason and sources (``WARNING_SOURCES``).
 """
 
 from __future__ import annotations
@@ -61,15 +69,14 @@ __all__ = [
 ]
 
 PAD_CLEARANCE_MM = 0.05  # a vessel wall resting on a pad: as close as the pia allows (editing.PIA_CLEARANCE_MM)
-PLATEAU_MM = 3.0  # the stretch within this arc of an overlapping point is lifted as a whole (keeps a loop's shape)
-FALLOFF_MIN_MM = 4.0  # half-width of the lift's falloff along the course for a tiny lift
-FALLOFF_PER_MM = 5.0  # ... growing with the lift: a 2 mm lift spreads over +-9 mm (a gentle bend)
-NEAR_NERVE_MM = (
-    4.0,
-    8.0,
-)  # from the CN VII centreline: "away" is away from the nerve up to 4 mm, the pia's normal beyond 8
-DIRECTION_SMOOTHING_MM = 2.0  # Gaussian sigma along the course for the push directions
-FIXED_RAMP_MM = 2.0  # the lift fades to zero over this arc next to the origin, a sling point and a fixed end
+PLATEAU_MM = 3.0  # the stretch within this arc of an overlapping point is lifted as one piece
+FALLOFF_MIN_MM = 4.0  # length of a pad lift's swinging tail for a tiny lift ...
+FALLOFF_PER_MM = 5.0  # ... growing with the lift: a 2 mm lift swings 14 mm of vessel each side (about 8 degrees)
+# "Away" from the nerve: straight away from the nearest CN VII point up to 4 mm from its centreline,
+# turning into the pia's outward normal by 8 mm (a pad on the brainstem far from the nerve).
+NEAR_NERVE_MM = (4.0, 8.0)
+DIRECTION_SMOOTHING_MM = 2.0  # point-by-point lift: Gaussian sigma along the course for the push directions
+FIXED_RAMP_MM = 2.0  # point-by-point lift: fades to zero over this arc next to a fixed point
 NERVE_STRIDE = 5  # CN VII samples are 0.2 mm apart: every fifth, 1 mm (sagitta of its bends << 0.01 mm)
 PAD_PASSES = 3  # rounds over all pads (a vessel lifted off one pad may land on another)
 BEND_STENCIL = 2  # course steps on each side for a bend radius (2 x 0.5 mm)
