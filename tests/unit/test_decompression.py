@@ -377,6 +377,7 @@ def test_scene_state_draws_and_deforms_with_the_routed_vessels():
     assert st.effective_scenario.vessel("aica") != AICA_PAD.vessel("aica")
     assert st.effective_scenario.pads == () and st.scenario.pads == AICA_PAD.pads
     assert st.deformation.is_rest  # the routed AICA no longer touches the nerve
+    assert set(st.routing.vessels) == {"aica"} and st.routing.scenario.vessels == st.effective_scenario.vessels
     plain = SceneModel(scenario=AICA).state
     assert plain.effective_scenario is plain.scenario
     assert not plain.deformation.is_rest  # the loop indents the nerve without the pad
