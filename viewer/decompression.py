@@ -66,6 +66,11 @@ __all__ = [
     "without_plan",
     "decompression_findings",
     "clear_cache",
+    "pad_at_contact",
+    "sling_to_dura",
+    "new_id",
+    "DEFAULT_PAD_RADII_MM",
+    "DEFAULT_PAD_GAP_MM",
 ]
 
 PAD_CLEARANCE_MM = 0.05  # a vessel wall resting on a pad: as close as the pia allows (editing.PIA_CLEARANCE_MM)
@@ -674,6 +679,76 @@ def clear_cache() -> None:
     _SLUNG.clear()
     _CONTEXT.clear()
     _PAD_CONTACTS.clear()
+
+
+# --------------------------------------------------------------------------- placing pads and slings
+
+DEFAULT_PAD_RADII_MM = (0.5, 1.5, 1.5)  # a flat piece of shredded felt, 1 x 3 x 3 mm: a teaching choice [S]
+DEFAULT_PAD_GAP_MM = 0.3  # its nerve-side face this far off the root: between, not on it
+
+
+def new_id(scenario: Scenario, stem: str) -> str:
+    """`stem-1`, `stem-2`, ... : the first id the scenario does not use yet."""
+    taken = set(scenario.ids)
+    k = 1
+    while f"{stem}-{k}" in taken:
+        k += 1
+    return f"{stem}-{k}"
+
+
+def pad_at_contact(
+    scenario: Scenario,
+    anatomy: Anatomy,
+    vessel_id: str | None = None,
+    gap_mm: float = DEFAULT_PAD_GAP_MM,
+    radii_mm=DEFAULT_PAD_RADII_MM,
+    pad_id: str | None = None,
+) -> Pad | None:
+    """A felt pad slid between CN VII and a vessel at its deepest contact (default: the culprit's):
+    thin along the line from the nerve to the vessel, long along the nerve, its nerve-side face
+    `gap_mm` off the nerve's surface (negative: pressed into the root). None when that vessel does
+    not touch CN VII. (Scenario > Insert Teflon pad; the presets.)"""
+    from .analysis import analyze  # the analysis imports this module
+
+    f = analyze(without_plan(scenario), anatomy)
+    c7 = [c for c in f.contacts if c.structure == "CN VII" and (vessel_id is None or c.id == vessel_id)]
+    if not c7:
+        return None
+    if vessel_id is None:
+        culprit = f.culprit_contact()
+        c = culprit if culprit is not None and culprit in c7 else min(c7, key=lambda c: c.gap_mm)
+    else:
+        c = min(c7, key=lambda c: c.gap_mm)
+    fn = anatomy.facial_nerve
+    n, o = np.asarray(c.nerve_point_mm), np.asarray(c.other_point_mm)
+    u = (o - n) / np.linalg.norm(o - n)
+    t = fn.point_at(c.arc_mm + 0.1) - fn.point_at(c.arc_mm - 0.1)
+    t -= (t @ u) * u
+    t /= np.linalg.norm(t)
+    b = np.cross(u, t)
+    thickness = float(radii_mm[0])
+    centre = fn.point_at(c.arc_mm) + u * (fn.radius_mm + gap_mm + thickness)
+    # rows rounded for the file; they stay orthonormal well within the format's 1e-3
+    axes = tuple(tuple(float(x) for x in np.round(row, 6)) for row in (u, t, np.round(b, 6)))
+    return Pad(
+        pad_id or new_id(scenario, "pad"),
+        tuple(float(x) for x in np.round(centre, 3)),
+        tuple(float(r) for r in radii_mm),
+        axes,
+        "Teflon felt",
+    )
+
+
+def sling_to_dura(
+    scenario: Scenario, anatomy: Anatomy, vessel_id: str, at_mm: float, sling_id: str | None = None
+) -> Sling:
+    """A sling round the vessel at `at_mm`, fixed to the nearest petrous dura: the anchor is where the
+    vessel's wall lies on the dura (the model has no tentorium). (Scenario > Transpose vessel.)"""
+    v = scenario.vessel(vessel_id)
+    c = vessel_course(v.centerline_mm)
+    p = c[int(np.argmin(np.abs(_arcs(c) - at_mm)))]
+    anchor = sdf.project_to_surface(anatomy.petrous.sdf, p[None], offset=v.radius_mm)[0]
+    return Sling(sling_id or new_id(scenario, "sling"), vessel_id, float(at_mm), tuple(np.round(anchor, 3)))
 
 
 # --------------------------------------------------------------------------- pad contacts

@@ -381,3 +381,43 @@ def test_scene_state_draws_and_deforms_with_the_routed_vessels():
     plain = SceneModel(scenario=AICA).state
     assert plain.effective_scenario is plain.scenario
     assert not plain.deformation.is_rest  # the loop indents the nerve without the pad
+
+
+@pytest.mark.parametrize(
+    "name, warnings",
+    [
+        ("mvd-aica-pad", []),
+        ("mvd-vertebral-sling", ["vessel_kinked"]),  # its teaching note says so
+        ("mvd-pica-rexp-pad", []),
+        ("mvd-pad-on-rez", ["pad_on_rez"]),
+        ("mvd-right-aica-pad", []),
+    ],
+)
+def test_rehearsal_presets_decompress_with_the_warnings_their_notes_describe(name, warnings):
+    s = load_preset(name)
+    f = analyze(s)
+    assert f.decompression["status"] == "decompressed"
+    assert codes(f) == warnings
+    assert f.decompression["before"]["classification"] == list(analyze(D.without_plan(s)).classification)
+    assert f.decompression["before"]["culprit"] is not None
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_insert_pad_at_the_culprit_contact_decompresses(side):
+    s = AICA if side == "left" else mirror_scenario(AICA)
+    a = build_anatomy(side)
+    pad = D.pad_at_contact(s, a)
+    assert pad is not None and pad.id == "pad-1" and pad.id not in s.ids
+    assert np.allclose(pad.axes_matrix @ pad.axes_matrix.T, np.eye(3), atol=1e-3)
+    f = analyze(s.with_pad(pad), a)
+    assert f.decompression["status"] == "decompressed" and codes(f) == []
+    assert D.pad_at_contact(s.with_pad(pad), a).id == "pad-2"  # ids never collide
+    assert D.pad_at_contact(load_preset("idiopathic"), A) is None  # nothing to decompress
+
+
+def test_a_sling_to_the_dura_is_anchored_on_the_petrous_face():
+    s = load_preset("vertebral-tandem")
+    sl = D.sling_to_dura(s, A, "va_left", 25.0)
+    r = s.vessel("va_left").radius_mm
+    assert sl.vessel == "va_left" and sl.at_mm == 25.0 and sl.id == "sling-1"
+    assert float(A.petrous.sdf(np.asarray(sl.anchor_mm)[None])[0]) == pytest.approx(r, abs=0.01)
