@@ -399,39 +399,22 @@ def _lift_bump(
 ) -> np.ndarray | None:
     """The course lifted off one pad point by point (the fallback of _lift_off_pad; None without overlap):
     each point along its own away direction, by the largest raised-cosine bump that reaches it."""
-    grow0 = radius + PAD_CLEARANCE_MM
-    reach = max(pad.radii_mm) + grow0 + 1e-6
-    near = np.flatnonzero(np.linalg.norm(pts - np.asarray(pad.center_mm), axis=1) < reach)
-    if near.size == 0:
-        return None
-    over = near[pad_sdf(pad, pts[near]) < grow0 - 1e-6]
+    over = _overlap(pts, radius, pad)
     if over.size == 0:
         return None
-    # One push direction for the whole stretch (a direction that turned along the course would bend it):
-    # the mean of the overlapping points' away directions, with, at each point, any component towards
-    # the nerve removed.
+    # one push direction where the overlap agrees on one (stripped, per point, of any part towards the
+    # nerve), else each point's own, smoothed along the course
     u_o, _, _ = _away_directions(pts[over], nerve)
     foot, dist0 = _nearest_on_polyline(pts, nerve)
     a_all = _unit(pts - foot)
     U = _unit(u_o.mean(axis=0))
-    if np.linalg.norm(U) < 0.5:  # the overlap faces every way (a vessel wrapped round the pad): per point
+    if np.linalg.norm(U) < 0.5:  # the overlap faces every way (a vessel wrapped round the pad)
         u_all, dist0 = _smooth_away(pts, arcs, nerve)
     else:
-        u_all = U[None, :] - np.minimum(0.0, a_all @ U)[:, None] * a_all
-        u_all = _unit(u_all)
+        u_all = _unit(U[None, :] - np.minimum(0.0, a_all @ U)[:, None] * a_all)
         flat = np.linalg.norm(u_all, axis=1) < 0.5
         u_all[flat] = a_all[flat]
-    u_over = u_all[over]
-    # the grown ellipsoid lies inside the true offset body, so grow more where the sdf says it is short
-    extra = np.zeros(over.size)
-    lift = np.zeros(over.size)
-    for _ in range(4):
-        lift = _ray_exit(pad, pts[over], u_over, grow0 + extra)
-        short = grow0 - pad_sdf(pad, pts[over] + lift[:, None] * u_over)
-        if np.all(short <= 1e-4):
-            break
-        extra += np.maximum(short, 0.0) + 1e-3
-    lift += 1e-3  # a hair beyond the contact threshold's rounding
+    lift = _exit_lift(pad, pts[over], u_all[over], radius + PAD_CLEARANCE_MM)
     half = FALLOFF_MIN_MM + FALLOFF_PER_MM * lift  # (J,)
     ds = np.abs(arcs[:, None] - arcs[over][None, :])  # (N, J)
     x = np.clip((ds - PLATEAU_MM) / half[None, :], 0.0, 1.0)  # a plateau, then a raised cosine
@@ -458,7 +441,7 @@ def _kinks(r_new: np.ndarray, r_old: np.ndarray, moved: np.ndarray, limit: float
 # --------------------------------------------------------------------------- routing
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RoutedVessel:
     """One vessel after the plan: its routed course and what the warnings need."""
 
