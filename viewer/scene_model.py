@@ -181,6 +181,6 @@ class SceneModel:
         if scenario.corridor is not None:  # ray casting only for a planned corridor
             from .corridor import with_corridor
 
-            findings = with_corridor(findings, effective, anatomy)
+            findings = with_corridor(findings, effective, anatomy, pads=scenario.pads)  # pads block the view
         # the nerve is deformed by the vessels where the plan put them (the findings measured those)
         return SceneState(anatomy, scenario, findings, deform_for(deformer, effective, findings), effective)

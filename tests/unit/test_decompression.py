@@ -421,3 +421,26 @@ def test_a_sling_to_the_dura_is_anchored_on_the_petrous_face():
     r = s.vessel("va_left").radius_mm
     assert sl.vessel == "va_left" and sl.at_mm == 25.0 and sl.id == "sling-1"
     assert float(A.petrous.sdf(np.asarray(sl.anchor_mm)[None])[0]) == pytest.approx(r, abs=0.01)
+
+
+def test_a_pad_in_the_line_of_sight_hides_part_of_the_root_exit_zone():
+    from dataclasses import replace
+
+    from viewer.corridor import corridor_visibility
+    from viewer.scenario import Corridor
+
+    vis = corridor_visibility(A)
+    base = vis.fraction(8.0, AICA.vessels)
+    seen = vis.targets[vis.target_visible(8.0, AICA.vessels)]
+    assert base > 0.2 and len(seen)
+    # a pad on the way from the keyhole to what is seen, 3 mm in front of the nerve
+    centre = seen.mean(axis=0)
+    towards = A.surgical.craniotomy_centre - centre
+    pad = Pad("pad", centre + 3.0 * towards / np.linalg.norm(towards), (2.0, 2.0, 2.0))
+    assert vis.fraction(8.0, AICA.vessels, pads=(pad,)) < base - 0.1
+    far = Pad("far", (-30.0, 20.0, 20.0), (1.0, 1.0, 1.0))
+    assert vis.fraction(8.0, AICA.vessels, pads=(far,)) == base
+    # the findings of a plan with a corridor count its pads (and its routed vessels)
+    plan = replace(AICA.with_pad(pad), corridor=Corridor(8.0))
+    st = SceneModel(scenario=plan).state
+    assert st.findings.corridor["rez_visible_fraction"] < base - 0.1
