@@ -99,7 +99,7 @@ PAD_COMPRESSION_FRACTION = 0.1  # pad_compresses_nerve: penetration > 0.1 x CN V
 PAD_MAX_SEMI_AXIS_MM = 4.0  # pad_oversized
 SLING_STRETCH_MAX = 1.10  # sling_stretches_vessel: > 10 % longer
 KINK_RADIUS_FACTOR = 2.0  # vessel_kinked: bend radius < 2 x vessel radius
-CONTACT_GAP_MM = 0.1  # as viewer.thresholds (a pad "touches" within it)
+CONTACT_GAP_MM = 0.1  # a pad "touches" within this gap: viewer.thresholds' contact_gap_mm, its default
 
 STATUSES = ("decompressed", "residual_compression")
 WARNING_CODES = ("pad_compresses_nerve", "pad_on_rez", "pad_oversized", "sling_stretches_vessel", "vessel_kinked")
@@ -748,7 +748,7 @@ def _pad_surface(pad: Pad) -> np.ndarray:
     return np.asarray(pad.center_mm) + (_DIRS * np.asarray(pad.radii_mm)) @ pad.axes_matrix
 
 
-def pad_contacts(pad: Pad, anatomy: Anatomy) -> list[dict]:
+def pad_contacts(pad: Pad, anatomy: Anatomy, contact_gap_mm: float = CONTACT_GAP_MM) -> list[dict]:
     """The pad against CN VII, CN VIII and the brainstem: one entry per touching stretch.
 
     On CN VII a stretch is split where the myelin changes (central to peripheral), so an
@@ -760,14 +760,14 @@ def pad_contacts(pad: Pad, anatomy: Anatomy) -> list[dict]:
     tubes = [("CN VII", fn.points_mm, fn.radius_mm, fn)]
     t8 = anatomy.tubes["cn8"]
     tubes.append(("CN VIII", t8.centerline_mm, t8.radius_mm, None))
-    reach = max(pad.radii_mm) + CONTACT_GAP_MM
+    reach = max(pad.radii_mm) + contact_gap_mm
     for name, pts, r, nerve in tubes:
         pts = np.asarray(pts, float)
         d = np.linalg.norm(pts - np.asarray(pad.center_mm), axis=1)
         if d.min() > reach + r:
             continue
         gap = pad_sdf(pad, pts) - r
-        hit = np.flatnonzero(gap <= CONTACT_GAP_MM)
+        hit = np.flatnonzero(gap <= contact_gap_mm)
         if hit.size == 0:
             continue
         breaks = np.diff(hit) > 1
@@ -782,7 +782,7 @@ def pad_contacts(pad: Pad, anatomy: Anatomy) -> list[dict]:
                 seg, my_ = str(nerve.segments[j]), str(nerve.myelin[j])
             out.append(_pad_contact(pad.id, name, seg, my_, g))
     g = float((anatomy.brainstem_sdf(_pad_surface(pad))).min())
-    if g <= CONTACT_GAP_MM:
+    if g <= contact_gap_mm:
         out.append(_pad_contact(pad.id, "brainstem", None, None, g))
     return out
 
@@ -790,12 +790,12 @@ def pad_contacts(pad: Pad, anatomy: Anatomy) -> list[dict]:
 _PAD_CONTACTS: dict[tuple, tuple[dict, ...]] = {}
 
 
-def _pad_contacts_cached(pad: Pad, anatomy: Anatomy) -> tuple[dict, ...]:
+def _pad_contacts_cached(pad: Pad, anatomy: Anatomy, contact_gap_mm: float) -> tuple[dict, ...]:
     """pad_contacts, cached per pad (only the dragged pad is measured again on a move)."""
-    key = (pad, id(anatomy), anatomy.side)
+    key = (pad, id(anatomy), anatomy.side, contact_gap_mm)
     hit = _PAD_CONTACTS.get(key)
     if hit is None:
-        hit = tuple(pad_contacts(pad, anatomy))
+        hit = tuple(pad_contacts(pad, anatomy, contact_gap_mm))
         if len(_PAD_CONTACTS) > 256:
             _PAD_CONTACTS.clear()
         _PAD_CONTACTS[key] = hit
@@ -908,12 +908,14 @@ def plan_warnings(scenario: Scenario, routed: RoutedScenario, contacts: list[dic
 # --------------------------------------------------------------------------- findings block
 
 
-def decompression_findings(scenario: Scenario, routed: RoutedScenario, before, after, anatomy: Anatomy) -> dict:
+def decompression_findings(
+    scenario: Scenario, routed: RoutedScenario, before, after, anatomy: Anatomy, contact_gap_mm: float = CONTACT_GAP_MM
+) -> dict:
     """The contract's ``decompression`` block from the before and after analyses (viewer.analysis.Findings)."""
     before_vii = [c for c in before.contacts if c.structure == "CN VII"]
     after_vii = [c for c in after.contacts if c.structure == "CN VII"]
     status = "decompressed" if before_vii and not after_vii else "residual_compression"
-    contacts = [dict(c) for pad in scenario.pads for c in _pad_contacts_cached(pad, anatomy)]
+    contacts = [dict(c) for pad in scenario.pads for c in _pad_contacts_cached(pad, anatomy, contact_gap_mm)]
     return {
         "status": status,
         "before": {
