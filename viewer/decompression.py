@@ -625,15 +625,22 @@ def _route_vessel(
 _CACHE: dict[tuple, RoutedScenario] = {}
 
 
-def route(scenario: Scenario, anatomy: Anatomy) -> RoutedScenario:
+def route(scenario: Scenario, anatomy: Anatomy | None = None) -> RoutedScenario:
     """The effective scenario of a plan: vessels re-routed around the pads and by the slings.
 
     Without pads and slings it is the scenario itself. The effective scenario carries no pads
     and no slings (its vessels already show the plan): draw those from the scenario. Cached
     on the vessels, pads, slings and side, so the analysis and the scene model share one routing.
+    `anatomy`: the model of the scenario's side (the default); another side's is an error.
     """
     if not has_plan(scenario):
         return RoutedScenario(scenario, {})
+    if anatomy is None:
+        from .anatomy import build_anatomy
+
+        anatomy = build_anatomy(scenario.side)
+    elif anatomy.side != scenario.side:
+        raise ValueError(f"a {scenario.side}-sided plan cannot be routed on the {anatomy.side} anatomy")
     key = (id(anatomy), scenario.side, scenario.vessels, scenario.pads, scenario.slings)
     hit = _CACHE.get(key)
     if hit is not None:

@@ -444,3 +444,10 @@ def test_a_pad_in_the_line_of_sight_hides_part_of_the_root_exit_zone():
     plan = replace(AICA.with_pad(pad), corridor=Corridor(8.0))
     st = SceneModel(scenario=plan).state
     assert st.findings.corridor["rez_visible_fraction"] < base - 0.1
+
+
+def test_routing_uses_the_anatomy_of_the_plans_side():
+    right = mirror_scenario(AICA_PAD)
+    assert D.route(right).scenario.vessel("aica") == D.route(right, build_anatomy("right")).scenario.vessel("aica")
+    with pytest.raises(ValueError, match="right-sided"):
+        D.route(right, A)
