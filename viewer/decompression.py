@@ -852,6 +852,14 @@ def _warning(code: str, text: str) -> dict:
     return {"code": code, "text": text, "sources": sources}
 
 
+def _vessel_name(scenario: Scenario, vessel_id: str) -> str:
+    """'left vertebral artery (va_left)', inside a sentence of the warnings' text."""
+    label = scenario.vessel(vessel_id).label
+    if not label or label == vessel_id:
+        return vessel_id
+    return f"{label[0].lower()}{label[1:]} ({vessel_id})"
+
+
 def plan_warnings(scenario: Scenario, routed: RoutedScenario, contacts: list[dict], anatomy: Anatomy) -> list[dict]:
     """The contract's warnings for a plan, each with the reason in words and its sources."""
     out: list[dict] = []
@@ -895,7 +903,7 @@ def plan_warnings(scenario: Scenario, routed: RoutedScenario, contacts: list[dic
             out.append(
                 _warning(
                     "sling_stretches_vessel",
-                    f"The sling lengthens {vid} by {100 * (rv.length_ratio - 1):.0f} % (over "
+                    f"The sling lengthens the {_vessel_name(scenario, vid)} by {100 * (rv.length_ratio - 1):.0f} % (over "
                     f"{100 * (SLING_STRETCH_MAX - 1):.0f} %): the artery and its perforators to the "
                     "brainstem would be under tension; choose an anchor closer to its course.",
                 )
@@ -905,7 +913,7 @@ def plan_warnings(scenario: Scenario, routed: RoutedScenario, contacts: list[dic
             out.append(
                 _warning(
                     "vessel_kinked",
-                    f"The new course of {vid} bends with a {rv.min_bend_radius_mm:.1f} mm radius, tighter "
+                    f"The new course of the {_vessel_name(scenario, vid)} bends with a {rv.min_bend_radius_mm:.1f} mm radius, tighter "
                     f"than {KINK_RADIUS_FACTOR:.0f} x its {r:.1f} mm radius: a kink can narrow the lumen.",
                 )
             )
