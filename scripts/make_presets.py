@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from viewer import sdf  # noqa: E402
+from viewer import decompression, sdf  # noqa: E402
 from viewer.analysis import analyze  # noqa: E402
 from viewer.anatomy import brainstem_sdf, build_anatomy  # noqa: E402
 from viewer.scenario import (  # noqa: E402
@@ -515,40 +515,17 @@ def _aneurysm() -> Scenario:
 
 
 # --------------------------------------------------------------------------- MVD rehearsal (pads, slings)
-# Shredded Teflon felt: a flat pad, 1 mm thick, between the vessel and the nerve (PAD_*: semi-axes, mm).
-PAD_HALF_THICKNESS = 0.5
-PAD_HALF_WIDTH = 1.5
+# The pads and slings are placed as Scenario > Insert Teflon pad / Transpose vessel place them
+# (viewer.decompression.pad_at_contact, sling_to_dura): a flat felt pad, 1 mm thick, between the vessel
+# and the nerve; a sling to the nearest petrous dura.
 
 
-def pad_at_contact(s: Scenario, vessel_id: str, pad_id: str, gap: float, along: float = 0.0) -> Pad:
-    """A felt pad slid between CN VII and the vessel at its deepest contact: flat (thin along the line
-    from the nerve to the vessel), its nerve-side face `gap` mm off the nerve's surface (gap < 0: pressed
-    into the root), `along` mm further along the nerve."""
-    f = analyze(s)
-    c = min((c for c in f.contacts if c.id == vessel_id and c.structure == "CN VII"), key=lambda c: c.gap_mm)
-    n, o = np.asarray(c.nerve_point_mm), np.asarray(c.other_point_mm)
-    u = (o - n) / np.linalg.norm(o - n)
-    arc = c.arc_mm + along
-    t = FN.point_at(arc + 0.1) - FN.point_at(arc - 0.1)
-    t -= (t @ u) * u
-    t /= np.linalg.norm(t)
-    b = np.cross(u, t)
-    centre = FN.point_at(arc) + u * (R7 + gap + PAD_HALF_THICKNESS)
-    axes = tuple(tuple(float(x) for x in np.round(row, 6)) for row in (u, t, np.round(b, 6)))
-    # rounded rows stay orthonormal within the file format's tolerance (1e-3)
-    return Pad(
-        pad_id, tuple(np.round(centre, 3)), (PAD_HALF_THICKNESS, PAD_HALF_WIDTH, PAD_HALF_WIDTH), axes, "Teflon felt"
-    )
+def pad_at_contact(s: Scenario, vessel_id: str, pad_id: str, gap: float) -> Pad:
+    return decompression.pad_at_contact(s, A, vessel_id, gap_mm=gap, pad_id=pad_id)
 
 
 def sling_to_petrous_dura(s: Scenario, vessel_id: str, at_mm: float, sling_id: str = "sling") -> Sling:
-    """A sling around the vessel at `at_mm`, fixed to the nearest petrous dura (the vessel's wall on the dura)."""
-    v = s.vessel(vessel_id)
-    c = v.course_mm
-    arcs = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(c, axis=0), axis=1))])
-    p = c[int(np.argmin(np.abs(arcs - at_mm)))]
-    anchor = sdf.project_to_surface(A.petrous.sdf, p[None], offset=v.radius_mm)[0]
-    return Sling(sling_id, vessel_id, at_mm, tuple(np.round(anchor, 3)))
+    return decompression.sling_to_dura(s, A, vessel_id, at_mm, sling_id)
 
 
 def _aica_pad() -> Scenario:
@@ -567,7 +544,7 @@ def _vertebral_sling() -> Scenario:
     return s.with_sling(sling_to_petrous_dura(s, "va_left", VA_SLING_AT_MM))
 
 
-VA_SLING_AT_MM = 31.0  # the apex of the vertebral artery's loop, where it pushes the PICA
+VA_SLING_AT_MM = 25.0  # where the vertebral artery's loop turns up towards the PICA it pushes
 
 
 def _pad_on_rez() -> Scenario:
@@ -940,8 +917,9 @@ SPECS: list[Spec] = [
             "a felt pad keeps the PICA, which it had pushed onto the root exit point, off the nerve. A large, stiff "
             "vertebral artery is hard to hold off the root with felt alone, so it is transposed and fixed to the "
             "dura instead. In 42 patients treated this way, an artery other than the vertebral one was the "
-            "compressing vessel in every case, mostly the PICA. The check watches the price of the move: a vessel "
-            "stretched by more than 10 % or kinked by the new course.",
+            "compressing vessel in every case, mostly the PICA. The check watches the price of the move, a vessel "
+            "stretched by more than 10 % or kinked by its new course: this model artery has little slack, and it "
+            "warns that the artery bends sharply where the sling pulls it.",
             ("lee-2016-sling", "park-2008", "wedge-2019"),
             ("decompressed",),
             "rez_closeup",

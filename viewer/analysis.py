@@ -718,7 +718,7 @@ def analyze(scenario: Scenario, anatomy: Anatomy | None = None, thresholds: Thre
     routed = decompression.route(scenario, anatomy)
     had_compression = any(c.structure == CN7 for c in before.contacts)
     after = _analyze(routed.scenario, anatomy, th, had_compression=had_compression)
-    block = decompression.decompression_findings(scenario, routed, before, after, anatomy)
+    block = decompression.decompression_findings(scenario, routed, before, after, anatomy, th.contact_gap_mm)
     return replace(after, decompression=block)
 
 

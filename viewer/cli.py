@@ -463,7 +463,8 @@ def _cmd_analyze(args) -> int:
 
         sided = _on_side(scenario, args.side)
         # the vessels where the MVD plan (pads, slings) puts them block the view, not where they were
-        findings = with_corridor(findings, route(sided, build_anatomy(sided.side)).scenario)
+        anatomy = build_anatomy(sided.side)
+        findings = with_corridor(findings, route(sided, anatomy).scenario, anatomy, pads=sided.pads)
     if args.json:
         json.dump(findings.to_dict(), sys.stdout, indent=1)
         sys.stdout.write("\n")

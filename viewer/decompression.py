@@ -1,32 +1,40 @@
 """MVD rehearsal: Teflon pads, slings (transposition) and the decompression check (pure core: numpy only).
 
-Contract: ``shared/design/formats-v2.md`` sections 1 and 2; clinical background and sources:
-docs/clinical-reference.md section 12.
+Contract: ``shared/design/formats-v2.md`` sections 1 and 2; clinical background, sources and which
+thresholds are the project's own: docs/clinical-reference.md section 12.
 
-Routing (``route``) turns a scenario with pads and slings into the *effective* scenario: the
-same vessels with the courses the plan gives them. The analysis measures that one (the
-"after" state) and the scenario without pads and slings (the "before" state).
+Routing (``route``) turns a scenario with pads and slings into the *effective* scenario: the same
+vessels with the courses the plan gives them (dense handles), and no pads or slings. The analysis
+measures that one (the "after" state) and the scenario without the plan (the "before" state).
 
-* Sling: the course point at ``at_mm`` goes exactly to ``anchor_mm`` and the origin stays.
-  The section from the origin (or the previous sling) to the sling point is rotated rigidly
-  about its start so that its chord points at the anchor, which keeps its length; only the
-  difference in chord length is spread along it (smoothstep), so the length changes by that
-  difference and no more. The distal part follows rigidly (its length is kept exactly); when the
-  vessel's end lies on another vessel (a vertebral artery at the vertebrobasilar junction), the
-  distal part is blended back to it instead.
-* Pad: a solid ellipsoid. Each course point whose tube (radius + ``PAD_CLEARANCE_MM``) overlaps it
-  is moved along its own *away* direction (from the nearest CN VII point, or, away from the
-  nerve, the brainstem's outward normal with any component towards the nerve removed) to where
-  that ray leaves the pad grown by the tube radius: the far side from the nerve, resting on the
-  pad. Its neighbours follow with a raised-cosine falloff whose half-width grows with the lift
-  (``FALLOFF_MIN_MM + FALLOFF_PER_MM`` x lift, so the bend stays gentle); each point takes the
-  largest lift that reaches it, always along its own away direction, so a pad never moves a point
-  towards the nerve (a final guard keeps any point whose distance to CN VII would fall). The
-  origin, sling points and a fixed end do not move. Vessels then stop at the pia
-  (``editing.clamp_outside_brainstem``); ``PAD_PASSES`` rounds settle several pads.
+Both pads and slings move a course *piecewise rigidly* (``_piecewise``): some course points are
+controls with a target (fixed points stay: the origin, where another vessel branches off, an end
+lying on another vessel, a sling point), and each section between two controls is rotated so its
+chord joins the new ends, scaled along the chord to its new length and across it by the factor that
+keeps its arc length (a pulled tortuous stretch straightens, a pushed one bulges; ``_SectionMap``).
+Loops and bends inside a section keep their shape; the corners at the controls are blended over
+``BLEND_MM``. Shearing a course point by point instead (a smooth displacement bump) tightened loops
+near the lift into kinks and shortened the vessel.
 
-The decompression findings (``decompression_findings``) compare the two analyses and add
-the pad contacts and the warnings of the contract.
+* Sling: the course point at ``at_mm`` is a control whose target is ``anchor_mm``; a free distal end
+  follows the last sling rigidly. The length changes only where a section cannot straighten (or
+  bulge) enough: that is what ``sling_stretches_vessel`` reports.
+* Pad: a solid ellipsoid. The stretch whose tube (radius + ``PAD_CLEARANCE_MM``) overlaps it, plus
+  ``PLATEAU_MM`` each side, moves as one piece along one push direction (the mean of its points'
+  directions away from the nearest CN VII point; far from the nerve, the pia's normal with any part
+  towards the nerve removed) by the smallest lift that clears the pad: it ends on the pad's far
+  side, resting on it. Each tail of ``FALLOFF_MIN_MM + FALLOFF_PER_MM`` x lift swings about its far
+  end (or the nearest fixed point). A pad never brings a course point closer to CN VII: a tail point
+  that would come a hair closer stays where it was, and when more is at stake (or a fixed point lies
+  in the overlap) the point-by-point lift ``_lift_bump`` is used, which checks every point.
+  ``PAD_PASSES`` rounds settle several pads; vessels then stop at the pia
+  (``editing.clamp_outside_brainstem``).
+
+Routing is cached per vessel in two stages (slings; then the pads within reach of the slung course),
+so dragging one pad re-routes only the vessels it can touch.
+
+The decompression findings (``decompression_findings``) compare the two analyses and add the pad
+contacts and the warnings of the contract, each with its reason and sources (``WARNING_SOURCES``).
 """
 
 from __future__ import annotations
@@ -37,7 +45,7 @@ import numpy as np
 
 from . import sdf
 from .anatomy import Anatomy, brainstem_sdf
-from .scenario import Pad, Scenario, Vessel, vessel_course
+from .scenario import Pad, Scenario, Sling, Vessel, vessel_course
 from .sources import BIBLIOGRAPHY
 
 __all__ = [
@@ -58,24 +66,32 @@ __all__ = [
     "without_plan",
     "decompression_findings",
     "clear_cache",
+    "pad_at_contact",
+    "sling_to_dura",
+    "new_id",
+    "DEFAULT_PAD_RADII_MM",
+    "DEFAULT_PAD_GAP_MM",
 ]
 
 PAD_CLEARANCE_MM = 0.05  # a vessel wall resting on a pad: as close as the pia allows (editing.PIA_CLEARANCE_MM)
-PLATEAU_MM = 3.0  # the stretch within this arc of an overlapping point is lifted as a whole (keeps a loop's shape)
-FALLOFF_MIN_MM = 4.0  # half-width of the lift's falloff along the course for a tiny lift
-FALLOFF_PER_MM = 5.0  # ... growing with the lift: a 2 mm lift spreads over +-9 mm (a gentle bend)
-NEAR_NERVE_MM = (
-    4.0,
-    8.0,
-)  # from the CN VII centreline: "away" is away from the nerve up to 4 mm, the pia's normal beyond 8
-DIRECTION_SMOOTHING_MM = 2.0  # Gaussian sigma along the course for the push directions
-FIXED_RAMP_MM = 2.0  # the lift fades to zero over this arc next to the origin, a sling point and a fixed end
+PLATEAU_MM = 3.0  # the stretch within this arc of an overlapping point is lifted as one piece
+FALLOFF_MIN_MM = 4.0  # length of a pad lift's swinging tail for a tiny lift ...
+FALLOFF_PER_MM = 5.0  # ... growing with the lift: a 2 mm lift swings 14 mm of vessel each side (about 8 degrees)
+# "Away" from the nerve: straight away from the nearest CN VII point up to 4 mm from its centreline,
+# turning into the pia's outward normal by 8 mm (a pad on the brainstem far from the nerve).
+NEAR_NERVE_MM = (4.0, 8.0)
+DIRECTION_SMOOTHING_MM = 2.0  # point-by-point lift: Gaussian sigma along the course for the push directions
+FIXED_RAMP_MM = 2.0  # point-by-point lift: fades to zero over this arc next to a fixed point
 NERVE_STRIDE = 5  # CN VII samples are 0.2 mm apart: every fifth, 1 mm (sagitta of its bends << 0.01 mm)
 PAD_PASSES = 3  # rounds over all pads (a vessel lifted off one pad may land on another)
 BEND_STENCIL = 2  # course steps on each side for a bend radius (2 x 0.5 mm)
-# The model's own vessels have bends under 2 x radius (tortuous loops): a bend counts as the routing's
-# kink where it is now under the limit and was not before, or is at least 25 % tighter than before.
+# The model's own vessels have bends under 2 x radius (tortuous loops), and a re-routed section's bends
+# shift by some 10 % (resampling, a swinging tail taking up a millimetre of slack): a bend counts as the
+# routing's kink where it is under the limit and at least 25 % tighter than before.
 KINK_TIGHTENING = 0.75
+STRAIGHTEN_RANGE = (0.0, 3.0)  # how far a section may straighten (0: its chord) or bulge (3x its excursions)
+GUARD_REVERT_MM = 0.05  # a tail point that would come this little closer to CN VII just stays (else: point by point)
+BLEND_MM = 1.5  # arc over which two sections' motions are blended at a control point
 MOVED_MM = 0.05  # a course point moved by more than this counts as re-routed (kink check)
 
 # Warning thresholds of the contract (formats-v2.md section 2)
@@ -83,7 +99,7 @@ PAD_COMPRESSION_FRACTION = 0.1  # pad_compresses_nerve: penetration > 0.1 x CN V
 PAD_MAX_SEMI_AXIS_MM = 4.0  # pad_oversized
 SLING_STRETCH_MAX = 1.10  # sling_stretches_vessel: > 10 % longer
 KINK_RADIUS_FACTOR = 2.0  # vessel_kinked: bend radius < 2 x vessel radius
-CONTACT_GAP_MM = 0.1  # as viewer.thresholds (a pad "touches" within it)
+CONTACT_GAP_MM = 0.1  # a pad "touches" within this gap: viewer.thresholds' contact_gap_mm, its default
 
 STATUSES = ("decompressed", "residual_compression")
 WARNING_CODES = ("pad_compresses_nerve", "pad_on_rez", "pad_oversized", "sling_stretches_vessel", "vessel_kinked")
@@ -215,30 +231,85 @@ def _rotation(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- slings
 
 
-def _apply_sling(course: np.ndarray, arcs: np.ndarray, pivot: int, at: int, anchor, end_fixed: bool) -> np.ndarray:
-    """The course with point `at` moved to `anchor`, pivoting about point `pivot` (see the module doc)."""
-    out = course.copy()
-    P = course[pivot]
-    v_old = course[at] - P
-    v_new = np.asarray(anchor, float) - P
-    if np.linalg.norm(v_old) < 1e-9:  # sling on the pivot itself: translate what follows
-        R, chord = np.eye(3), v_new - v_old
-    else:
-        R = _rotation(v_old, v_new)
-        chord = v_new - R @ v_old  # along v_new: the change of chord length
-    prox = np.arange(pivot, at + 1)
-    span = max(arcs[at] - arcs[pivot], 1e-9)
-    w = _smoothstep((arcs[prox] - arcs[pivot]) / span)
-    out[prox] = P + (course[prox] - P) @ R.T + w[:, None] * chord
-    out[at] = np.asarray(anchor, float)
-    dist = np.arange(at + 1, len(course))
-    if dist.size:
-        moved = P + (course[dist] - P) @ R.T + chord
-        if end_fixed:
-            tail = max(arcs[-1] - arcs[at], 1e-9)
-            wd = _smoothstep((arcs[-1] - arcs[dist]) / tail)
-            moved = course[dist] + wd[:, None] * (moved - course[dist])
-        out[dist] = moved
+class _SectionMap:
+    """Maps the course section between two control points onto new end positions, keeping its shape.
+
+    The section is rotated (smallest rotation) so that its chord points from the new start to the new
+    end; along the chord it is scaled to the new chord length, and across it by the factor that keeps
+    the section's length (a tortuous stretch that is pulled straightens, one that is pushed together
+    bulges), within STRAIGHTEN_RANGE. A section whose chord does not change is moved rigidly."""
+
+    def __init__(self, start: np.ndarray, end: np.ndarray, new_start: np.ndarray, new_end: np.ndarray, pts: np.ndarray):
+        self.P = start
+        self.A = np.asarray(new_start, float)
+        v_old, v_new = end - start, np.asarray(new_end, float) - self.A
+        lo, ln = float(np.linalg.norm(v_old)), float(np.linalg.norm(v_new))
+        if lo < 1e-9 or ln < 1e-9:
+            self.R, self.e, self.ka, self.kp = np.eye(3), np.array([1.0, 0.0, 0.0]), 1.0, 1.0
+            self.shift = v_new - v_old if lo < 1e-9 else np.zeros(3)
+            return
+        self.shift = np.zeros(3)
+        self.R = _rotation(v_old, v_new)
+        self.e = v_new / ln
+        self.ka = ln / lo
+        self.kp = 1.0
+        if abs(self.ka - 1.0) > 1e-6 and len(pts) > 2:
+            target = float(np.linalg.norm(np.diff(pts, axis=0), axis=1).sum())
+            k = np.linspace(*STRAIGHTEN_RANGE, 41)
+            rel = (pts - self.P) @ self.R.T
+            along = rel @ self.e
+            perp = rel - along[:, None] * self.e
+            steps_a = np.diff(along)[None, :, None] * self.ka * self.e
+            steps_p = k[:, None, None] * np.diff(perp, axis=0)[None]
+            lengths = np.linalg.norm(steps_a + steps_p, axis=2).sum(axis=1)  # grows with k
+            self.kp = float(np.interp(target, lengths, k))  # clamped to the range at its ends
+
+    def __call__(self, p: np.ndarray) -> np.ndarray:
+        rel = (p - self.P) @ self.R.T
+        along = rel @ self.e
+        perp = rel - along[:, None] * self.e
+        return self.A + self.shift + self.ka * along[:, None] * self.e + self.kp * perp
+
+
+def _rigid(start: np.ndarray, new_start: np.ndarray, R: np.ndarray):
+    """The rigid motion taking `start` to `new_start` with rotation R (a free end carried along)."""
+    return lambda p: new_start + (p - start) @ R.T
+
+
+def _piecewise(pts: np.ndarray, arcs: np.ndarray, controls: dict[int, np.ndarray], free_end: bool) -> np.ndarray:
+    """Move each control point (index -> new position) exactly and every section between two controls
+    with its _SectionMap; before the first control nothing moves, and beyond the last one a free end
+    follows it rigidly when it moved (else nothing moves). The corners between two
+    sections' maps are rounded over BLEND_MM of arc on each side (both maps agree at the control)."""
+    idx = sorted(controls)
+    out = pts.copy()
+    n = len(pts)
+    maps = []
+    if idx[0] > 0:  # unchanged before the first control (a map only for rounding the corner there)
+        maps.append((0, idx[0], lambda p: p))
+    for i, j in zip(idx[:-1], idx[1:]):
+        maps.append((i, j, _SectionMap(pts[i], pts[j], controls[i], controls[j], pts[i : j + 1])))
+    last = idx[-1]
+    if last < n - 1:
+        moved_last = np.linalg.norm(np.asarray(controls[last]) - pts[last]) > 1e-9
+        if free_end and moved_last:  # a free end follows the last moved control rigidly
+            R = maps[-1][2].R if maps and isinstance(maps[-1][2], _SectionMap) else np.eye(3)
+            maps.append((last, n - 1, _rigid(pts[last], np.asarray(controls[last], float), R)))
+        else:
+            maps.append((last, n - 1, lambda p: p))
+    for i, j, f in maps:
+        out[i : j + 1] = f(pts[i : j + 1])
+    # round the corners at interior controls
+    for (i0, j0, f0), (_, j1, f1) in zip(maps[:-1], maps[1:]):
+        m = j0
+        w = min(BLEND_MM, 0.45 * (arcs[m] - arcs[i0]), 0.45 * (arcs[j1] - arcs[m]))
+        if w <= 1e-6:
+            continue
+        win = np.flatnonzero(np.abs(arcs - arcs[m]) < w)
+        beta = _smoothstep((arcs[win] - arcs[m] + w) / (2 * w))[:, None]
+        out[win] = (1 - beta) * f0(pts[win]) + beta * f1(pts[win])
+    for i in idx:
+        out[i] = controls[i]
     return out
 
 
@@ -253,43 +324,97 @@ def _fixed_weight(arcs: np.ndarray, fixed: list[int]) -> np.ndarray:
     return w
 
 
-def _lift_off_pad(
-    pts: np.ndarray, arcs: np.ndarray, radius: float, pad: Pad, nerve: np.ndarray, fixed_w: np.ndarray
-) -> np.ndarray | None:
-    """The course lifted off one pad (None when the tube does not overlap it)."""
+def _overlap(pts: np.ndarray, radius: float, pad: Pad) -> np.ndarray:
+    """Indices of course points whose tube (plus PAD_CLEARANCE_MM) overlaps the pad."""
     grow0 = radius + PAD_CLEARANCE_MM
     reach = max(pad.radii_mm) + grow0 + 1e-6
     near = np.flatnonzero(np.linalg.norm(pts - np.asarray(pad.center_mm), axis=1) < reach)
-    if near.size == 0:
-        return None
-    over = near[pad_sdf(pad, pts[near]) < grow0 - 1e-6]
+    return near[pad_sdf(pad, pts[near]) < grow0 - 1e-6] if near.size else near
+
+
+def _exit_lift(pad: Pad, p: np.ndarray, u: np.ndarray, grow0: float) -> np.ndarray:
+    """How far along u (per point) each point must go to clear the pad by grow0 (sdf-checked)."""
+    extra = np.zeros(len(p))
+    lift = np.zeros(len(p))
+    for _ in range(4):  # the grown ellipsoid lies inside the true offset body: grow more where short
+        lift = _ray_exit(pad, p, u, grow0 + extra)
+        short = grow0 - pad_sdf(pad, p + lift[:, None] * u)
+        if np.all(short <= 1e-4):
+            break
+        extra += np.maximum(short, 0.0) + 1e-3
+    return lift + 1e-3  # a hair beyond, for the contact threshold's rounding
+
+
+def _lift_off_pad(
+    pts: np.ndarray, arcs: np.ndarray, radius: float, pad: Pad, nerve: np.ndarray, fixed: list[int]
+) -> np.ndarray | None:
+    """The course lifted off one pad (None when the tube does not overlap it).
+
+    The overlapping stretch and PLATEAU_MM on either side move as one piece along one push
+    direction (the mean of the overlapping points' away directions) by the largest lift that clears
+    the pad; each tail of FALLOFF_MIN_MM + FALLOFF_PER_MM x lift swings about its far end
+    (_SectionMap), so the loops and bends of the vessel keep their shape. The tails stop at fixed
+    points (origin, branch origins, sling points, a fixed end). When that would bring a point closer
+    to CN VII, or a fixed point lies in the overlap, the point-by-point bump (_lift_bump) is used."""
+    over = _overlap(pts, radius, pad)
     if over.size == 0:
         return None
-    # One push direction for the whole stretch (a direction that turned along the course would bend it):
-    # the mean of the overlapping points' away directions, with, at each point, any component towards
-    # the nerve removed.
+    n = len(pts)
+    fixed_sorted = sorted(set(fixed))
+    fw = _fixed_weight(arcs, fixed_sorted)
+    u_o, a_o, _ = _away_directions(pts[over], nerve)
+    U = _unit(u_o.mean(axis=0))
+    f_left = max([f for f in fixed_sorted if f <= over.min()], default=-1)
+    f_right = min([f for f in fixed_sorted if f >= over.max()], default=n)
+    if np.linalg.norm(U) < 0.5 or np.any(a_o @ U < 0.0) or f_left >= over.min() or f_right <= over.max():
+        return _lift_bump(pts, arcs, radius, pad, nerve, fw)
+    lift = float(_exit_lift(pad, pts[over], np.broadcast_to(U, (over.size, 3)), radius + PAD_CLEARANCE_MM).max())
+    tail = FALLOFF_MIN_MM + FALLOFF_PER_MM * lift
+
+    def at(arc: float) -> int:
+        return int(np.clip(np.searchsorted(arcs, arc), 0, n - 1))
+
+    il = max(at(arcs[over.min()] - PLATEAU_MM - tail), max(f_left, 0))
+    ir = min(at(arcs[over.max()] + PLATEAU_MM + tail), min(f_right, n - 1))
+    ia = min(max(at(arcs[over.min()] - PLATEAU_MM), il + 1), int(over.min()))
+    ib = max(min(at(arcs[over.max()] + PLATEAU_MM), ir - 1), int(over.max()))
+    if not il < ia <= ib < ir:
+        return _lift_bump(pts, arcs, radius, pad, nerve, fw)
+    controls = {il: pts[il], ia: pts[ia] + lift * U, ib: pts[ib] + lift * U, ir: pts[ir]}
+    out = _piecewise(pts, arcs, controls, free_end=False)
+    moved = np.flatnonzero(np.linalg.norm(out - pts, axis=1) > 1e-9)
+    if moved.size:  # a pad never brings a point closer to CN VII
+        _, d0 = _nearest_on_polyline(pts[moved], nerve)
+        _, d1 = _nearest_on_polyline(out[moved], nerve)
+        closer = d1 < d0 - 1e-9
+        if np.any(closer):
+            if float((d0 - d1)[closer].max()) > GUARD_REVERT_MM:
+                return _lift_bump(pts, arcs, radius, pad, nerve, fw)
+            out[moved[closer]] = pts[moved[closer]]  # a swinging tail's hair towards it: stays where it was
+    return out
+
+
+def _lift_bump(
+    pts: np.ndarray, arcs: np.ndarray, radius: float, pad: Pad, nerve: np.ndarray, fixed_w: np.ndarray
+) -> np.ndarray | None:
+    """The course lifted off one pad point by point (the fallback of _lift_off_pad; None without overlap):
+    each point along its own away direction, by the largest raised-cosine bump that reaches it."""
+    over = _overlap(pts, radius, pad)
+    if over.size == 0:
+        return None
+    # one push direction where the overlap agrees on one (stripped, per point, of any part towards the
+    # nerve), else each point's own, smoothed along the course
     u_o, _, _ = _away_directions(pts[over], nerve)
     foot, dist0 = _nearest_on_polyline(pts, nerve)
     a_all = _unit(pts - foot)
     U = _unit(u_o.mean(axis=0))
-    if np.linalg.norm(U) < 0.5:  # the overlap faces every way (a vessel wrapped round the pad): per point
+    if np.linalg.norm(U) < 0.5:  # the overlap faces every way (a vessel wrapped round the pad)
         u_all, dist0 = _smooth_away(pts, arcs, nerve)
     else:
-        u_all = U[None, :] - np.minimum(0.0, a_all @ U)[:, None] * a_all
-        u_all = _unit(u_all)
+        u_all = _unit(U[None, :] - np.minimum(0.0, a_all @ U)[:, None] * a_all)
         flat = np.linalg.norm(u_all, axis=1) < 0.5
         u_all[flat] = a_all[flat]
-    u_over = u_all[over]
-    # the grown ellipsoid lies inside the true offset body, so grow more where the sdf says it is short
-    extra = np.zeros(over.size)
-    lift = np.zeros(over.size)
-    for _ in range(4):
-        lift = _ray_exit(pad, pts[over], u_over, grow0 + extra)
-        short = grow0 - pad_sdf(pad, pts[over] + lift[:, None] * u_over)
-        if np.all(short <= 1e-4):
-            break
-        extra += np.maximum(short, 0.0) + 1e-3
-    lift += 1e-3  # a hair beyond the contact threshold's rounding
+    lift = _exit_lift(pad, pts[over], u_all[over], radius + PAD_CLEARANCE_MM)
     half = FALLOFF_MIN_MM + FALLOFF_PER_MM * lift  # (J,)
     ds = np.abs(arcs[:, None] - arcs[over][None, :])  # (N, J)
     x = np.clip((ds - PLATEAU_MM) / half[None, :], 0.0, 1.0)  # a plateau, then a raised cosine
@@ -308,15 +433,15 @@ def _lift_off_pad(
 
 
 def _kinks(r_new: np.ndarray, r_old: np.ndarray, moved: np.ndarray, limit: float) -> np.ndarray:
-    """Where the routing kinked the course: moved points bending under `limit` that were not under it
-    before, or are KINK_TIGHTENING tighter than before."""
-    return moved & (r_new < limit) & ((r_old >= limit) | (r_new < KINK_TIGHTENING * r_old))
+    """Where the routing kinked the course: moved points bending under `limit` and KINK_TIGHTENING
+    tighter than before."""
+    return moved & (r_new < limit) & (r_new < KINK_TIGHTENING * r_old)
 
 
 # --------------------------------------------------------------------------- routing
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RoutedVessel:
     """One vessel after the plan: its routed course and what the warnings need."""
 
@@ -355,73 +480,167 @@ def _end_fixed(vessel: Vessel, scenario: Scenario) -> bool:
     return False
 
 
-def _route_vessel(vessel: Vessel, scenario: Scenario, nerve: np.ndarray) -> RoutedVessel | None:
+def _branch_origins(vessel: Vessel, course: np.ndarray, scenario: Scenario) -> set[int]:
+    """Course points where another vessel starts (a PICA on the vertebral artery): they stay put."""
+    out = set()
+    for other in scenario.vessels:
+        if other.id == vessel.id:
+            continue
+        d = np.linalg.norm(course - np.asarray(other.centerline_mm[0]), axis=1)
+        i = int(np.argmin(d))
+        if d[i] <= vessel.radius_mm + other.radius_mm and 0 < i:
+            out.add(i)
+    return out
+
+
+_CONTEXT: dict[tuple, tuple[bool, frozenset[int]]] = {}
+
+
+def _context(vessel: Vessel, scenario: Scenario) -> tuple[bool, frozenset[int]]:
+    """Whether the vessel's end lies on another vessel, and where other vessels branch off it (cached)."""
+    key = (vessel, scenario.vessels)
+    hit = _CONTEXT.get(key)
+    if hit is None:
+        course = vessel_course(vessel.centerline_mm)
+        hit = (_end_fixed(vessel, scenario), frozenset(_branch_origins(vessel, course, scenario)))
+        if len(_CONTEXT) > 256:
+            _CONTEXT.clear()
+        _CONTEXT[key] = hit
+    return hit
+
+
+@dataclass(frozen=True, eq=False)
+class _Slung:
+    """A vessel's course after its slings (and the pia), with the points that may not move after it."""
+
+    course0: np.ndarray
+    arcs: np.ndarray
+    pts: np.ndarray
+    fixed: tuple[int, ...]
+
+
+_SLUNG: dict[tuple, _Slung] = {}
+_VESSELS: dict[tuple, tuple[RoutedVessel | None, Vessel]] = {}
+
+
+def _slung(vessel: Vessel, slings: tuple[Sling, ...], end_fixed: bool, branches: frozenset[int]) -> _Slung:
+    """Stage 1 of a vessel's routing: the slings (cached, so dragging a pad does not redo them)."""
+    key = (vessel, slings, end_fixed, branches)
+    hit = _SLUNG.get(key)
+    if hit is not None:
+        return hit
     from .editing import clamp_outside_brainstem  # editing imports the anatomy only; kept local for import order
 
     course0 = np.array(vessel_course(vessel.centerline_mm))
     arcs = _arcs(course0)
-    slings = sorted((s for s in scenario.slings if s.vessel == vessel.id), key=lambda s: s.at_mm)
-    lo, hi = course0.min(axis=0), course0.max(axis=0)
-    pads = [
-        p
-        for p in scenario.pads
-        if np.all(np.asarray(p.center_mm) + max(p.radii_mm) + vessel.radius_mm + 2.0 >= lo)
-        and np.all(np.asarray(p.center_mm) - max(p.radii_mm) - vessel.radius_mm - 2.0 <= hi)
-    ]
-    if not slings and not pads:
-        return None
-    end_fixed = _end_fixed(vessel, scenario)
-    pts = course0.copy()
-    fixed = [0]
-    pivot = 0
-    for s in slings:
-        at = int(np.argmin(np.abs(arcs - s.arc_on(vessel))))
-        if at <= pivot:  # on the origin or an earlier sling point: the later sling wins
-            at = min(pivot + 1, len(pts) - 1)
-        pts = _apply_sling(pts, arcs, pivot, at, s.anchor_mm, end_fixed)
-        fixed.append(at)
-        pivot = at
+    n = len(course0)
+    fixed = {0} | set(branches)
     if end_fixed:
-        fixed.append(len(pts) - 1)
-    free = np.ones(len(pts), bool)
-    free[fixed] = False
+        fixed.add(n - 1)
+    pts = course0.copy()
     if slings:
+        controls = {i: course0[i] for i in fixed}
+        for s in slings:
+            at = max(int(np.argmin(np.abs(arcs - s.arc_on(vessel)))), 1)  # the origin itself never moves
+            while at in controls and at < n - 1 and at not in fixed:
+                at += 1  # two slings on one course point: the later one takes the next point
+            if at in fixed:  # a sling on a branch origin (or a fixed end): the sling wins that point
+                fixed.discard(at)
+            controls[at] = np.asarray(s.anchor_mm, float)
+        pts = _piecewise(course0, arcs, controls, free_end=not end_fixed)
+        fixed |= set(controls)
+        free = np.ones(n, bool)
+        free[sorted(fixed)] = False
         pts[free], _ = clamp_outside_brainstem(pts[free], vessel.radius_mm)
+    out = _Slung(course0, arcs, pts, tuple(sorted(fixed)))
+    if len(_SLUNG) > 128:
+        _SLUNG.clear()
+    _SLUNG[key] = out
+    return out
+
+
+def _pads_near(pts: np.ndarray, radius: float, pads: tuple[Pad, ...]) -> tuple[Pad, ...]:
+    """The pads a course can touch (the others cannot move it, so they stay out of the cache key)."""
+    reach = radius + PAD_CLEARANCE_MM + 1.0
+    return tuple(
+        p for p in pads if float(np.linalg.norm(pts - np.asarray(p.center_mm), axis=1).min()) <= max(p.radii_mm) + reach
+    )
+
+
+def _routed_vessel(
+    vessel: Vessel, scenario: Scenario, nerve: np.ndarray, anatomy_key
+) -> tuple[RoutedVessel | None, Vessel]:
+    """The vessel after its part of the plan, and its effective Vessel (cached per vessel: dragging one
+    pad re-routes only the vessels that pad can reach)."""
+    slings = tuple(sorted((s for s in scenario.slings if s.vessel == vessel.id), key=lambda s: s.at_mm))
+    if not slings and not scenario.pads:
+        return None, vessel
+    end_fixed, branches = _context(vessel, scenario)
+    stage = _slung(vessel, slings, end_fixed, branches)
+    pads = _pads_near(stage.pts, vessel.radius_mm, scenario.pads)
+    if not slings and not pads:
+        return None, vessel
+    key = (anatomy_key, vessel, slings, pads, end_fixed, branches)
+    hit = _VESSELS.get(key)
+    if hit is None:
+        rv = _route_vessel(vessel, stage, bool(slings), pads, nerve)
+        eff = vessel if rv is None else replace(vessel, centerline_mm=np.round(rv.course_mm, 4))
+        hit = (rv, eff)
+        if len(_VESSELS) > 256:
+            _VESSELS.clear()
+        _VESSELS[key] = hit
+    return hit
+
+
+def _route_vessel(
+    vessel: Vessel, stage: _Slung, slung: bool, pads: tuple[Pad, ...], nerve: np.ndarray
+) -> RoutedVessel | None:
+    """Stage 2: the pads lift the (slung) course; then the length and bend figures for the warnings."""
+    from .editing import clamp_outside_brainstem
+
+    course0, arcs, pts = stage.course0, stage.arcs, stage.pts.copy()
+    free = np.ones(len(pts), bool)
+    free[list(stage.fixed)] = False
     padded = False
-    if pads:
-        fw = _fixed_weight(arcs, fixed)
-        for _ in range(PAD_PASSES):
-            changed = False
-            for pad in pads:
-                lifted = _lift_off_pad(pts, arcs, vessel.radius_mm, pad, nerve, fw)
-                if lifted is not None:
-                    pts, changed = lifted, True
-            if not changed:
-                break
-            padded = True
-            pts[free], _ = clamp_outside_brainstem(pts[free], vessel.radius_mm)
-    if not slings and not padded:
+    for _ in range(PAD_PASSES if pads else 0):
+        changed = False
+        for pad in pads:
+            lifted = _lift_off_pad(pts, arcs, vessel.radius_mm, pad, nerve, list(stage.fixed))
+            if lifted is not None:
+                pts, changed = lifted, True
+        if not changed:
+            break
+        padded = True
+        pts[free], _ = clamp_outside_brainstem(pts[free], vessel.radius_mm)
+    if not slung and not padded:
         return None
     moved = np.linalg.norm(pts - course0, axis=1) > MOVED_MM
     r_new, r_old = bend_radii(pts), bend_radii(course0)
     min_r = float(r_new[moved].min()) if moved.any() else float("inf")
     kinked = bool(np.any(_kinks(r_new, r_old, moved, KINK_RADIUS_FACTOR * vessel.radius_mm)))
     ratio = float(_arcs(pts)[-1] / max(arcs[-1], 1e-9))
-    return RoutedVessel(vessel.id, pts, ratio, min_r, kinked, bool(slings), padded)
+    return RoutedVessel(vessel.id, pts, ratio, min_r, kinked, slung, padded)
 
 
 _CACHE: dict[tuple, RoutedScenario] = {}
 
 
-def route(scenario: Scenario, anatomy: Anatomy) -> RoutedScenario:
+def route(scenario: Scenario, anatomy: Anatomy | None = None) -> RoutedScenario:
     """The effective scenario of a plan: vessels re-routed around the pads and by the slings.
 
     Without pads and slings it is the scenario itself. The effective scenario carries no pads
     and no slings (its vessels already show the plan): draw those from the scenario. Cached
     on the vessels, pads, slings and side, so the analysis and the scene model share one routing.
+    `anatomy`: the model of the scenario's side (the default); another side's is an error.
     """
     if not has_plan(scenario):
         return RoutedScenario(scenario, {})
+    if anatomy is None:
+        from .anatomy import build_anatomy
+
+        anatomy = build_anatomy(scenario.side)
+    elif anatomy.side != scenario.side:
+        raise ValueError(f"a {scenario.side}-sided plan cannot be routed on the {anatomy.side} anatomy")
     key = (id(anatomy), scenario.side, scenario.vessels, scenario.pads, scenario.slings)
     hit = _CACHE.get(key)
     if hit is not None:
@@ -432,12 +651,10 @@ def route(scenario: Scenario, anatomy: Anatomy) -> RoutedScenario:
     vessels = []
     routed: dict[str, RoutedVessel] = {}
     for v in scenario.vessels:
-        rv = _route_vessel(v, scenario, nerve)
-        if rv is None:
-            vessels.append(v)
-            continue
-        routed[v.id] = rv
-        vessels.append(replace(v, centerline_mm=np.round(rv.course_mm, 4)))
+        rv, eff = _routed_vessel(v, scenario, nerve, (id(anatomy), anatomy.side))
+        vessels.append(eff)
+        if rv is not None:
+            routed[v.id] = rv
     out = RoutedScenario(replace(scenario, vessels=tuple(vessels), pads=(), slings=()), routed)
     if len(_CACHE) > 64:
         _CACHE.clear()
@@ -448,6 +665,80 @@ def route(scenario: Scenario, anatomy: Anatomy) -> RoutedScenario:
 def clear_cache() -> None:
     """Drop the cached routings (cold-start benchmarks, tests)."""
     _CACHE.clear()
+    _VESSELS.clear()
+    _SLUNG.clear()
+    _CONTEXT.clear()
+    _PAD_CONTACTS.clear()
+
+
+# --------------------------------------------------------------------------- placing pads and slings
+
+DEFAULT_PAD_RADII_MM = (0.5, 1.5, 1.5)  # a flat piece of shredded felt, 1 x 3 x 3 mm: a teaching choice [S]
+DEFAULT_PAD_GAP_MM = 0.3  # its nerve-side face this far off the root: between, not on it
+
+
+def new_id(scenario: Scenario, stem: str) -> str:
+    """`stem-1`, `stem-2`, ... : the first id the scenario does not use yet."""
+    taken = set(scenario.ids)
+    k = 1
+    while f"{stem}-{k}" in taken:
+        k += 1
+    return f"{stem}-{k}"
+
+
+def pad_at_contact(
+    scenario: Scenario,
+    anatomy: Anatomy,
+    vessel_id: str | None = None,
+    gap_mm: float = DEFAULT_PAD_GAP_MM,
+    radii_mm=DEFAULT_PAD_RADII_MM,
+    pad_id: str | None = None,
+) -> Pad | None:
+    """A felt pad slid between CN VII and a vessel at its deepest contact (default: the culprit's):
+    thin along the line from the nerve to the vessel, long along the nerve, its nerve-side face
+    `gap_mm` off the nerve's surface (negative: pressed into the root). None when that vessel does
+    not touch CN VII. (Scenario > Insert Teflon pad; the presets.)"""
+    from .analysis import analyze  # the analysis imports this module
+
+    f = analyze(without_plan(scenario), anatomy)
+    c7 = [c for c in f.contacts if c.structure == "CN VII" and (vessel_id is None or c.id == vessel_id)]
+    if not c7:
+        return None
+    if vessel_id is None:
+        culprit = f.culprit_contact()
+        c = culprit if culprit is not None and culprit in c7 else min(c7, key=lambda c: c.gap_mm)
+    else:
+        c = min(c7, key=lambda c: c.gap_mm)
+    fn = anatomy.facial_nerve
+    n, o = np.asarray(c.nerve_point_mm), np.asarray(c.other_point_mm)
+    u = (o - n) / np.linalg.norm(o - n)
+    t = fn.point_at(c.arc_mm + 0.1) - fn.point_at(c.arc_mm - 0.1)
+    t -= (t @ u) * u
+    t /= np.linalg.norm(t)
+    b = np.cross(u, t)
+    thickness = float(radii_mm[0])
+    centre = fn.point_at(c.arc_mm) + u * (fn.radius_mm + gap_mm + thickness)
+    # rows rounded for the file; they stay orthonormal well within the format's 1e-3
+    axes = tuple(tuple(float(x) for x in np.round(row, 6)) for row in (u, t, np.round(b, 6)))
+    return Pad(
+        pad_id or new_id(scenario, "pad"),
+        tuple(float(x) for x in np.round(centre, 3)),
+        tuple(float(r) for r in radii_mm),
+        axes,
+        "Teflon felt",
+    )
+
+
+def sling_to_dura(
+    scenario: Scenario, anatomy: Anatomy, vessel_id: str, at_mm: float, sling_id: str | None = None
+) -> Sling:
+    """A sling round the vessel at `at_mm`, fixed to the nearest petrous dura: the anchor is where the
+    vessel's wall lies on the dura (the model has no tentorium). (Scenario > Transpose vessel.)"""
+    v = scenario.vessel(vessel_id)
+    c = vessel_course(v.centerline_mm)
+    p = c[int(np.argmin(np.abs(_arcs(c) - at_mm)))]
+    anchor = sdf.project_to_surface(anatomy.petrous.sdf, p[None], offset=v.radius_mm)[0]
+    return Sling(sling_id or new_id(scenario, "sling"), vessel_id, float(at_mm), tuple(np.round(anchor, 3)))
 
 
 # --------------------------------------------------------------------------- pad contacts
@@ -464,7 +755,7 @@ def _pad_surface(pad: Pad) -> np.ndarray:
     return np.asarray(pad.center_mm) + (_DIRS * np.asarray(pad.radii_mm)) @ pad.axes_matrix
 
 
-def pad_contacts(pad: Pad, anatomy: Anatomy) -> list[dict]:
+def pad_contacts(pad: Pad, anatomy: Anatomy, contact_gap_mm: float = CONTACT_GAP_MM) -> list[dict]:
     """The pad against CN VII, CN VIII and the brainstem: one entry per touching stretch.
 
     On CN VII a stretch is split where the myelin changes (central to peripheral), so an
@@ -476,14 +767,14 @@ def pad_contacts(pad: Pad, anatomy: Anatomy) -> list[dict]:
     tubes = [("CN VII", fn.points_mm, fn.radius_mm, fn)]
     t8 = anatomy.tubes["cn8"]
     tubes.append(("CN VIII", t8.centerline_mm, t8.radius_mm, None))
-    reach = max(pad.radii_mm) + CONTACT_GAP_MM
+    reach = max(pad.radii_mm) + contact_gap_mm
     for name, pts, r, nerve in tubes:
         pts = np.asarray(pts, float)
         d = np.linalg.norm(pts - np.asarray(pad.center_mm), axis=1)
         if d.min() > reach + r:
             continue
         gap = pad_sdf(pad, pts) - r
-        hit = np.flatnonzero(gap <= CONTACT_GAP_MM)
+        hit = np.flatnonzero(gap <= contact_gap_mm)
         if hit.size == 0:
             continue
         breaks = np.diff(hit) > 1
@@ -498,9 +789,24 @@ def pad_contacts(pad: Pad, anatomy: Anatomy) -> list[dict]:
                 seg, my_ = str(nerve.segments[j]), str(nerve.myelin[j])
             out.append(_pad_contact(pad.id, name, seg, my_, g))
     g = float((anatomy.brainstem_sdf(_pad_surface(pad))).min())
-    if g <= CONTACT_GAP_MM:
+    if g <= contact_gap_mm:
         out.append(_pad_contact(pad.id, "brainstem", None, None, g))
     return out
+
+
+_PAD_CONTACTS: dict[tuple, tuple[dict, ...]] = {}
+
+
+def _pad_contacts_cached(pad: Pad, anatomy: Anatomy, contact_gap_mm: float) -> tuple[dict, ...]:
+    """pad_contacts, cached per pad (only the dragged pad is measured again on a move)."""
+    key = (pad, id(anatomy), anatomy.side, contact_gap_mm)
+    hit = _PAD_CONTACTS.get(key)
+    if hit is None:
+        hit = tuple(pad_contacts(pad, anatomy, contact_gap_mm))
+        if len(_PAD_CONTACTS) > 256:
+            _PAD_CONTACTS.clear()
+        _PAD_CONTACTS[key] = hit
+    return hit
 
 
 def _r(v: float) -> float:
@@ -546,6 +852,14 @@ def _warning(code: str, text: str) -> dict:
     return {"code": code, "text": text, "sources": sources}
 
 
+def _vessel_name(scenario: Scenario, vessel_id: str) -> str:
+    """'left vertebral artery (va_left)', inside a sentence of the warnings' text."""
+    label = scenario.vessel(vessel_id).label
+    if not label or label == vessel_id:
+        return vessel_id
+    return f"{label[0].lower()}{label[1:]} ({vessel_id})"
+
+
 def plan_warnings(scenario: Scenario, routed: RoutedScenario, contacts: list[dict], anatomy: Anatomy) -> list[dict]:
     """The contract's warnings for a plan, each with the reason in words and its sources."""
     out: list[dict] = []
@@ -589,7 +903,7 @@ def plan_warnings(scenario: Scenario, routed: RoutedScenario, contacts: list[dic
             out.append(
                 _warning(
                     "sling_stretches_vessel",
-                    f"The sling lengthens {vid} by {100 * (rv.length_ratio - 1):.0f} % (over "
+                    f"The sling lengthens the {_vessel_name(scenario, vid)} by {100 * (rv.length_ratio - 1):.0f} % (over "
                     f"{100 * (SLING_STRETCH_MAX - 1):.0f} %): the artery and its perforators to the "
                     "brainstem would be under tension; choose an anchor closer to its course.",
                 )
@@ -599,7 +913,7 @@ def plan_warnings(scenario: Scenario, routed: RoutedScenario, contacts: list[dic
             out.append(
                 _warning(
                     "vessel_kinked",
-                    f"The new course of {vid} bends with a {rv.min_bend_radius_mm:.1f} mm radius, tighter "
+                    f"The new course of the {_vessel_name(scenario, vid)} bends with a {rv.min_bend_radius_mm:.1f} mm radius, tighter "
                     f"than {KINK_RADIUS_FACTOR:.0f} x its {r:.1f} mm radius: a kink can narrow the lumen.",
                 )
             )
@@ -609,12 +923,14 @@ def plan_warnings(scenario: Scenario, routed: RoutedScenario, contacts: list[dic
 # --------------------------------------------------------------------------- findings block
 
 
-def decompression_findings(scenario: Scenario, routed: RoutedScenario, before, after, anatomy: Anatomy) -> dict:
+def decompression_findings(
+    scenario: Scenario, routed: RoutedScenario, before, after, anatomy: Anatomy, contact_gap_mm: float = CONTACT_GAP_MM
+) -> dict:
     """The contract's ``decompression`` block from the before and after analyses (viewer.analysis.Findings)."""
     before_vii = [c for c in before.contacts if c.structure == "CN VII"]
     after_vii = [c for c in after.contacts if c.structure == "CN VII"]
     status = "decompressed" if before_vii and not after_vii else "residual_compression"
-    contacts = [c for pad in scenario.pads for c in pad_contacts(pad, anatomy)]
+    contacts = [dict(c) for pad in scenario.pads for c in _pad_contacts_cached(pad, anatomy, contact_gap_mm)]
     return {
         "status": status,
         "before": {

@@ -57,6 +57,12 @@ class SceneState:
             object.__setattr__(self, "effective_scenario", self.scenario)
 
     @property
+    def routing(self):
+        """The plan's routing (``decompression.RoutedScenario``: per moved vessel its routed course,
+        length ratio, tightest new bend and kink flag); cached, so reading it costs nothing."""
+        return route(self.scenario, self.anatomy)
+
+    @property
     def nerve_centerline_mm(self):
         """CN VII's centreline as drawn: deviated by a severe contact, else the anatomy's."""
         if self.deformation.is_rest:
@@ -175,6 +181,6 @@ class SceneModel:
         if scenario.corridor is not None:  # ray casting only for a planned corridor
             from .corridor import with_corridor
 
-            findings = with_corridor(findings, effective, anatomy)
+            findings = with_corridor(findings, effective, anatomy, pads=scenario.pads)  # pads block the view
         # the nerve is deformed by the vessels where the plan put them (the findings measured those)
         return SceneState(anatomy, scenario, findings, deform_for(deformer, effective, findings), effective)
