@@ -19,7 +19,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from viewer.pad_editing import pad_at_contact
+from viewer.decompression import pad_at_contact
+from viewer.pad_editing import INSERT_PAD_RADII_MM
 from viewer.presets import load_preset
 from viewer.scenario import save_scenario
 from viewer.scene_model import SceneModel
@@ -34,8 +35,7 @@ FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 def scenarios():
     before = load_preset(PRESET)
     model = SceneModel(scenario=before)
-    nerve = model.anatomy.facial_nerve
-    pad = pad_at_contact(model.findings.culprit_contact(), nerve.points_mm, nerve.radius_mm, before)
+    pad = pad_at_contact(before, model.anatomy, radii_mm=INSERT_PAD_RADII_MM)
     after = replace(before.with_pad(pad), name=f"{before.name} + Teflon pad")
     return {"before": before, "after": after}
 

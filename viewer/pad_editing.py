@@ -1,6 +1,7 @@
-"""Editing a decompression plan: placing, moving, resizing, rotating Teflon pads and slinging
-vessels (pure core: numpy only). The GUI turns each of these into an undoable command; the
-routing of vessels around pads and along slings is viewer.decompression's.
+"""Editing a decompression plan: moving, resizing, turning Teflon pads and slinging vessels
+(pure core: numpy only). The GUI turns each of these into an undoable command; where a new pad
+goes (viewer.decompression.pad_at_contact) and how vessels are routed round pads and along slings
+are viewer.decompression's.
 """
 
 from __future__ import annotations
@@ -9,17 +10,14 @@ from dataclasses import replace
 
 import numpy as np
 
-from .analysis import Contact
 from .geometry import unit
 from .scenario import PAD_RADIUS_RANGE_MM, Pad, Scenario, Vessel
 
 __all__ = [
-    "DEFAULT_PAD_RADII_MM",
-    "PAD_NERVE_CLEARANCE_MM",
+    "INSERT_PAD_RADII_MM",
     "ROTATE_STEP_DEG",
     "SCALE_STEP",
     "new_id",
-    "pad_at_contact",
     "moved_pad",
     "resized_pad",
     "rotated_pad",
@@ -31,11 +29,9 @@ __all__ = [
     "axes_from_angles",
 ]
 
-# A felt pad as inserted in MVD: a small flattened ball, its thin axis between vessel and nerve.
-DEFAULT_PAD_RADII_MM = (2.5, 2.5, 1.5)
-# The pad's nerve-side surface this far off CN VII: it holds the vessel away without pressing
-# on the root itself (a pad touching the central myelin is a warning of its own).
-PAD_NERVE_CLEARANCE_MM = 0.3
+# Scenario > Insert Teflon pad: a flattened wad 3 mm thick and 5 x 5 mm across, placed by
+# viewer.decompression.pad_at_contact (rows: thickness nerve -> vessel, along the nerve, across it)
+INSERT_PAD_RADII_MM = (1.5, 2.5, 2.5)
 ROTATE_STEP_DEG = 15.0
 SCALE_STEP = 1.1
 
@@ -47,34 +43,6 @@ def new_id(scenario: Scenario, prefix: str) -> str:
     while f"{prefix}-{n}" in taken:
         n += 1
     return f"{prefix}-{n}"
-
-
-def _frame(normal, along) -> np.ndarray:
-    """Orthonormal rows (a, b, n): n the pad's thin axis, a as close to `along` as n allows."""
-    n = unit(np.asarray(normal, float))
-    a = np.asarray(along, float) - np.dot(along, n) * n
-    if np.linalg.norm(a) < 1e-6:  # along parallel to n: any perpendicular will do
-        a = np.cross(n, [1.0, 0.0, 0.0] if abs(n[0]) < 0.9 else [0.0, 1.0, 0.0])
-    a = unit(a)
-    return np.vstack([a, np.cross(n, a), n])
-
-
-def pad_at_contact(
-    contact: Contact, nerve_points: np.ndarray, nerve_radius_mm: float, scenario: Scenario, radii_mm=None
-) -> Pad:
-    """A pad between the contact's vessel and CN VII: its thin axis along nerve -> vessel, its
-    long axis along the nerve, its nerve-side surface PAD_NERVE_CLEARANCE_MM off the root."""
-    radii = tuple(float(r) for r in (radii_mm or DEFAULT_PAD_RADII_MM))
-    on_nerve = np.asarray(contact.nerve_point_mm, float)
-    towards = np.asarray(contact.other_point_mm, float) - on_nerve
-    pts = np.asarray(nerve_points, float)
-    i = int(np.argmin(np.linalg.norm(pts - on_nerve, axis=1)))
-    tangent = pts[min(i + 1, len(pts) - 1)] - pts[max(i - 1, 0)]
-    if np.linalg.norm(towards) < 1e-6:  # the centrelines cross: any side off the nerve
-        towards = np.cross(tangent, [0.0, 0.0, 1.0])
-    axes = _frame(towards, tangent)
-    centre = on_nerve + axes[2] * (nerve_radius_mm + PAD_NERVE_CLEARANCE_MM + radii[2])
-    return Pad(new_id(scenario, "pad"), tuple(centre), radii, tuple(map(tuple, axes)), "Teflon pad")
 
 
 def moved_pad(pad: Pad, target) -> Pad:
@@ -135,15 +103,15 @@ def _reference(n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def orientation_angles(axes) -> tuple[float, float, float]:
-    """(azimuth, elevation, spin) in degrees of a pad's axes: the thin axis (third row) as azimuth in
-    the axial plane from +x (right) towards +y (anterior) and elevation towards +z, then the long
-    axis's turn about it. `axes_from_angles` inverts it."""
+    """(azimuth, elevation, spin) in degrees of a pad's axes: the first axis (an inserted pad's
+    thickness, nerve -> vessel) as azimuth in the axial plane from +x (right) towards +y (anterior)
+    and elevation towards +z, then the second axis's turn about it. `axes_from_angles` inverts it."""
     rows = np.asarray(axes, float).reshape(3, 3)
-    n = unit(rows[2])
+    n = unit(rows[0])
     az = np.degrees(np.arctan2(n[1], n[0]))
     el = np.degrees(np.arcsin(np.clip(n[2], -1.0, 1.0)))
     e1, e2 = _reference(n)
-    spin = np.degrees(np.arctan2(rows[0] @ e2, rows[0] @ e1))
+    spin = np.degrees(np.arctan2(rows[1] @ e2, rows[1] @ e1))
     return float(az), float(el), float(spin)
 
 
@@ -152,4 +120,4 @@ def axes_from_angles(azimuth: float, elevation: float, spin: float) -> np.ndarra
     n = np.array([np.cos(el) * np.cos(az), np.cos(el) * np.sin(az), np.sin(el)])
     e1, e2 = _reference(n)
     a = np.cos(sp) * e1 + np.sin(sp) * e2
-    return np.vstack([a, np.cross(n, a), n])
+    return np.vstack([n, a, np.cross(n, a)])

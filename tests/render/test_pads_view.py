@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import pyvista as pv
 
-from viewer.pad_editing import pad_at_contact, rotated_pad
+from viewer.decompression import pad_at_contact
+from viewer.pad_editing import INSERT_PAD_RADII_MM, rotated_pad
 from viewer.presets import load_preset
 from viewer.render.pads_view import CLIP_COLOUR, PadsView, felt_mesh, pad_matrix
 from viewer.render.scenario_view import ScenarioView, warning_items
@@ -36,8 +37,7 @@ def scene():
 def _pad_scenario(preset="aica-attached-segment"):
     s = load_preset(preset)
     m = SceneModel(scenario=s)
-    nerve = m.anatomy.facial_nerve
-    pad = pad_at_contact(m.findings.culprit_contact(), nerve.points_mm, nerve.radius_mm, s)
+    pad = pad_at_contact(s, m.anatomy, radii_mm=INSERT_PAD_RADII_MM)
     return s.with_pad(pad), pad
 
 

@@ -566,8 +566,15 @@ class SceneDocument(QObject):
         if contact is None:
             self.statusMessage.emit("No vessel touches CN VII: there is no contact to put a Teflon pad into")
             return None
-        nerve = self.facial_nerve
-        pad = pad_editing.pad_at_contact(contact, nerve.points_mm, nerve.radius_mm, self.scenario)
+        from ..decompression import pad_at_contact
+
+        pad = pad_at_contact(
+            self.scenario, self.model.anatomy, vessel_id=contact.id, radii_mm=pad_editing.INSERT_PAD_RADII_MM
+        )
+        if pad is None:  # the vessel touches CN VII only with the plan's other pads and slings in place
+            self.statusMessage.emit(f"The {contact.label} touches CN VII only as the plan reroutes it: move that pad")
+            return None
+        pad = replace(pad, label="Teflon pad")
         self.set_show_before(False)  # the user wants to see what the pad does
         self.set_scenario(self.scenario.with_pad(pad), f"Insert Teflon pad ({contact.label})")
         self.select(pad.id)

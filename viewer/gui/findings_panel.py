@@ -12,7 +12,6 @@ runs the analysis itself.
 from __future__ import annotations
 
 import html
-import re
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QGuiApplication
@@ -134,17 +133,7 @@ def before_culprit_words(findings: Findings, with_site: bool = False) -> str:
     return culprit
 
 
-def with_labels(text: str, labels: dict[str, str] | None) -> str:
-    """Vessel ids in a warning's text ('va_left') as the labels the audience reads ('Left vertebral artery')."""
-    if not labels:
-        return text
-    for ident, label in sorted(labels.items(), key=lambda kv: -len(kv[0])):
-        if ident and label and ident != label:
-            text = re.sub(rf"(?<![\w-]){re.escape(ident)}(?![\w-])", f"the {label}", text)
-    return text.replace("the the ", "the ")
-
-
-def decompression_lines(findings: Findings, labels: dict[str, str] | None = None) -> list[str]:
+def decompression_lines(findings: Findings) -> list[str]:
     """The decompression check as plain lines ('' list when the scenario has no plan)."""
     dec = getattr(findings, "decompression", None)
     if not dec:
@@ -162,14 +151,11 @@ def decompression_lines(findings: Findings, labels: dict[str, str] | None = None
         )
     for w in dec.get("warnings", ()):
         cites = "; ".join(short_cite(k) for k in w.get("sources", ()))
-        out.append(
-            f"Warning ({w.get('code')}): {with_labels(str(w.get('text', '')), labels)}"
-            + (f" [{cites}]" if cites else "")
-        )
+        out.append(f"Warning ({w.get('code')}): {w.get('text', '')}" + (f" [{cites}]" if cites else ""))
     return out
 
 
-def decompression_html(findings: Findings, labels: dict[str, str] | None = None) -> str:
+def decompression_html(findings: Findings) -> str:
     """The decompression block of the Findings panel: status, before, pad contacts, warnings with sources."""
     dec = getattr(findings, "decompression", None)
     if not dec:
@@ -201,7 +187,7 @@ def decompression_html(findings: Findings, labels: dict[str, str] | None = None)
             keys += [k for k in srcs if k not in keys]
             cites = "; ".join(short_cite(k) for k in srcs)
             items.append(
-                f"<li><b style='color:#b71c1c'>{e(str(w.get('code')))}</b>: {e(with_labels(str(w.get('text', '')), labels))}"
+                f"<li><b style='color:#b71c1c'>{e(str(w.get('code')))}</b>: {e(str(w.get('text', '')))}"
                 + (f" <i>[{e(cites)}]</i>" if cites else "")
                 + "</li>"
             )
@@ -348,9 +334,8 @@ class FindingsPanel(QWidget):
         _set_text(self.shown_label, f"<b>Shown:</b> {html.escape(self._shown_text)}")
         if self.shown_label.isHidden() == planned:
             self.shown_label.setVisible(planned)
-        labels = {v.id: v.label for v in d.scenario.vessels}
-        self._decompression_lines = decompression_lines(findings, labels)
-        _set_text(self.decompression_label, decompression_html(findings, labels))
+        self._decompression_lines = decompression_lines(findings)
+        _set_text(self.decompression_label, decompression_html(findings))
         if self.decompression_label.isHidden() == bool(self._decompression_lines):
             self.decompression_label.setVisible(bool(self._decompression_lines))
         self._findings = findings

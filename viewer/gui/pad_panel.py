@@ -31,13 +31,14 @@ SLING_HELP = "The vessel's course is pulled to the anchor; Delete removes the sl
 ANGLE_FIELDS = (
     (
         "padAzimuth",
-        "Thin axis azimuth:",
+        "Thickness azimuth:",
         -180.0,
         180.0,
-        "Direction of the pad's thin axis in the axial plane, from right (0\u00b0) towards anterior (90\u00b0)",
+        "Direction of the pad's thickness (its first axis) in the axial plane, from right (0\u00b0) "
+        "towards anterior (90\u00b0)",
     ),
-    ("padElevation", "Thin axis elevation:", -90.0, 90.0, "Tilt of the thin axis towards superior"),
-    ("padSpin", "Spin:", -180.0, 180.0, "Turn of the pad's long axis about its thin axis"),
+    ("padElevation", "Thickness elevation:", -90.0, 90.0, "Tilt of the thickness axis towards superior"),
+    ("padSpin", "Spin:", -180.0, 180.0, "Turn of the pad's length (its second axis) about the thickness axis"),
 )
 
 
@@ -71,9 +72,13 @@ class PadPanel(QWidget):
             box.setObjectName(f"padCentre{axis}")
             box.setToolTip(f"{axis} of the centre (RAS mm: X right, Y anterior, Z superior)")
         for name, box, tip in zip(
-            ("padRadiusLong", "padRadiusWide", "padRadiusThin"),
+            ("padRadiusThick", "padRadiusLong", "padRadiusWide"),
             self.radius_spins,
-            ("Semi-axis along the nerve", "Semi-axis across the nerve", "Semi-axis between vessel and nerve"),
+            (
+                "Half the thickness: along the pad's first axis (inserted pads: from the nerve to the vessel)",
+                "Half the length: the second axis (inserted pads: along the nerve)",
+                "Half the width: the third axis (inserted pads: across the nerve)",
+            ),
         ):
             box.setObjectName(name)
             box.setToolTip(tip + " (0.5-6 mm)")
@@ -90,7 +95,7 @@ class PadPanel(QWidget):
         form.setContentsMargins(0, 6, 0, 0)
         for label, box in zip(("Centre X (R):", "Centre Y (A):", "Centre Z (S):"), self.centre_spins):
             form.addRow(label, box)
-        for label, box in zip(("Semi-axis, long:", "Semi-axis, wide:", "Semi-axis, thin:"), self.radius_spins):
+        for label, box in zip(("Half thickness:", "Half length:", "Half width:"), self.radius_spins):
             form.addRow(label, box)
         for (_name, label, *_rest), box in zip(ANGLE_FIELDS, self.angle_spins):
             form.addRow(label, box)

@@ -36,7 +36,6 @@ from .findings_panel import (
     corridor_words,
     headline,
     headline_severity,
-    with_labels,
 )
 
 __all__ = [
@@ -220,8 +219,7 @@ def _plan_html(scenario: Scenario, findings: Findings, image_names, num: Mapping
         out.append(
             "<p><b>Warnings:</b></p><ul>"
             + "".join(
-                f"<li>{_e(with_labels(str(w.get('text', w.get('code'))), labels))}{_cites(w.get('sources', ()), num)}</li>"
-                for w in warnings
+                f"<li>{_e(w.get('text', w.get('code')))}{_cites(w.get('sources', ()), num)}</li>" for w in warnings
             )
             + "</ul>"
         )
