@@ -291,9 +291,10 @@ class _Prepared:
         self.anatomy = anatomy
         self.facial = fn
         self.cn7 = _Chain(CN7, fn.points_mm, fn.radius_mm, fn.arc_mm)
-        t8 = anatomy.tubes["cn8"]
-        self.cn8 = _Chain(CN8, t8.centerline_mm, t8.radius_mm)
-        self.chains = (self.cn7, self.cn8)
+        # a patient case may have no CN VIII segmented (viewer.case_anatomy)
+        t8 = anatomy.tubes.get("cn8")
+        self.cn8 = None if t8 is None else _Chain(CN8, t8.centerline_mm, t8.radius_mm)
+        self.chains = tuple(c for c in (self.cn7, self.cn8) if c is not None)
         # Both nerves in one chain for a single prefilter pass; the segment that would
         # join the end of CN VII to the start of CN VIII is marked invalid.
         self.nerves = _Chain("nerves", np.vstack([c.pts for c in self.chains]), max(c.radius for c in self.chains))
@@ -307,8 +308,12 @@ class _Prepared:
         seg7 = np.asarray(fn.segments)
         self.seg_labels7 = seg7
         self.central7 = np.asarray(fn.myelin) == "central"
-        self.pathway = np.vstack(
-            [anatomy.landmarks["facial_motor_nucleus"][None, :], np.asarray(anatomy.facial_pathway_mm, float)]
+        # the intra-pontine pathway is the model's; a patient case has none (no brainstem_lesion tag)
+        nucleus = anatomy.landmarks.get("facial_motor_nucleus")
+        self.pathway = (
+            np.zeros((0, 3))
+            if nucleus is None
+            else np.vstack([np.asarray(nucleus, float)[None, :], np.asarray(anatomy.facial_pathway_mm, float)])
         )
 
 
@@ -564,6 +569,8 @@ def _lesion_touches_vessel(lesion: Lesion, vessel: Vessel, th: Thresholds) -> bo
 
 
 def _lesion_near_pathway(prep: _Prepared, lesion: Lesion, th: Thresholds) -> bool:
+    if len(prep.pathway) == 0:
+        return False
     d = sdf.ellipsoid(prep.pathway, np.asarray(lesion.center_mm), np.asarray(lesion.radii_mm))
     return bool(d.min() <= th.brainstem_margin_mm)
 
@@ -729,8 +736,12 @@ def _analyze(scenario: Scenario, anatomy: Anatomy, th: Thresholds, had_compressi
     CN VII; without a vessel on CN VII now, it is ``decompressed``."""
     prep = _prepared(anatomy)
     contacts: list[Contact] = []
+    # A patient case measures a vessel it segmented on the surfaces themselves
+    # (viewer.case_anatomy.CaseAnatomy.vessel_contacts); None: the capsule model (an edited vessel).
+    measured = getattr(anatomy, "vessel_contacts", None)
     for v in scenario.vessels:
-        contacts += _vessel_contacts(prep, v, th)
+        own = measured(v, th) if measured is not None else None
+        contacts += own if own is not None else _vessel_contacts(prep, v, th)
     lesion_contacts: list[Contact] = []
     for les in scenario.lesions:
         for chain in prep.chains:
@@ -824,7 +835,9 @@ def format_report(findings: Findings) -> str:
         for c in f.contacts + f.lesion_contacts:
             lines.append(f"  {c.describe()}")
     else:
-        lines.append("Contacts: none (no vessel or lesion within 0.1 mm of CN VII or CN VIII)")
+        lines.append(
+            f"Contacts: none (no vessel or lesion within {f.thresholds.contact_gap_mm:g} mm of CN VII or CN VIII)"
+        )
     if f.vessel_contacts:
         lines.append("Tandem (vessel-vessel) contacts:")
         for t in f.vessel_contacts:

@@ -15,6 +15,8 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 
+from .display import StructureInfo
+
 CASE_FORMAT = "hfs-case"
 CASE_VERSION = 1
 
@@ -51,9 +53,15 @@ class Source:
     kind: str
     space: str
     label: int | None = None
+    # voxel edge lengths of a label map (mm): one voxel is the contact tolerance of the analysis
+    # on a case (docs/case-analysis.md); None for meshes and for cases imported before it was kept
+    voxel_mm: tuple[float, float, float] | None = None
 
     def to_dict(self) -> dict:
-        return {"file": self.file, "sha256": self.sha256, "kind": self.kind, "space": self.space, "label": self.label}
+        d = {"file": self.file, "sha256": self.sha256, "kind": self.kind, "space": self.space, "label": self.label}
+        if self.voxel_mm is not None:
+            d["voxel_mm"] = [round(float(v), 6) for v in self.voxel_mm]
+        return d
 
 
 @dataclass(frozen=True)
@@ -227,7 +235,7 @@ def slug(name: str, taken: set[str]) -> str:
 # --------------------------------------------------------------------------- case.json
 
 _TOP_KEYS = {"format", "version", "name", "side", "sources", "structures", "landmarks", "scenario"}
-_SOURCE_KEYS = {"file", "sha256", "kind", "space", "label"}
+_SOURCE_KEYS = {"file", "sha256", "kind", "space", "label", "voxel_mm"}
 _STRUCT_KEYS = {"id", "name", "role", "vessel_role", "kind", "mesh", "colour", "pieces", "source"}
 _ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
@@ -298,6 +306,15 @@ def case_from_dict(d, file: str = "case.json") -> Case:
         label = s.get("label")
         if label is not None:
             _int(label, file, f"{p}.label")
+        voxel = s.get("voxel_mm")
+        if voxel is not None:
+            if (
+                not isinstance(voxel, list)
+                or len(voxel) != 3
+                or not all(isinstance(x, (int, float)) and not isinstance(x, bool) and 0 < x < 100 for x in voxel)
+            ):
+                raise _err(file, f"{p}.voxel_mm", "expected [sx, sy, sz] voxel sizes in mm (0-100)")
+            voxel = tuple(float(x) for x in voxel)
         sources.append(
             Source(
                 fname,
@@ -305,6 +322,7 @@ def case_from_dict(d, file: str = "case.json") -> Case:
                 _str(s["kind"], file, f"{p}.kind", SOURCE_KINDS),
                 _str(s["space"], file, f"{p}.space", SPACES),
                 label,
+                voxel,
             )
         )
     raw = d["structures"]
@@ -370,3 +388,67 @@ def parse_case(text: str | bytes, file: str = "case.json") -> Case:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise CaseError(f"{file}: not JSON ({exc})") from None
     return case_from_dict(d, file)
+
+
+# ---------------------------------------------------------------------- display
+# Structures panel groups of a case: one per role, in this order, with these titles.
+ROLE_TITLES = {
+    "brainstem": "Brainstem",
+    "facial_nerve": "Facial nerve (CN VII)",
+    "vestibulocochlear_nerve": "Vestibulocochlear nerve (CN VIII)",
+    "vessel": "Vessels",
+    "lesion": "Lesions",
+    "cerebellum": "Cerebellum",
+    "bone": "Bone",
+    "other": "Other",
+}
+_ROLE_KIND = {"facial_nerve": "nerve", "vestibulocochlear_nerve": "nerve"}  # DisplayState kinds (bone: see-through)
+VESSEL_WORDS = {
+    "vertebral": "vertebral artery",
+    "basilar": "basilar artery",
+    "aica": "AICA",
+    "pica": "PICA",
+    "sca": "superior cerebellar artery",
+    "vein": "vein",
+    "other": "vessel",
+}
+
+
+def role_words(s: Structure) -> str:
+    """e.g. 'facial nerve', 'vessel: AICA (artery)'."""
+    if s.role == "vessel":
+        return (
+            f"vessel: {VESSEL_WORDS.get(s.vessel_role or 'other', 'vessel')} ({s.kind or vessel_kind(s.vessel_role)})"
+        )
+    return s.role.replace("_", " ")
+
+
+def display_structures(case: Case, stats: dict[str, dict] | None = None) -> dict:
+    """The case's structures as the display state and the panels know them (group = role).
+
+    `stats` (per structure id: triangles, volume_mm3) adds sizes to the descriptions."""
+    out = {}
+    for s in case.structures:
+        st = (stats or {}).get(s.id, {})
+        source = case.sources[s.source] if s.source is not None and s.source < len(case.sources) else None
+        bits = [f"Patient structure, {role_words(s)}"]
+        if "volume_mm3" in st:
+            bits.append(f"{st['volume_mm3']:.0f} mm\u00b3, {st.get('triangles', 0):,} triangles")
+        if s.pieces > 1:
+            bits.append(f"{s.pieces} separate pieces")
+        if source is not None:
+            label = f", label {source.label}" if source.label is not None else ""
+            bits.append(f"from {source.file}{label} ({source.space})")
+        kind = s.kind if s.role == "vessel" else _ROLE_KIND.get(s.role, s.role)
+        out[s.id] = StructureInfo(
+            id=s.id,
+            name=s.name,
+            kind=kind or "artery",
+            role=s.role,
+            group=s.role,
+            description="; ".join(bits),
+            colour=tuple(int(c) for c in s.colour),
+            visible=True,
+            triangles=int(st.get("triangles", 0)),
+        )
+    return out

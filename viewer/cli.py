@@ -1,12 +1,12 @@
 """Command line: `hfs-viewer` opens the GUI; subcommands work headless.
 
-  hfs-viewer [--view NAME] [--scenario FILE|--preset NAME] [--screenshot OUT.png] [--size WxH]
+  hfs-viewer [--view NAME] [--scenario FILE|--preset NAME|--case CASE.hfscase] [--screenshot OUT.png] [--size WxH]
   hfs-viewer render [--scenario FILE|--preset NAME] [--view NAME] [--size WxH] [--labels] --out FILE.png
   hfs-viewer render ... --out FILE.mp4|FILE.gif [--animation pulsation|turntable|mechanism] [--frames N] [--fps F]
                     [--heart-rate BPM] [--cycles N] [--exaggeration X]
   hfs-viewer report --scenario FILE|--preset NAME --out FILE.pdf [--size WxH]
-  hfs-viewer anatomy --json
-  hfs-viewer analyze SCENARIO.json|-|--preset NAME [--json]
+  hfs-viewer anatomy --json [--side left|right] | anatomy --case CASE.hfscase --json
+  hfs-viewer analyze SCENARIO.json|-|--preset NAME|CASE.hfscase [--json]
   hfs-viewer presets --list [--json]
   hfs-viewer meshes [--out DIR]
   hfs-viewer import INPUT... [--label VALUE=ROLE[:VESSEL_ROLE]]... [--space RAS|LPS] [--name NAME] --out CASE.hfscase
@@ -113,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--scenario", metavar="FILE", help="open a scenario file (with --screenshot: render it with its findings)"
     )
     ap.add_argument("--preset", metavar="NAME", help="open a shipped teaching case (hfs-viewer presets --list)")
+    ap.add_argument("--case", metavar="CASE.hfscase", help="open a patient case (hfs-viewer import ... --out CASE)")
     ap.add_argument(
         "--side",
         choices=SIDES,
@@ -194,14 +195,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--size", type=_size, default=(1500, 900), metavar="WxH", help="pixels of each view image (default 1500x900)"
     )
 
-    a = sub.add_parser("anatomy", help="print the anatomy model")
+    a = sub.add_parser("anatomy", help="print the anatomy model (or a patient case's own anatomy)")
     a.add_argument("--json", action="store_true", required=True, help="JSON output (the only format)")
     a.add_argument(
-        "--side", choices=SIDES, default="left", help="the patient side: right is the left model mirrored at x = 0"
+        "--side", choices=SIDES, default=None, help="the patient side: right is the left model mirrored at x = 0"
+    )
+    a.add_argument(
+        "--case",
+        metavar="CASE.hfscase",
+        help="a patient case: its facial nerve (segment map), landmarks and vessel centrelines",
     )
 
-    z = sub.add_parser("analyze", help="classify the facial-nerve compression of a scenario file")
-    z.add_argument("scenario", metavar="SCENARIO.json", nargs="?", help="scenario file, or - for standard input")
+    z = sub.add_parser("analyze", help="classify the facial-nerve compression of a scenario file or a patient case")
+    z.add_argument(
+        "scenario",
+        metavar="SCENARIO.json|CASE.hfscase",
+        nargs="?",
+        help="scenario file, - for standard input, or a patient case (.hfscase: its own geometry)",
+    )
     z.add_argument("--preset", metavar="NAME", help="analyse a shipped teaching case instead of a file")
     z.add_argument("--json", action="store_true", help="findings as JSON instead of a readable report")
     z.add_argument(
@@ -428,13 +439,105 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_anatomy(args) -> int:
+    if args.case:
+        if args.side:
+            raise UsageError("hfs-viewer anatomy: --side is the case's own with --case")
+        return _cmd_anatomy_case(args)
     from .anatomy import build_anatomy
     from .scenario import default_scenario, scenario_to_dict
 
-    data = build_anatomy(args.side).to_dict()
-    data["default_scenario"] = scenario_to_dict(default_scenario(args.side))
+    side = args.side or "left"
+    data = build_anatomy(side).to_dict()
+    data["default_scenario"] = scenario_to_dict(default_scenario(side))
     json.dump(data, sys.stdout, indent=1)
     sys.stdout.write("\n")
+    return 0
+
+
+def _is_case(path: str | None) -> bool:
+    """A .hfscase argument (by name, or a zip archive under another name)."""
+    if not path or path == "-":
+        return False
+    if path.lower().endswith(".hfscase"):
+        return True
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
+def _measure_case(path: str):
+    """(case, geometry) of a .hfscase: its surfaces measured; bad input -> UsageError (exit 2)."""
+    from .case import CaseError
+    from .patient.case_analysis import case_anatomy
+
+    case, meshes = _load_case(path)
+    try:
+        return case, meshes, case_anatomy(case, meshes, name=Path(path).name)
+    except CaseError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _case_info(case, geometry) -> dict:
+    return {
+        "name": case.name,
+        "anatomy": "patient",
+        "frame": "RAS",
+        "sources": [
+            {k: v for k, v in s.to_dict().items() if k in ("file", "kind", "space", "voxel_mm")} for s in case.sources
+        ],
+        "contact_threshold_mm": round(geometry.anatomy.tolerance_mm, 3),
+        "landmarks": {k: [round(float(x), 3) for x in v] for k, v in geometry.anatomy.landmarks.items()},
+        "landmark_sources": dict(geometry.anatomy.facial.landmark_sources),
+        "notes": list(geometry.anatomy.facial.notes),
+    }
+
+
+def _cmd_anatomy_case(args) -> int:
+    from .patient.case_analysis import case_scenario, vessel_structures
+    from .scenario import scenario_to_dict
+
+    case, _, geometry = _measure_case(args.case)
+    data = geometry.anatomy.to_dict(_case_info(case, geometry), vessel_structures(case, geometry))
+    data["default_scenario"] = scenario_to_dict(case_scenario(case, geometry))
+    json.dump(data, sys.stdout, indent=1)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _cmd_analyze_case(args) -> int:
+    from .analysis import format_report
+    from .patient.case_analysis import analyze_case
+
+    if args.side:
+        raise UsageError("hfs-viewer analyze: a case is analysed on its own side (no --side)")
+    case, meshes, geometry = _measure_case(args.scenario)
+    findings = analyze_case(case, meshes, geometry)
+    info = _case_info(case, geometry)
+    if args.json:
+        data = findings.to_dict()
+        data["case"] = info
+        json.dump(data, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    files = dict.fromkeys(f"{s['file']} ({s['kind']}, {s['space']})" for s in info["sources"])  # one per file
+    names = ", ".join(files) or "none recorded"
+    head = [
+        f"Patient case '{case.name}': the anatomy is the patient's own (surfaces of the case, RAS mm), "
+        f"{case.side} side.",
+        f"Source files: {names}.",
+        f"Contact: a surface gap of at most {info['contact_threshold_mm']:.2f} mm (one voxel of the source; "
+        "0.3 mm for meshes). Severity from the nerve's own shape (docs/case-analysis.md).",
+        "Landmarks: "
+        + ", ".join(
+            f"{k.replace('_', ' ')} ({v})" for k, v in info["landmark_sources"].items() if k != "transition_zone"
+        )
+        + ".",
+        "Warning: the result depends on the segmentation: check the surfaces and the landmarks before relying on it.",
+        "",
+    ]
+    sys.stdout.write("\n".join(head) + "\n" + format_report(findings) + "\n")
     return 0
 
 
@@ -443,6 +546,8 @@ def _cmd_analyze(args) -> int:
     from .anatomy import build_anatomy
     from .scenario import ScenarioError, load_scenario, parse_scenario
 
+    if not args.preset and _is_case(args.scenario):
+        return _cmd_analyze_case(args)
     if args.preset and args.scenario:
         raise UsageError("hfs-viewer analyze: give SCENARIO.json or --preset NAME, not both")
     if not args.preset and not args.scenario:
@@ -601,9 +706,14 @@ def _cmd_gui(args) -> int:
     if args.scenario or args.preset or args.side:
         scenario = _scenario_arg(args)
     view = args.view or (_default_view(None, scenario) if args.preset else None)
+    case = None
+    if args.case:
+        if scenario is not None:
+            raise UsageError("hfs-viewer: --case opens a patient case; leave out --scenario/--preset/--side")
+        case = (Path(args.case), *_load_case(args.case))  # checked before any window opens
     from .gui.app import run_gui
 
-    return run_gui(view=view, screenshot=args.screenshot, size=args.size, scenario=scenario)
+    return run_gui(view=view, screenshot=args.screenshot, size=args.size, scenario=scenario, case=case)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -104,3 +104,20 @@ def test_import_usage_errors(tmp_path):
     assert r.returncode == 2 and "give INPUT" in r.stderr
     r = run("import", str(DEMO_DIR / "hfs_demo.seg.nrrd"), "--out", str(tmp_path / "x.zip"))
     assert r.returncode == 2 and ".hfscase" in r.stderr
+
+
+def test_gui_case_argument_refuses_a_bad_case_before_any_window(tmp_path):
+    """`hfs-viewer --case` reads and checks the case first: a broken file is one line, exit 2."""
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.hfscase"
+    bad.write_bytes(b"not a zip")
+    r = subprocess.run(
+        [sys.executable, "-m", "viewer", "--case", str(bad), "--screenshot", str(tmp_path / "x.png")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 2 and "bad.hfscase" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "x.png").exists()

@@ -27,8 +27,13 @@ def test_case_camera_aims_at_the_case_and_mirrors_for_the_right_side():
     )
     meshes = {"bs": bs, "vii": vii}
     left = Case("x", structures, side="left")
+    bone = pv.Cube(center=(90.0, 50.0, 60.0), x_length=60, y_length=60, z_length=60)  # context: not framed
+    meshes["bone"] = bone
+    structures += (Structure("bone", "Bone", "bone", (1, 1, 1)),)
+    left = Case("x", structures, side="left")
     pos, focal, up = case_camera(left, meshes, "anterior")
-    assert np.allclose(focal, np.asarray(bs.points).mean(0), atol=0.5)
+    both = np.vstack([bs.points, vii.points])
+    assert np.allclose(focal, 0.5 * (both.min(0) + both.max(0)), atol=1e-6)  # brainstem + nerve, not the bone
     assert pos[1] > focal[1] + 50 and abs(pos[0] - focal[0]) < 1e-6  # in front, looking back
     pos, focal, _ = case_camera(left, meshes, "rez_closeup")
     assert np.linalg.norm(focal - [35.0, 52.0, 62.0]) < 2.0  # CN VII's end nearest the brainstem

@@ -68,6 +68,21 @@ def _file_actions(w) -> None:
     w.export_report_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
     w.export_report_action.setStatusTip("A4 PDF: two views, contact table, classification, mechanism, references")
     w.export_report_action.triggered.connect(w.export_report_dialog)
+    w.import_action = QAction("&Import patient data\u2026", w)
+    w.import_action.setShortcut(QKeySequence("Ctrl+I"))
+    w.import_action.setStatusTip(
+        "A patient's segmentation (NIfTI, NRRD, Slicer .seg.nrrd) or surfaces (STL, OBJ, PLY, VTP, VTK) as a case"
+    )
+    w.import_action.triggered.connect(w.cases.import_dialog)
+    w.close_case_action = QAction("&Close patient case", w)
+    w.close_case_action.setStatusTip("Back to the model (asks about unsaved changes to the case)")
+    w.close_case_action.triggered.connect(w.close_case)
+    w.close_case_action.setEnabled(False)
+    w.export_surfaces_action = QAction("Export &surfaces (STL, OBJ, PLY, glTF)\u2026", w)
+    w.export_surfaces_action.setStatusTip(
+        "The scene's surfaces for 3D printing or 3D Slicer, in RAS or LPS with Slicer's SPACE tag"
+    )
+    w.export_surfaces_action.triggered.connect(w.cases.export_dialog)
     w.quit_action = QAction("&Quit", w)
     w.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
     w.quit_action.setMenuRole(QAction.MenuRole.QuitRole)

@@ -81,13 +81,21 @@ def grab_when_rendered(app: QApplication, window: MainWindow, timeout_ms: int = 
 
 
 def run_gui(
-    view: str | None = None, screenshot: str | Path | None = None, size: tuple[int, int] | None = None, scenario=None
+    view: str | None = None,
+    screenshot: str | Path | None = None,
+    size: tuple[int, int] | None = None,
+    scenario=None,
+    case=None,
 ) -> int:
-    """Open the main window. With `screenshot`, render, save a grab of the whole window, exit 0."""
+    """Open the main window. With `screenshot`, render, save a grab of the whole window, exit 0.
+
+    `case`: (path, Case, meshes) of a patient case already read and checked, shown at start."""
     app = _application()
     if screenshot is not None:
         window = MainWindow(view=view, persist=False, scenario=scenario)
         window.resize(*(size or DEFAULT_SIZE))
+        if case is not None:
+            window.cases.show_case(case[1], case[2], case[0])
         window.show()
         try:
             img = grab_when_rendered(app, window)
@@ -109,6 +117,8 @@ def run_gui(
             app.processEvents()
     window = MainWindow(view=view, scenario=scenario)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    if case is not None:
+        window.cases.show_case(case[1], case[2], case[0])
     if size is not None:
         window.resize(*size)
     window.show()

@@ -108,3 +108,19 @@ class EditCorridorCommand(_MergingEdit):
 
     def _put(self, item: Scenario) -> None:
         self.document._put_scenario(item)
+
+
+class EditCaseCommand(QUndoCommand):
+    """Change the open patient case (a structure's role); `before`/`after` are whole cases."""
+
+    def __init__(self, document, before, after, text: str):
+        super().__init__(text)
+        self.document = document
+        self.before = before
+        self.after = after
+
+    def redo(self) -> None:
+        self.document._put_case(self.after)
+
+    def undo(self) -> None:
+        self.document._put_case(self.before)

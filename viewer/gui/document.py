@@ -22,7 +22,8 @@ from PySide6.QtGui import QUndoStack
 from .. import editing, pad_editing
 from ..analysis import Findings
 from ..anatomy import FacialNerve
-from ..display import StructureInfo
+from ..case import Case, display_structures
+from ..display import DisplayState, StructureInfo
 from ..scenario import (
     RETRACTION_RANGE_MM,
     Corridor,
@@ -84,6 +85,8 @@ class SceneDocument(QObject):
     statusMessage = Signal(str)  # one-line feedback for the status bar
     sideChanged = Signal(str)  # "left" | "right": a scenario of the other side was put in (the scene is mirrored)
     planShownChanged = Signal(bool)  # True: the scene before decompression (pads and slings left out) is shown
+    caseChanged = Signal(object)  # Case | None: a patient case was opened or closed
+    caseEdited = Signal(object)  # Case: the open case's roles changed (the structure groups follow)
 
     def __init__(
         self,
@@ -109,13 +112,25 @@ class SceneDocument(QObject):
         self._announced: SceneState | None = None  # the state last sent with findingsChanged
         self._show_before = False
         self._before: tuple[Scenario | None, SceneState | None] = (None, None)  # (scenario, its before state)
+        # A patient case replaces the model's structures while it is open (the model's own
+        # display state is kept untouched underneath and comes back when the case closes).
+        self._case: Case | None = None
+        self._case_display: DisplayState | None = None
+        self.case_stats: dict[str, dict] = {}
+        self.case_meshes: dict = {}  # structure id -> surface (pyvista PolyData) of the open case
         self.display.add_listener(self._on_display)
 
     # ------------------------------------------------------------------ queries
     @property
-    def display(self):
-        """The model's DisplayState: user values + overrides -> effective values."""
-        return self.model.display
+    def display(self) -> DisplayState:
+        """The DisplayState of what is shown: user values + overrides -> effective values
+        (the open case's structures, else the model's)."""
+        return self._case_display if self._case_display is not None else self.model.display
+
+    @property
+    def case(self) -> Case | None:
+        """The patient case shown instead of the model, or None."""
+        return self._case
 
     @property
     def structures(self) -> dict[str, StructureInfo]:
@@ -180,7 +195,8 @@ class SceneDocument(QObject):
         """Show only `sid` (and the brainstem for orientation)."""
         if sid not in self.structures:
             raise KeyError(sid)
-        self.set_visibilities({other: other in (sid, CONTEXT_ID) for other in self.structures})
+        keep = {sid, CONTEXT_ID} | {o for o, s in self.structures.items() if self._case and s.role == "brainstem"}
+        self.set_visibilities({other: other in keep for other in self.structures})
         self.select(sid)
 
     def show_all(self) -> None:
@@ -709,13 +725,75 @@ class SceneDocument(QObject):
         """The scenario of `shown_state` (for exports)."""
         return pad_editing.without_plan(self.scenario) if self._show_before else self.scenario
 
-    def load_scenario(self, scenario: Scenario) -> None:
-        """Start over with a scenario from a file: a fresh, clean undo history, nothing selected
-        (a handle or pick marker of the old scene must not float in the new one)."""
+    def _start_over(self) -> None:
+        """A fresh, clean undo history, nothing selected (a handle or pick marker of the
+        old scene must not float in the new one)."""
         self.undo_stack.clear()
         self.select("")
         if self._last_pick is not None:
             self._last_pick = None
             self.structurePicked.emit(None)
+
+    def load_scenario(self, scenario: Scenario) -> None:
+        """Start over with a scenario from a file (an open case closes)."""
+        self._start_over()
+        self._swap_case(None, None)
         self._put_scenario(scenario)
         self.undo_stack.setClean()
+
+    # ------------------------------------------------------------------ patient cases
+    def open_case(self, case: Case, meshes: dict, stats: dict[str, dict] | None = None) -> None:
+        """Show a patient case (its surfaces: `meshes` by structure id) instead of the model; clean
+        history. `stats`: sizes per structure (triangles, volume_mm3) for the descriptions."""
+        self.case_meshes = dict(meshes)
+        self.case_stats = dict(stats or {})
+        display = DisplayState(display_structures(case, self.case_stats))
+        self._start_over()
+        self._swap_case(case, display)
+        self.undo_stack.setClean()
+
+    def close_case(self) -> None:
+        """Back to the model and its scenario."""
+        if self._case is not None:
+            self._start_over()
+            self._swap_case(None, None)
+
+    def _swap_case(self, case: Case | None, display: DisplayState | None) -> None:
+        if case is None and self._case is None:
+            return
+        self.display.remove_listener(self._on_display)
+        self._case, self._case_display = case, display
+        if case is None:
+            self.case_meshes, self.case_stats = {}, {}
+        self.display.add_listener(self._on_display)
+        self.caseChanged.emit(case)
+
+    def set_structure_role(self, sid: str, role: str, vessel_role: str | None = None) -> None:
+        """Give a case structure another role (undoable): what the analysis may treat it as."""
+        from .commands import EditCaseCommand
+
+        if self._case is None:
+            raise RuntimeError("no patient case is open")
+        new = self._case.with_role(sid, role, vessel_role)
+        if new != self._case:
+            self.undo_stack.push(EditCaseCommand(self, self._case, new, f"Role of {new.structure(sid).name}"))
+
+    def _put_case(self, case: Case) -> None:  # used by undo commands
+        """Roles (and their default colours) of the open case changed: the panels regroup."""
+        old = self._case
+        self._case = case
+        infos = display_structures(case, self.case_stats)
+        for s in case.structures:
+            info, new = self._case_display.structures[s.id], infos[s.id]
+            info.role, info.group, info.kind, info.description = new.role, new.group, new.kind, new.description
+            if old is not None and old.structure(s.id).colour != s.colour:
+                info.colour = s.colour
+                self._case_display.set_colour(s.id, s.colour)
+        self.caseEdited.emit(case)
+
+    def case_to_save(self) -> Case:
+        """The open case with the colours the user gave its structures."""
+        case = self._case
+        return replace(
+            case, structures=tuple(replace(s, colour=tuple(self.display.colour(s.id))) for s in case.structures)
+        )

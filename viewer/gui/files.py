@@ -7,8 +7,10 @@
   or a kill mid-save leaves the previous file intact.
 - Autosave: every `AUTOSAVE_MS` (30 s) while there are unsaved edits, the scenario is
   written atomically to ``<GenericDataLocation>/hfs-viewer/autosave/<pid>.json`` (a normal scenario
-  file) with ``<pid>.meta.json`` (where it came from, when). A clean exit deletes
-  both; at start-up, files whose process is gone are offered for recovery.
+  file; an open patient case: ``<pid>.hfscase``) with ``<pid>.meta.json`` (where it came from,
+  when). A clean exit deletes them; at start-up, files whose process is gone are offered for recovery.
+- Patient cases (`.hfscase`) open, save, recover and sit in the recent list like scenarios;
+  their reading and writing is `cases.CaseController`'s.
 """
 
 from __future__ import annotations
@@ -23,13 +25,16 @@ from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ..atomic import write_text_atomic
+from ..case import CaseError
 from ..scenario import ScenarioError, load_scenario, save_scenario
 
 AUTOSAVE_MS = int(os.environ.get("HFS_VIEWER_AUTOSAVE_MS", "30000"))  # the env var is for tests
 MAX_RECENT = 8
 KEY_RECENT = "files/recent"
 KEY_LAST_DIR = "files/dir"
-FILE_FILTER = "HFS scenarios (*.json);;All files (*)"
+FILE_FILTER = (
+    "HFS scenarios and cases (*.json *.hfscase);;HFS scenarios (*.json);;HFS patient cases (*.hfscase);;All files (*)"
+)
 
 
 def data_dir() -> Path:
@@ -78,7 +83,8 @@ def find_recoverable(folder: Path | None = None) -> list[Recoverable]:
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             pid = int(meta["pid"])
-            path = meta_path.with_name(f"{pid}.json")
+            suffix = ".hfscase" if meta.get("kind") == "case" else ".json"
+            path = meta_path.with_name(f"{pid}{suffix}")
             if _pid_alive(pid) or not path.is_file():
                 continue
             out.append(
@@ -113,6 +119,8 @@ class FileController(QObject):
         self.error_box: QMessageBox | None = None
         self._autosave_index: int | None = None
         self._autosave_path = autosave_dir() / f"{os.getpid()}.json"
+        self._autosave_case = autosave_dir() / f"{os.getpid()}.hfscase"
+        self.cases = None  # the window's cases.CaseController (set once it exists)
         self._autosave_meta = autosave_dir() / f"{os.getpid()}.meta.json"
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(autosave_ms)
@@ -142,7 +150,7 @@ class FileController(QObject):
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             "Unsaved changes",
-            f"Save the changes to '{self.document.scenario.name}'?",
+            f"Save the changes to '{self.document.case.name if self.document.case else self.document.scenario.name}'?",
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             self.window,
         )
@@ -165,7 +173,7 @@ class FileController(QObject):
     def open_dialog(self) -> bool:
         if not self.confirm_discard():
             return False
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open scenario", str(self._last_dir()), FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open scenario or case", str(self._last_dir()), FILE_FILTER)
         return bool(path) and self.open_path(path, confirm=False)
 
     def open_path(self, path, confirm: bool = True) -> bool:
@@ -173,6 +181,11 @@ class FileController(QObject):
         path = Path(path)
         if confirm and not self.confirm_discard():
             return False
+        if path.name.lower().endswith(".hfscase"):
+            if not self.cases.open_path(path):
+                return False
+            self._add_recent(path)
+            return True
         try:
             scenario = load_scenario(path)
         except ScenarioError as exc:
@@ -203,21 +216,29 @@ class FileController(QObject):
         return self.save_to(self.path)
 
     def save_as_dialog(self) -> bool:
-        start = self.path or self._last_dir() / f"{_safe_name(self.document.scenario.name)}.json"
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save scenario as", str(start), FILE_FILTER)
+        case = self.document.case
+        suffix, what = (".hfscase", "case") if case is not None else (".json", "scenario")
+        name = case.name if case is not None else self.document.scenario.name
+        start = self.path or self._last_dir() / f"{_safe_name(name)}{suffix}"
+        filt = "HFS patient cases (*.hfscase)" if case is not None else "HFS scenarios (*.json)"
+        path, _ = QFileDialog.getSaveFileName(self.window, f"Save {what} as", str(start), filt)
         if not path:
             return False
-        if not path.lower().endswith(".json"):
-            path += ".json"
+        if not path.lower().endswith(suffix):
+            path += suffix
         return self.save_to(path)
 
     def save_to(self, path) -> bool:
         path = Path(path)
+        case = self.document.case is not None
         try:
-            save_scenario(self.document.scenario, path)
-        except (ScenarioError, OSError) as exc:
-            reason = exc.reason if isinstance(exc, ScenarioError) else (exc.strerror or str(exc))
-            self.show_error("Save scenario", f"Could not save {path}:\n{reason}")
+            if case:
+                self.cases.save_to(path)
+            else:
+                save_scenario(self.document.scenario, path)
+        except (ScenarioError, CaseError, OSError) as exc:
+            reason = exc.reason if isinstance(exc, ScenarioError) else (getattr(exc, "strerror", None) or str(exc))
+            self.show_error(f"Save {'case' if case else 'scenario'}", f"Could not save {path}:\n{reason}")
             return False
         self.document.undo_stack.setClean()
         self._set_path(path)
@@ -235,9 +256,13 @@ class FileController(QObject):
             return False
         if self._autosave_index == stack.index() and self._autosave_path.is_file():
             return False
+        case = self.document.case
         try:
             self._autosave_path.parent.mkdir(parents=True, exist_ok=True)
-            save_scenario(self.document.scenario, self._autosave_path)
+            if case is not None:
+                self.cases.save_to(self._autosave_case)
+            else:
+                save_scenario(self.document.scenario, self._autosave_path)
             write_text_atomic(
                 self._autosave_meta,
                 json.dumps(
@@ -245,18 +270,19 @@ class FileController(QObject):
                         "pid": os.getpid(),
                         "saved_at": time.time(),
                         "source": str(self.path) if self.path else None,
-                        "name": self.document.scenario.name,
+                        "name": case.name if case is not None else self.document.scenario.name,
+                        "kind": "case" if case is not None else "scenario",
                     }
                 ),
             )
-        except (ScenarioError, OSError) as exc:
+        except (ScenarioError, CaseError, OSError) as exc:
             self.document.statusMessage.emit(f"Autosave failed: {exc}")
             return False
         self._autosave_index = stack.index()
         return True
 
     def remove_autosave(self) -> None:
-        for p in (self._autosave_path, self._autosave_meta):
+        for p in (self._autosave_path, self._autosave_case, self._autosave_meta):
             try:
                 p.unlink()
             except OSError:
@@ -265,6 +291,15 @@ class FileController(QObject):
 
     def recover(self, item: Recoverable) -> bool:
         """Load an autosave as unsaved changes of its original file; then forget the autosave."""
+        if item.path.suffix == ".hfscase":
+            if not self.cases.open_path(item.path):
+                discard_recoverable(item)
+                return False
+            self.document.undo_stack.resetClean()
+            self._set_path(Path(item.source) if item.source else None)
+            discard_recoverable(item)
+            self.document.statusMessage.emit(f"Recovered {item.describe()}")
+            return True
         try:
             scenario = load_scenario(item.path)
         except ScenarioError as exc:

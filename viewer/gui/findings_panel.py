@@ -304,6 +304,8 @@ class FindingsPanel(QWidget):
 
         document.findingsChanged.connect(self.show_findings)
         document.planShownChanged.connect(self._plan_shown)
+        document.caseChanged.connect(self._on_case)
+        document.caseEdited.connect(self._on_case)
         # The document analyses lazily: this runs any pending analysis (which also
         # announces it through findingsChanged) or returns the current findings.
         self.show_findings(document.findings)
@@ -321,6 +323,8 @@ class FindingsPanel(QWidget):
         self.show_findings(self.document.findings)
 
     def show_findings(self, findings: Findings) -> None:
+        if self.document.case is not None:
+            return  # the model's findings stay hidden under a patient case
         # A drag brings new findings every frame, mostly saying the same thing: only text that
         # changed is set, so Qt lays out and repaints only what the audience would see change.
         d = self.document
@@ -428,12 +432,78 @@ class FindingsPanel(QWidget):
         )
         return "".join(out)
 
+    # ------------------------------------------------------------------ patient case
+    def _on_case(self, case) -> None:
+        if case is None:
+            self._findings = None  # show the model's findings again, whatever they are
+            self.table.setVisible(True)
+            self.show_findings(self.document.findings)
+            return
+        self.show_case(case)
+
+    def show_case(self, case) -> None:
+        """What a patient case is: its name and side, its structures by role, its sources."""
+        from ..case import ROLE_TITLES, role_words
+
+        e = html.escape
+        _set_text(self.headline_label, f"Patient case · {case.name} · {case.side} facial nerve")
+        bg, fg = SEVERITY_COLOURS["other"]
+        self.headline_label.setStyleSheet(f"QLabel {{ background-color: {bg}; color: {fg}; border-radius: 4px; }}")
+        self.headline_label.setProperty("severity", "case")
+        counts: dict[str, list] = {}
+        for st in case.structures:
+            counts.setdefault(st.role, []).append(st)
+        self._tags_text = ", ".join(
+            (f"{len(counts[r])} × " if len(counts[r]) > 1 else "") + ROLE_TITLES[r] for r in ROLE_TITLES if r in counts
+        )
+        _set_text(self.tags_label, f"<b>Structures:</b> {e(self._tags_text)}")
+        missing = [w for r, w in (("facial_nerve", "a facial nerve"), ("vessel", "a vessel")) if r not in counts]
+        self._culprit_text = (
+            f"the case has no structure with the role of {' or '.join(missing)}: change a role "
+            "(right-click it in the Structures panel) for a compression analysis"
+            if missing
+            else "the patient's surfaces as segmented; the analysis of their geometry follows the roles"
+        )
+        _set_text(self.culprit_label, f"<b>Analysis:</b> {e(self._culprit_text)}")
+        self._corridor_text = ""
+        self.corridor_label.hide()
+        self.table.hide()
+        self.no_contacts_label.hide()
+        by_file: dict[tuple, list] = {}  # one line per file: a label map holds many structures
+        for src in case.sources:
+            by_file.setdefault((src.file, src.kind, src.space), []).append(src.label)
+        rows = "".join(
+            f"<li>{e(f)} — {e(kind)}, {e(space)} frame"
+            + (
+                f", labels {', '.join(str(x) for x in labels if x is not None)}"
+                if any(x is not None for x in labels)
+                else ""
+            )
+            + "</li>"
+            for (f, kind, space), labels in by_file.items()
+        )
+        pieces = [f"{x.name}: {x.pieces} separate pieces" for x in case.structures if x.pieces > 1]
+        details = [
+            "<h3>Structures</h3><ul>"
+            + "".join(f"<li><b>{e(x.name)}</b> — {e(role_words(x))}</li>" for x in case.structures)
+            + "</ul>",
+            f"<h3>Sources</h3><ol>{rows}</ol>" if rows else "",
+            ("<h3>Notes</h3><ul>" + "".join(f"<li>{e(t)}</li>" for t in pieces) + "</ul>") if pieces else "",
+            "<p>Coordinates are RAS millimetres of the source images. The case keeps file names and "
+            "checksums, never paths or header text that could name the patient.</p>",
+        ]
+        html_text = "".join(details)
+        self._details_cache = html_text
+        self.details.setHtml(html_text)
+
     # ------------------------------------------------------------------ actions
     def report_text(self) -> str:
+        if self.document.case is not None:
+            return self.text()  # the case's summary, not the hidden model's findings
         return format_report(self._findings) if self._findings is not None else ""
 
     def copy_as_text(self) -> None:
-        if self._findings is None:
+        if self._findings is None and self.document.case is None:
             return
         QGuiApplication.clipboard().setText(self.report_text())
         self.document.statusMessage.emit("Findings copied to the clipboard")

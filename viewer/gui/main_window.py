@@ -30,6 +30,7 @@ from ..scenario import Scenario
 from . import menus
 from .actions import create_actions
 from .animation import MechanismPlayer, PulsationPlayer
+from .cases import CaseController, is_case_file, is_importable
 from .clipping import install_clip_tool
 from .corridor_panel import CorridorPanel
 from .document import PickResult, SceneDocument
@@ -165,9 +166,11 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.structures_dock, self.info_dock], [640, 300], Qt.Orientation.Vertical)
 
         self.files = FileController(self, self.document, self.settings)
+        self.cases = CaseController(self, self.document, self.files)
+        self.files.cases = self.cases
         self.current_preset: str | None = None
         self.confirm_close = persist  # ask about unsaved changes on close (off for screenshots and tests)
-        self.setAcceptDrops(True)  # drop a scenario .json onto the window to open it
+        self.setAcceptDrops(True)  # drop a scenario, a case or a patient's files onto the window
 
         self.presentation = Presentation(self)
         self.pulsation = PulsationPlayer(self)
@@ -203,6 +206,8 @@ class MainWindow(QMainWindow):
         self.files.fileChanged.connect(self._update_title)
         self.files.recentChanged.connect(self._rebuild_recent_menu)
         d.sideChanged.connect(self._on_side_changed)
+        d.caseChanged.connect(self._on_case_changed)
+        d.caseEdited.connect(self._update_title)
         self._on_view_changed(d.current_view)
         self._update_title()
         if d.side != "left":  # opened on a right-sided scenario: its words from the start
@@ -323,7 +328,11 @@ class MainWindow(QMainWindow):
 
     def _update_title(self, *_args) -> None:
         where = f" ({self.files.path.name})" if self.files.path is not None else ""
-        title = f"{self.document.scenario.name}{where}[*] \u2014 {window_title(self.document.side)}"
+        case = self.document.case
+        if case is not None:
+            title = f"{case.name}{where}[*] \u2014 patient case, {case.side} side \u2014 HFS Compression Viewer"
+        else:
+            title = f"{self.document.scenario.name}{where}[*] \u2014 {window_title(self.document.side)}"
         if title != self.windowTitle():  # every move of a drag lands here
             self.setWindowTitle(title)
         modified = not self.document.undo_stack.isClean()
@@ -383,20 +392,72 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.statusBar().showMessage(f"{side.capitalize()} side: the model mirrored at the midline", 6000)
 
+    # ------------------------------------------------------------------ patient cases
+    def close_case(self) -> bool:
+        """Back to the model (after the unsaved-changes question)."""
+        if self.document.case is None:
+            return True
+        if not self.files.confirm_discard():
+            return False
+        self.document.close_case()
+        self.files._set_path(None)
+        return True
+
+    def model_only_actions(self) -> list:
+        """Actions that act on the model's scenario: off while a patient case is shown."""
+        acts = [
+            self.reset_scenario_action,
+            self.pulsation_action,
+            self.mechanism_action,
+            self.dim_action,
+            self.export_video_action,
+            self.export_report_action,
+            *self.nudge_actions,
+            *self.scenario_menu.actions(),
+        ]
+        acts += [
+            getattr(self, name)
+            for name in ("ruler_action", "angle_action", "remove_measurements_action", "clip_action")
+            if hasattr(self, name)
+        ]
+        return acts
+
+    def _on_case_changed(self, case) -> None:
+        on_model = case is None
+        if not on_model:
+            self.pulsation.pause()
+            self.mechanism.pause()
+            if self._dimmed:
+                self.dim_action.setChecked(False)
+        for act in self.model_only_actions():
+            act.setEnabled(on_model)
+        for dock in (self.vessel_dock, self.lesion_dock, self.corridor_dock):
+            dock.widget().setEnabled(on_model)
+        self.close_case_action.setEnabled(not on_model)
+        self._update_title()
+        if not on_model:
+            self.structures_dock.raise_()
+            self.statusBar().showMessage(
+                f"Patient case '{case.name}': {len(case.structures)} structures (right-click one to change its role)",
+                8000,
+            )
+
     def _rebuild_recent_menu(self) -> None:
         menus.rebuild_recent_menu(self)
 
     @staticmethod
-    def _dropped_json(event) -> str | None:
+    def _dropped(event) -> tuple[str | None, list[str]]:
+        """(a scenario or case file to open, or patient files to import) from a drop."""
         md = event.mimeData()
-        if md.hasUrls():
-            for url in md.urls():
-                if url.isLocalFile() and url.toLocalFile().lower().endswith(".json"):
-                    return url.toLocalFile()
-        return None
+        files = [u.toLocalFile() for u in md.urls() if u.isLocalFile()] if md.hasUrls() else []
+        for f in files:
+            if f.lower().endswith(".json") or is_case_file(f):
+                return f, []
+        return None, [f for f in files if is_importable(f)]
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API name
-        if self._dropped_json(event):
+        path, imports = self._dropped(event)
+        if path or imports:
             event.acceptProposedAction()
         else:
             event.ignore()
@@ -405,10 +466,13 @@ class MainWindow(QMainWindow):
         self.dragEnterEvent(event)
 
     def dropEvent(self, event) -> None:  # noqa: N802 - Qt API name
-        path = self._dropped_json(event)
+        path, imports = self._dropped(event)
         if path:
             event.acceptProposedAction()
             self.files.open_path(path)
+        elif imports:
+            event.acceptProposedAction()
+            self.cases.import_paths(imports)
 
     # ------------------------------------------------------------------ export (exports.py: imported on first use)
     def view_size(self) -> tuple[int, int]:
@@ -493,6 +557,7 @@ class MainWindow(QMainWindow):
         self._closed = True
         if self.persist:
             self.save_settings()
+        self.cases.shutdown()
         self.files.shutdown()
         self.clip.close()
         self.scene_view.close()

@@ -1,4 +1,5 @@
-"""Structures panel: a tree grouped Brainstem / Nerves / Arteries / Veins / Context.
+"""Structures panel: a tree grouped Brainstem / Nerves / Arteries / Veins / Context
+(a patient case: grouped by role, and the context menu changes a structure's role).
 
 Per structure: visibility checkbox, colour swatch (click to change), opacity
 spin box, and "Isolate" (button + context menu). Everything goes through the
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..case import ROLE_TITLES, ROLES, VESSEL_ROLES, VESSEL_WORDS
 from .document import SceneDocument
 
 GROUPS = (
@@ -93,6 +95,27 @@ class StructurePanel(QWidget):
         document.opacityChanged.connect(self._on_opacity)
         document.colourChanged.connect(self._on_colour)
         document.selectionChanged.connect(self._on_selection)
+        document.caseChanged.connect(self.rebuild)
+        document.caseEdited.connect(self.rebuild)
+
+    def groups(self) -> tuple[tuple[str, str], ...]:
+        """(group, title) of the tree: the model's groups, or a case's roles."""
+        return tuple(ROLE_TITLES.items()) if self.document.case is not None else GROUPS
+
+    def rebuild(self, *_args) -> None:
+        """The set of structures (or their groups) changed: a case opened, closed or got new roles."""
+        current = self.selected_sid()
+        self._syncing = True
+        try:
+            self.tree.clear()
+        finally:
+            self._syncing = False
+        self.items, self.group_items, self.swatches, self.opacity_boxes = {}, {}, {}, {}
+        self._build_items()
+        self.tree.expandAll()
+        if current in self.items:
+            self._on_selection(current)
+        self._update_isolate_enabled()
 
     def refresh_names(self) -> None:
         """Names and descriptions again (the side changed: "Left AICA" -> "Right AICA")."""
@@ -109,7 +132,7 @@ class StructurePanel(QWidget):
         d = self.document
         self._syncing = True
         try:
-            for group, title in GROUPS:
+            for group, title in self.groups():
                 sids = d.ids_in_group(group)
                 if not sids:
                     continue
@@ -217,6 +240,8 @@ class StructurePanel(QWidget):
             act = QAction("Reset colour", menu)
             act.triggered.connect(lambda: d.set_colour(sid, d.structures[sid].colour))
             menu.addAction(act)
+            if d.case is not None:
+                menu.addMenu(self._role_menu(menu, sid))
             menu.addSeparator()
         act = QAction("Show all", menu)
         act.triggered.connect(d.show_all)
@@ -224,6 +249,26 @@ class StructurePanel(QWidget):
         act = QAction("Show defaults", menu)
         act.triggered.connect(d.show_defaults)
         menu.addAction(act)
+        return menu
+
+    def _role_menu(self, parent: QMenu, sid: str) -> QMenu:
+        """Role of a case structure (undoable): what the analysis may treat it as."""
+        d = self.document
+        s = d.case.structure(sid)
+        menu = QMenu("Role", parent)
+        for role in ROLES:
+            if role == "vessel":
+                sub = menu.addMenu(ROLE_TITLES[role])
+                for vr in VESSEL_ROLES:
+                    act = sub.addAction(VESSEL_WORDS[vr])
+                    act.setCheckable(True)
+                    act.setChecked(s.role == "vessel" and s.vessel_role == vr)
+                    act.triggered.connect(lambda _=False, v=vr: d.set_structure_role(sid, "vessel", v))
+                continue
+            act = menu.addAction(ROLE_TITLES[role])
+            act.setCheckable(True)
+            act.setChecked(s.role == role)
+            act.triggered.connect(lambda _=False, r=role: d.set_structure_role(sid, r))
         return menu
 
     # ------------------------------------------------------------------ document -> tree

@@ -166,6 +166,9 @@ class SceneView(QObject):
         d.selectionChanged.connect(self._on_selection)
         d.handleSelected.connect(self._on_handle_selected)
         d.planShownChanged.connect(self._on_plan_shown)
+        d.caseChanged.connect(self._on_case)
+        self.case_actors = None  # CaseActors while a patient case is shown
+        self._hidden_for_case: list = []  # the model's props hidden while a case is shown
         self._dirty_all = True
         self._dirty_lesions = True
         self._on_side(document.side)  # opened on a right-sided scenario: the panels read the mirrored names
@@ -200,11 +203,49 @@ class SceneView(QObject):
         self.request_render()
 
     def _on_view(self, name: str) -> None:
-        self.scene.set_view(name)
+        if self.case_actors is not None:
+            pos, focal, up = self.case_actors.camera(name)
+            self.plotter.camera_position = [tuple(pos), tuple(focal), tuple(up)]
+            self.plotter.reset_camera_clipping_range()
+        else:
+            self.scene.set_view(name)
         self.request_render()
 
     def _on_labels(self, on: bool) -> None:
-        self.scene.set_labels(on)
+        if self.case_actors is not None:
+            self.case_actors.set_labels(on)
+        else:
+            self.scene.set_labels(on)
+        self.request_render()
+
+    # ------------------------------------------------------------------ patient case
+    def _on_case(self, case) -> None:
+        """Show a patient case instead of the model (the model's props are hidden, not destroyed:
+        closing the case brings them back exactly as they were), or go back to the model."""
+        if self.case_actors is not None:
+            self.case_actors.remove()
+            self.case_actors = None
+            for prop in self._hidden_for_case:
+                prop.SetVisibility(True)
+            self._hidden_for_case = []
+        self.handles.hide()
+        self._marker.visibility = False
+        if case is not None:
+            from ..render.case_view import CaseActors  # only a case needs it
+
+            props = self.plotter.renderer.GetViewProps()
+            props.InitTraversal()
+            for _ in range(props.GetNumberOfItems()):
+                prop = props.GetNextProp()
+                if prop is not self._marker and prop.GetVisibility():
+                    prop.SetVisibility(False)
+                    self._hidden_for_case.append(prop)
+            self.case_actors = CaseActors(self.plotter, case, self.document.case_meshes, self.document.display)
+            self.case_actors.set_labels(self.document.labels_on)
+            self._on_view(self.document.current_view)
+        else:
+            self._dirty_all = self._findings_dirty = True
+            self.scene.set_view(self.document.current_view)
         self.request_render()
 
     def _on_picked(self, result: PickResult | None) -> None:
@@ -227,6 +268,17 @@ class SceneView(QObject):
         try:
             while self._picker.Pick(x, y, 0, self.plotter.renderer):
                 actor = self._picker.GetActor()
+                if self.case_actors is not None:
+                    sid = self.case_actors.structure_of_actor(actor)
+                    if sid is None:
+                        break
+                    hit = (sid, tuple(self._picker.GetPickPosition()))
+                    if float(actor.GetProperty().GetOpacity()) >= self.TRANSLUCENT:
+                        return hit
+                    first = hit if first[0] is None else first
+                    actor.SetPickable(False)
+                    skipped.append(actor)
+                    continue
                 sid = self.scene.structure_of_actor(actor)
                 if sid is None:
                     obj = self.presenter.object_of_actor(actor)  # a lesion or a vessel the meshes lack
@@ -385,6 +437,8 @@ class SceneView(QObject):
 
         True when something changed (the last frame is then out of date)."""
         d = self.document
+        if self.case_actors is not None:
+            return False  # the model's scenario is hidden under a case: brought up to date when it closes
         pending = bool(
             self._dirty_vessels or self._dirty_all or self._dirty_lesions or self._dirty_plan or self._findings_dirty
         )
@@ -602,6 +656,8 @@ class SceneView(QObject):
         hidden = []
         if not annotations:
             props = list(self.callouts.actors) + [self._overlay, self.handles.actor, self.scene._label_actor]
+            if self.case_actors is not None:
+                props.append(self.case_actors._label_actor)
             for a in props:
                 if a is not None and a.GetVisibility():
                     a.SetVisibility(False)
@@ -652,9 +708,14 @@ class SceneView(QObject):
             (self.document.selectionChanged, self._on_selection),
             (self.document.handleSelected, self._on_handle_selected),
             (self.document.planShownChanged, self._on_plan_shown),
+            (self.document.caseChanged, self._on_case),
         ):
             sig.disconnect(slot)
         self.style.detach()
+        if self.case_actors is not None:
+            self.case_actors.remove()
+        self.case_actors = None
+        self._hidden_for_case = []
         self.scene.close()
         self.callouts.clear()
         self.handles.close()

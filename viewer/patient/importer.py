@@ -162,7 +162,7 @@ def _volume_parts(vol, sha, table, progress, base, span) -> list[_Part]:
                 _Part(
                     nm,
                     mesh,
-                    Source(vol.path.name, sha, vol.kind, vol.space, int(v)),
+                    Source(vol.path.name, sha, vol.kind, vol.space, int(v), tuple(float(x) for x in vol.voxel_size)),
                     guess_role(nm),
                     info.colour if info else None,
                 )

@@ -2,9 +2,10 @@
 views oriented on the case's own anatomy, and the surfaces of any scene for export.
 
 A patient is not at the model's coordinates, so the named views keep their directions
-(anterior, left lateral, ... in RAS) but aim at the case: the brainstem's centre for
-the whole-anatomy views, the facial nerve's root exit (its point nearest the brainstem)
-for the surgical and close-up views, and stand back by the case's size.
+(anterior, left lateral, ... in RAS) but aim at the case: the centre of the brainstem,
+nerves, vessels and lesions for the whole-anatomy views, the facial nerve's root exit (its
+point nearest the brainstem) for the surgical and close-up views, and stand back by the
+size of that anatomy.
 """
 
 from __future__ import annotations
@@ -14,20 +15,25 @@ from pathlib import Path
 import numpy as np
 import pyvista as pv
 
-from ..case import Case
-from ..display import DEFAULT_OPACITY
+from ..case import Case, display_structures
+from ..display import DisplayState
 from ..patient.export import ExportItem, item_from_mesh
 from .orientation import OrientationMarker
 from .style import BACKGROUND, KIND_COLOURS, LESION_COLOURS
 from .views import DEFAULT_VIEW, VIEWS
 
-__all__ = ["case_camera", "render_case", "case_export_items", "scenario_export_items"]
+__all__ = ["CaseActors", "case_camera", "render_case", "case_export_items", "scenario_export_items"]
 
-_CLOSE_VIEWS = {"retrosigmoid": 0.75, "rez_closeup": 0.32}  # distance relative to the whole-case view
+_CLOSE_VIEWS = {"retrosigmoid": 0.7, "rez_closeup": 0.35, "keyhole": 0.6}  # distance relative to the whole-case view
 
 
 def _centroid(mesh: pv.PolyData) -> np.ndarray:
     return np.asarray(mesh.points, float).mean(axis=0)
+
+
+# The anatomy the views frame: context (bone, cerebellum, other) may be large and would push the
+# CPA to a corner of the picture.
+_FRAMED_ROLES = ("brainstem", "facial_nerve", "vestibulocochlear_nerve", "vessel", "lesion")
 
 
 def case_camera(case: Case, meshes: dict[str, pv.PolyData], view: str = DEFAULT_VIEW):
@@ -37,43 +43,137 @@ def case_camera(case: Case, meshes: dict[str, pv.PolyData], view: str = DEFAULT_
     if case.side == "right":  # the mirror image: lateral and surgical views come from the right
         d = d * np.array([-1.0, 1.0, 1.0])
     d /= np.linalg.norm(d)
-    pts = np.vstack([np.asarray(m.points) for m in meshes.values()])
+    framed = [s.id for s in case.structures if s.role in _FRAMED_ROLES and meshes[s.id].n_points]
+    pts = np.vstack([np.asarray(meshes[sid].points) for sid in (framed or list(meshes))])
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     radius = max(0.5 * float(np.linalg.norm(hi - lo)), 5.0)
-    brainstem = [s.id for s in case.structures if s.role == "brainstem"]
-    focal = _centroid(meshes[brainstem[0]]) if brainstem else 0.5 * (lo + hi)
+    focal = 0.5 * (lo + hi)
     if view in _CLOSE_VIEWS:
+        brainstem = [s.id for s in case.structures if s.role == "brainstem"]
         facial = [s.id for s in case.structures if s.role == "facial_nerve"]
         if facial:
             p = np.asarray(meshes[facial[0]].points, float)
-            focal = p[np.argmin(np.linalg.norm(p - focal, axis=1))] if brainstem else p.mean(axis=0)
-        else:
-            focal = 0.5 * (lo + hi)
-    dist = (
-        radius / np.sin(np.radians(15.0)) * 0.8 * _CLOSE_VIEWS.get(view, 1.0)
-    )  # 30 degree view angle: fills the frame
+            # the root exit: CN VII's point nearest the brainstem's centre
+            focal = (
+                p[np.argmin(np.linalg.norm(p - _centroid(meshes[brainstem[0]]), axis=1))] if brainstem else p.mean(0)
+            )
+    # 30 degree view angle: the framed anatomy's bounding sphere fills the frame
+    dist = radius / np.sin(np.radians(15.0)) * _CLOSE_VIEWS.get(view, 1.0)
     up = np.asarray(v.up, float)
     up = up - np.dot(up, d) * d
     up /= np.linalg.norm(up)
     return focal + d * dist, focal, up
 
 
+def _add_actor(plotter: pv.Plotter, sid: str, mesh: pv.PolyData, colour, opacity: float):
+    return plotter.add_mesh(
+        mesh,
+        color=tuple(int(c) for c in colour),
+        smooth_shading=True,
+        specular=0.3,
+        specular_power=20,
+        diffuse=0.85,
+        ambient=0.12,
+        opacity=opacity,
+        name=f"case-{sid}",
+        reset_camera=False,
+        render=False,
+    )
+
+
 def add_case_actors(plotter: pv.Plotter, case: Case, meshes: dict[str, pv.PolyData]) -> dict:
-    actors = {}
-    for s in case.structures:
-        opacity = DEFAULT_OPACITY.get("bone", 1.0) if s.role == "bone" else (0.85 if s.role == "cerebellum" else 1.0)
-        actors[s.id] = plotter.add_mesh(
-            meshes[s.id],
-            color=tuple(s.colour),
-            smooth_shading=True,
-            specular=0.3,
-            specular_power=20,
-            opacity=opacity,
-            name=f"case-{s.id}",
+    display = DisplayState(display_structures(case))
+    return {s.id: _add_actor(plotter, s.id, meshes[s.id], s.colour, display.opacity(s.id)) for s in case.structures}
+
+
+class CaseActors:
+    """A case's surfaces on a live plotter: one actor per structure, drawn as a DisplayState says.
+
+    Like `Scene` for the model: actors are made once and follow the display state in place
+    (visibility, opacity, colour); `remove()` takes them all off the plotter again."""
+
+    def __init__(self, plotter: pv.Plotter, case: Case, meshes: dict[str, pv.PolyData], display: DisplayState):
+        self.plotter = plotter
+        self.case = case
+        self.meshes = meshes
+        self.display = display
+        self.actors = {
+            s.id: _add_actor(plotter, s.id, meshes[s.id], display.colour(s.id), display.opacity(s.id))
+            for s in case.structures
+        }
+        self._labels_on = False
+        self._label_actor = None
+        for sid in self.actors:
+            self.apply(sid)
+        display.add_listener(self._on_display)
+
+    def apply(self, sid: str, what: str | None = None) -> None:
+        actor, d = self.actors.get(sid), self.display
+        if actor is None:
+            return
+        if what in (None, "visible"):
+            actor.visibility = d.visible(sid)
+        if what in (None, "opacity"):
+            actor.prop.opacity = d.opacity(sid)
+        if what in (None, "colour"):
+            actor.prop.color = tuple(int(c) for c in d.colour(sid))
+
+    def _on_display(self, sid: str, what: str) -> None:
+        self.apply(sid, what)
+        if what == "visible" and self._labels_on:
+            self._refresh_labels()
+
+    def camera(self, view: str):
+        return case_camera(self.case, self.meshes, view)
+
+    def structure_of_actor(self, actor) -> str | None:
+        for sid, a in self.actors.items():
+            if a is actor:
+                return sid
+        return None
+
+    def set_labels(self, on: bool) -> None:
+        self._labels_on = bool(on)
+        self._refresh_labels()
+
+    def label_anchors(self) -> dict[str, np.ndarray]:
+        """Each visible structure's surface point nearest its centroid (on the surface, not inside it)."""
+        out = {}
+        for sid, mesh in self.meshes.items():
+            if self.actors[sid].visibility and mesh.n_points:
+                p = np.asarray(mesh.points, float)
+                out[sid] = p[np.argmin(np.linalg.norm(p - p.mean(axis=0), axis=1))]
+        return out
+
+    def _refresh_labels(self) -> None:
+        if self._label_actor is not None:
+            self.plotter.remove_actor(self._label_actor, render=False)
+            self.plotter.remove_actor("case-labels-points", render=False)  # add_point_labels' 2nd actor
+            self._label_actor = None
+        anchors = self.label_anchors() if self._labels_on else {}
+        if not anchors:
+            return
+        self._label_actor = self.plotter.add_point_labels(
+            np.array(list(anchors.values())),
+            [self.display.structures[sid].name for sid in anchors],
+            font_size=16,
+            point_size=1,
+            shape_opacity=0.55,
+            always_visible=True,
+            name="case-labels",
             reset_camera=False,
             render=False,
+            pickable=False,
         )
-    return actors
+
+    def remove(self) -> None:
+        """Take the case off the plotter and stop listening to its display state."""
+        self.display.remove_listener(self._on_display)
+        self._labels_on = False
+        self._refresh_labels()
+        for actor in self.actors.values():
+            self.plotter.remove_actor(actor, render=False)
+        self.actors = {}
 
 
 def render_case(

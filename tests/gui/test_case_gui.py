@@ -1,0 +1,267 @@
+"""Patient cases in the real window: import through the dialogs (progress, roles), the case on
+screen (structure groups, actors, picking, labels, views), save and reopen, export, cancel and
+bad input that leave the scene alone, drag and drop, autosave recovery, undo of a role."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from gui_helpers import qimage_to_array, visible_surface_point, widget_pos_of
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QDialogButtonBox, QPushButton
+
+from viewer.case import ROLE_TITLES
+from viewer.patient.casefile import read_case
+from viewer.patient.demo import demo_files
+from viewer.patient.importer import import_files
+from viewer.scenario import default_scenario
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def cw(win, qtbot, tmp_path):
+    """The window back on the model, with its own settings (recent files)."""
+    from PySide6.QtCore import QSettings
+
+    win.files.settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win.files._set_path(None)
+    yield win
+    if win.files.error_box is not None:
+        win.files.error_box.close()
+    if win.cases.role_dialog is not None:
+        win.cases.role_dialog.reject()
+    win.cases.wait()
+    qtbot.wait(20)
+    win.document.load_scenario(default_scenario())
+    win.files.settings = None
+
+
+def run_import(win, qtbot, paths):
+    """Start an import as File > Import does and wait for the role dialog."""
+    assert win.cases.import_paths(paths)
+    assert win.cases.progress_dialog is not None and win.cases.progress_dialog.isVisible()
+    qtbot.waitUntil(lambda: win.cases.role_dialog is not None, timeout=120000)
+    return win.cases.role_dialog
+
+
+def open_demo(win, qtbot, role_changes=()):
+    dlg = run_import(win, qtbot, demo_files("nifti"))
+    for sid, role, vessel_role in role_changes:
+        dlg.set_role(sid, role, vessel_role)
+    with qtbot.waitSignal(win.cases.importFinished, timeout=10000) as sig:
+        dlg.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+    assert sig.args == [True]
+    win.scene_view.render_now()
+    return win.document.case
+
+
+def view_image(win):
+    win.scene_view.render_now()
+    return qimage_to_array(win.scene_view.plotter.grab().toImage())
+
+
+def test_import_demo_through_the_dialogs_shows_the_case(cw, qtbot):
+    before = view_image(cw)
+    dlg = run_import(cw, qtbot, demo_files("nifti"))
+    # the role dialog: one row per structure, with swatch, size and the guessed role
+    n = len(dlg.case.structures)
+    assert dlg.table.rowCount() == n and n >= 8
+    assert not dlg.table.item(0, 0).icon().isNull()
+    assert "mm\u00b3" in dlg.table.item(0, 2).text()
+    guessed = {s.id: s.role for s in dlg.case.structures}
+    assert guessed["facial_nerve_cn_vii"] == "facial_nerve" and guessed["left_aica"] == "vessel"
+    assert dlg.role_boxes["left_aica"].currentData() == "vessel"
+    assert dlg.vessel_boxes["left_aica"].currentData() == "aica"
+    dlg.set_role("vein_of_the_pontomedullary_sulcus", "other")  # the user overrides a guess
+    assert not dlg.vessel_boxes["vein_of_the_pontomedullary_sulcus"].isEnabled()
+    with qtbot.waitSignal(cw.cases.importFinished, timeout=10000):
+        dlg.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+    case = cw.document.case
+    assert case is not None and case.structure("vein_of_the_pontomedullary_sulcus").role == "other"
+    # structure panel: roles as groups, one item per structure
+    groups = [
+        cw.structure_panel.tree.topLevelItem(i).text(0) for i in range(cw.structure_panel.tree.topLevelItemCount())
+    ]
+    assert groups[0] == ROLE_TITLES["brainstem"] and ROLE_TITLES["vessel"] in groups and ROLE_TITLES["other"] in groups
+    assert set(cw.structure_panel.items) == {s.id for s in case.structures}
+    # the 3D view: the case's actors, the model's hidden
+    actors = cw.scene_view.case_actors.actors
+    assert set(actors) == set(cw.structure_panel.items) and all(a.GetVisibility() for a in actors.values())
+    assert not cw.scene_view.scene.actors["brainstem"].GetVisibility()
+    after = view_image(cw)
+    assert np.abs(after.astype(int) - before.astype(int)).sum(axis=2).mean() > 5  # a different picture
+    # the window says what is shown and that it is unsaved
+    assert "hfs_demo" in cw.windowTitle() and "patient case" in cw.windowTitle() and cw.isWindowModified()
+    assert cw.findings_panel.text().startswith("Patient case \u00b7 hfs_demo")
+    assert "hfs_demo.nii.gz" in cw.findings_panel.text()
+    assert cw.findings_panel.report_text().startswith("Patient case")  # Copy as text copies the case
+    assert not cw.scenario_menu.actions()[0].isEnabled() and cw.close_case_action.isEnabled()
+
+
+def test_case_views_labels_and_picking(cw, qtbot):
+    case = open_demo(cw, qtbot)
+    plotter = cw.scene_view.plotter
+    meshes = cw.document.case_meshes
+    cams = {}
+    for view in ("anterior", "rez_closeup"):
+        cw.document.set_view(view)
+        cw.scene_view.render_now()
+        cams[view] = np.asarray(plotter.camera.focal_point)
+    nerve = np.asarray(meshes["facial_nerve_cn_vii"].points)
+    assert np.min(np.linalg.norm(nerve - cams["rez_closeup"], axis=1)) < 1e-6  # aimed on CN VII's root exit
+    # labels: one per visible structure, on the case
+    cw.document.set_labels(True)
+    assert cw.scene_view.case_actors._label_actor is not None
+    labelled = cw.scene_view.screenshot()
+    clean = cw.scene_view.screenshot(annotations=False)  # a clean figure leaves the case's labels out
+    assert np.abs(labelled.astype(int) - clean.astype(int)).sum() > 0
+    assert cw.scene_view.case_actors._label_actor.GetVisibility()
+    cw.document.set_labels(False)
+    assert cw.scene_view.case_actors._label_actor is None
+    # a real click on the facial nerve names it in the Info panel (the vessels in front hidden)
+    for s in case.structures:
+        if s.role == "vessel":
+            cw.document.set_visible(s.id, False)
+    cw.document.set_view("rez_closeup")
+    cw.scene_view.render_now()
+    centre = nerve.mean(axis=0)
+    point = visible_surface_point(
+        meshes["facial_nerve_cn_vii"],
+        np.linalg.norm(nerve - centre, axis=1) < 3.0,
+        plotter.camera.position,
+    )
+    qtbot.mouseClick(plotter, Qt.MouseButton.LeftButton, pos=QPoint(*widget_pos_of(plotter, point)))
+    text = cw.info_panel.text()
+    assert text.splitlines()[0] == case.structure("facial_nerve_cn_vii").name
+    assert "Patient structure, facial nerve" in text and "mm\u00b3" in text
+    assert cw.document.selected == "facial_nerve_cn_vii"
+    # hiding it in the panel hides the actor
+    cw.document.set_visible("facial_nerve_cn_vii", False)
+    assert not cw.scene_view.case_actors.actors["facial_nerve_cn_vii"].GetVisibility()
+
+
+def test_role_change_is_undoable_and_regroups_the_panel(cw, qtbot):
+    open_demo(cw, qtbot)
+    d = cw.document
+    d.undo_stack.setClean()
+    menu = cw.structure_panel.build_context_menu("left_pica")
+    role_menu = next(a.menu() for a in menu.actions() if a.menu() is not None and a.text() == "Role")
+    other = next(a for a in role_menu.actions() if a.text() == ROLE_TITLES["other"])
+    other.trigger()
+    assert d.case.structure("left_pica").role == "other"
+    assert cw.structure_panel.items["left_pica"].parent().text(0) == ROLE_TITLES["other"]
+    assert cw.isWindowModified()
+    d.undo_stack.undo()
+    assert d.case.structure("left_pica").role == "vessel"
+    assert cw.structure_panel.items["left_pica"].parent().text(0) == ROLE_TITLES["vessel"]
+    menu.deleteLater()
+
+
+def test_save_reopen_and_export(cw, qtbot, tmp_path):
+    open_demo(cw, qtbot, [("left_pica", "other", None)])
+    cw.document.set_colour("left_aica", (10, 200, 30))
+    out = tmp_path / "patient.hfscase"
+    assert cw.files.save_to(out)
+    assert not cw.isWindowModified() and "patient.hfscase" in cw.windowTitle()
+    saved, meshes = read_case(out)
+    assert saved.structure("left_pica").role == "other" and saved.structure("left_aica").colour == (10, 200, 30)
+    # no path or header text of the source in the archive
+    text = out.read_bytes()
+    assert str(demo_files("nifti")[0].parent).encode() not in text
+    # back to the model, then open the case again from the recent list
+    cw.document.load_scenario(default_scenario())
+    assert cw.document.case is None and cw.scene_view.scene.actors["brainstem"].GetVisibility()
+    assert str(out.resolve()) in cw.files.recent_files()
+    assert cw.files.open_recent(str(out.resolve()))
+    assert cw.document.case.structure("left_pica").role == "other"
+    assert cw.document.colour("left_aica") == (10, 200, 30)
+    # export what is shown (hidden structures stay out), as LPS STL per structure, and re-import
+    cw.document.set_visible("petrous_bone", False)
+    written = cw.cases.export_surfaces("stl", "LPS", tmp_path / "stl")
+    assert {p.stem for p in written} == {s.id for s in cw.document.case.structures} - {"petrous_bone"}
+    back = import_files([tmp_path / "stl" / "left_aica.stl"])
+    mesh = back.meshes[back.case.structures[0].id]
+    assert back.case.sources[0].space == "LPS"  # the tag was written and read
+    np.testing.assert_allclose(mesh.bounds, meshes["left_aica"].bounds, atol=0.05)
+
+
+def test_cancel_and_bad_input_leave_the_scene_alone(cw, qtbot, tmp_path):
+    d = cw.document
+    v = d.scenario.vessel("aica")
+    d.move_handle("aica", 5, v.handles_mm[5] + [0.5, 0.0, 0.0])
+    edited, depth = d.scenario, d.undo_stack.count()
+    # cancel at once: the worker stops at its next progress report
+    assert cw.cases.import_paths(demo_files("nifti"))
+    with qtbot.waitSignal(cw.cases.importFinished, timeout=60000) as sig:
+        cw.cases.progress_dialog.findChild(QPushButton).click()  # the dialog's Cancel button
+    assert sig.args == [False] and cw.cases.role_dialog is None
+    assert d.case is None and d.scenario == edited and d.undo_stack.count() == depth
+    # a truncated .nii.gz: one error naming the file, nothing changed
+    src = demo_files("nifti")[0].read_bytes()
+    bad = tmp_path / "truncated.nii.gz"
+    bad.write_bytes(src[: len(src) // 3])
+    with qtbot.waitSignal(cw.cases.importFinished, timeout=60000) as sig:
+        assert cw.cases.import_paths([bad])
+    assert sig.args == [False]
+    assert "truncated.nii.gz" in cw.files.last_error and cw.files.error_box.isVisible()
+    assert d.case is None and d.scenario == edited
+    # a broken case file
+    broken = tmp_path / "broken.hfscase"
+    broken.write_bytes(b"PK\x03\x04 not a zip")
+    assert not cw.files.open_path(broken, confirm=False)
+    assert "broken.hfscase" in cw.files.last_error and d.case is None and d.scenario == edited
+    # refusing the roles keeps the scene too
+    dlg = run_import(cw, qtbot, demo_files("nifti"))
+    with qtbot.waitSignal(cw.cases.importFinished, timeout=10000) as sig:
+        dlg.reject()
+    assert sig.args == [False] and d.case is None and d.scenario == edited
+
+
+def test_dropping_a_label_map_imports_it(cw, qtbot):
+    md = QMimeData()
+    md.setUrls([QUrl.fromLocalFile(str(p)) for p in demo_files("nifti")])
+    ev = QDropEvent(
+        QPointF(200, 200), Qt.DropAction.CopyAction, md, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    cw.dropEvent(ev)
+    qtbot.waitUntil(lambda: cw.cases.role_dialog is not None, timeout=120000)
+    assert len(cw.cases.role_dialog.case.structures) >= 8
+
+
+def test_autosave_of_a_case_is_recovered(cw, qtbot, tmp_path):
+    from viewer.gui.files import Recoverable
+
+    case = open_demo(cw, qtbot, [("left_pica", "other", None)])
+    assert cw.files.autosave()
+    path = cw.files._autosave_case
+    assert path.is_file()
+    cw.document.load_scenario(default_scenario())
+    item = Recoverable(path, cw.files._autosave_meta, 0.0, None, case.name)
+    assert cw.files.recover(item)
+    assert cw.document.case.structure("left_pica").role == "other" and cw.isWindowModified()
+    assert not Path(path).exists()
+
+
+def test_run_gui_screenshot_of_a_case(qapp, tmp_path):
+    """`hfs-viewer --case X --screenshot` shows the case: its yellow nerve and red vessels, no model."""
+    from gui_helpers import colour_counts
+
+    from viewer.gui.app import run_gui
+    from viewer.patient.casefile import write_case
+
+    result = import_files(demo_files("nifti"))
+    path = write_case(tmp_path / "demo.hfscase", result.case, result.meshes)
+    case, meshes = read_case(path)
+    out = tmp_path / "case.png"
+    assert run_gui(view="anterior", screenshot=out, size=(1280, 800), case=(path, case, meshes)) == 0
+    from PySide6.QtGui import QImage
+
+    img = qimage_to_array(QImage(str(out)))
+    counts = colour_counts(img)
+    assert counts["yellow"] > 500 and counts["red"] > 2000 and counts["tan"] > 20000
+    # the Findings headline is the case's (slate), not the model's "no contact" (green)
+    slate = np.all(img == (0x37, 0x47, 0x4F), axis=2).sum()
+    green = np.all(img == (0x1B, 0x5E, 0x20), axis=2).sum()
+    assert slate > 5000 and green == 0
