@@ -492,3 +492,27 @@ def test_report_has_a_decompression_plan_with_both_states(ed, qtbot, tmp_path):
     images = {im.indirect_reference.idnum for page in reader.pages for im in page.images}
     assert len(images) == 3  # two views, and the second again before decompression
     assert "decompressed" in text.lower()
+
+
+def test_exports_follow_the_before_after_toggle(ed, qtbot, tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from viewer.gui import exports
+    from viewer.render import video
+
+    d = ed.document
+    insert_pad(ed, qtbot)
+    filmed = []
+
+    def fake_export(scenario, path, *args, **kwargs):
+        filmed.append(scenario)
+        return SimpleNamespace(path=path, frames=2, seconds=0.1)
+
+    monkeypatch.setattr(video, "export_animation", fake_export)
+    for before in (True, False):
+        d.set_show_before(before)
+        settle(qtbot, ed)
+        exports.export_video(ed, tmp_path / "v.mp4", "turntable", frames=2)
+        png = ed.export_image(tmp_path / f"{before}.png", size=(320, 200))
+        assert png.exists()
+    assert [bool(s.pads) for s in filmed] == [False, True]
