@@ -891,7 +891,9 @@ def _decompression_lines(d: dict) -> list[str]:
 
 
 def clear_caches() -> None:
-    """Drop the per-vessel caches (for cold-start benchmarks and tests)."""
+    """Drop the per-vessel and per-anatomy caches (cold-start benchmarks, tests, and a closed
+    patient case, whose anatomy and surfaces they would otherwise keep alive)."""
+    _PREPARED.clear()
     from . import scenario as _sc
 
     _vessel_contacts.cache_clear()

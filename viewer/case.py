@@ -60,7 +60,7 @@ class Source:
     def to_dict(self) -> dict:
         d = {"file": self.file, "sha256": self.sha256, "kind": self.kind, "space": self.space, "label": self.label}
         if self.voxel_mm is not None:
-            d["voxel_mm"] = [round(float(v), 6) for v in self.voxel_mm]
+            d["voxel_mm"] = [float(v) for v in self.voxel_mm]
         return d
 
 

@@ -477,6 +477,8 @@ def _measure_case(path: str):
         return case, meshes, case_anatomy(case, meshes, name=Path(path).name)
     except CaseError as exc:
         raise UsageError(str(exc)) from None
+    except (ValueError, ArithmeticError) as exc:  # geometry no check foresaw: still one line, exit 2
+        raise UsageError(f"{Path(path).name}: the case's geometry cannot be measured ({exc})") from None
 
 
 def _case_info(case, geometry) -> dict:
@@ -513,7 +515,10 @@ def _cmd_analyze_case(args) -> int:
     if args.side:
         raise UsageError("hfs-viewer analyze: a case is analysed on its own side (no --side)")
     case, meshes, geometry = _measure_case(args.scenario)
-    findings = analyze_case(case, meshes, geometry)
+    try:
+        findings = analyze_case(case, meshes, geometry)
+    except (ValueError, ArithmeticError) as exc:  # includes a bad scenario in case.json (CaseError)
+        raise UsageError(f"{Path(args.scenario).name}: {exc}") from None
     info = _case_info(case, geometry)
     if args.json:
         data = findings.to_dict()

@@ -28,7 +28,7 @@ near the lift into kinks and shortened the vessel.
   that would come a hair closer stays where it was, and when more is at stake (or a fixed point lies
   in the overlap) the point-by-point lift ``_lift_bump`` is used, which checks every point.
   ``PAD_PASSES`` rounds settle several pads; vessels then stop at the pia
-  (``editing.clamp_outside_brainstem``).
+  (as ``editing.clamp_outside_brainstem`` stops a dragged one, on the anatomy's own brainstem).
 
 Routing is cached per vessel in two stages (slings; then the pads within reach of the slung course),
 so dragging one pad re-routes only the vessels it can touch.
@@ -39,12 +39,15 @@ contacts and the warnings of the contract, each with its reason and sources (``W
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 
 from . import sdf
-from .anatomy import Anatomy, brainstem_sdf
+from .anatomy import Anatomy
+from .editing import PIA_CLEARANCE_MM
 from .scenario import Pad, Scenario, Sling, Vessel, vessel_course
 from .sources import BIBLIOGRAPHY
 
@@ -133,20 +136,54 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return np.divide(v, n, out=np.zeros_like(v), where=n > 1e-12)
 
 
-def _away_directions(points: np.ndarray, nerve: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+class _Site(NamedTuple):
+    """What routing needs of an anatomy: CN VII's centreline (every ~1 mm), the pia (the anatomy's
+    brainstem SDF; None for a patient case without a brainstem), and a cache key."""
+
+    points: np.ndarray
+    brainstem: Callable | None
+    key: tuple
+
+
+def _brainstem_of(anatomy) -> Callable | None:
+    """The anatomy's brainstem SDF (the model's, or a patient case's segmented one), None without one."""
+    f = getattr(anatomy, "brainstem_sdf", None)
+    if f is None:
+        return None
+    try:
+        f(np.zeros((1, 3)))
+    except ValueError:  # a patient case with no brainstem structure (CaseAnatomyError)
+        return None
+    return f
+
+
+def _clamp_to_pia(pts: np.ndarray, radius: float, site: _Site) -> np.ndarray:
+    """Vessels stop at the pia, as a dragged vessel does (editing.clamp_outside_brainstem), on this anatomy."""
+    if site.brainstem is None or len(pts) == 0:
+        return pts
+    limit = radius + PIA_CLEARANCE_MM
+    inside = site.brainstem(pts) < limit - 1e-6
+    if not inside.any():
+        return pts
+    out = pts.copy()
+    out[inside] = sdf.project_to_surface(site.brainstem, pts[inside], offset=limit)
+    return out
+
+
+def _away_directions(points: np.ndarray, site: _Site) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per point: the direction a pad pushes it, the unit vector straight away from the nearest CN VII
     point, and the distance to the nerve's centreline.
 
     Near the nerve the push is straight away from it; farther than NEAR_NERVE_MM it turns into the
     pia's outward normal, stripped of any component towards the nerve."""
-    foot, dist = _nearest_on_polyline(points, nerve)
+    foot, dist = _nearest_on_polyline(points, site.points)
     a = _unit(points - foot)
     lo, hi = NEAR_NERVE_MM
     w = np.clip((hi - dist) / (hi - lo), 0.0, 1.0)
     u = a.copy()
     far = np.flatnonzero(w < 1.0)
-    if far.size:  # the brainstem's gradient only where it counts (six SDF evaluations per point)
-        g = _unit(sdf.gradient(brainstem_sdf, points[far]))  # the pia's outward normal (bilateral model)
+    if far.size and site.brainstem is not None:  # the brainstem's gradient only where it counts (6 SDF calls)
+        g = _unit(sdf.gradient(site.brainstem, points[far]))  # the pia's outward normal
         af = a[far]
         g = _unit(g - np.minimum(0.0, np.einsum("ij,ij->i", g, af))[:, None] * af)
         uf = _unit(w[far, None] * af + (1.0 - w[far, None]) * g)
@@ -155,11 +192,11 @@ def _away_directions(points: np.ndarray, nerve: np.ndarray) -> tuple[np.ndarray,
     return u, a, dist
 
 
-def _smooth_away(pts: np.ndarray, arcs: np.ndarray, nerve: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _smooth_away(pts: np.ndarray, arcs: np.ndarray, site: _Site) -> tuple[np.ndarray, np.ndarray]:
     """Push directions smoothed along the course (a vessel crossing the nerve would otherwise see them
     swing within a millimetre and kink), then stripped of any component towards the nerve; and the
     distance of each point to the nerve."""
-    u, a, dist = _away_directions(pts, nerve)
+    u, a, dist = _away_directions(pts, site)
     k = np.exp(-0.5 * ((arcs[:, None] - arcs[None, :]) / DIRECTION_SMOOTHING_MM) ** 2)
     us = _unit(k @ u)
     us = _unit(us - np.minimum(0.0, np.einsum("ij,ij->i", us, a))[:, None] * a)
@@ -346,7 +383,7 @@ def _exit_lift(pad: Pad, p: np.ndarray, u: np.ndarray, grow0: float) -> np.ndarr
 
 
 def _lift_off_pad(
-    pts: np.ndarray, arcs: np.ndarray, radius: float, pad: Pad, nerve: np.ndarray, fixed: list[int]
+    pts: np.ndarray, arcs: np.ndarray, radius: float, pad: Pad, site: _Site, fixed: list[int]
 ) -> np.ndarray | None:
     """The course lifted off one pad (None when the tube does not overlap it).
 
@@ -362,12 +399,12 @@ def _lift_off_pad(
     n = len(pts)
     fixed_sorted = sorted(set(fixed))
     fw = _fixed_weight(arcs, fixed_sorted)
-    u_o, a_o, _ = _away_directions(pts[over], nerve)
+    u_o, a_o, _ = _away_directions(pts[over], site)
     U = _unit(u_o.mean(axis=0))
     f_left = max([f for f in fixed_sorted if f <= over.min()], default=-1)
     f_right = min([f for f in fixed_sorted if f >= over.max()], default=n)
     if np.linalg.norm(U) < 0.5 or np.any(a_o @ U < 0.0) or f_left >= over.min() or f_right <= over.max():
-        return _lift_bump(pts, arcs, radius, pad, nerve, fw)
+        return _lift_bump(pts, arcs, radius, pad, site, fw)
     lift = float(_exit_lift(pad, pts[over], np.broadcast_to(U, (over.size, 3)), radius + PAD_CLEARANCE_MM).max())
     tail = FALLOFF_MIN_MM + FALLOFF_PER_MM * lift
 
@@ -379,23 +416,23 @@ def _lift_off_pad(
     ia = min(max(at(arcs[over.min()] - PLATEAU_MM), il + 1), int(over.min()))
     ib = max(min(at(arcs[over.max()] + PLATEAU_MM), ir - 1), int(over.max()))
     if not il < ia <= ib < ir:
-        return _lift_bump(pts, arcs, radius, pad, nerve, fw)
+        return _lift_bump(pts, arcs, radius, pad, site, fw)
     controls = {il: pts[il], ia: pts[ia] + lift * U, ib: pts[ib] + lift * U, ir: pts[ir]}
     out = _piecewise(pts, arcs, controls, free_end=False)
     moved = np.flatnonzero(np.linalg.norm(out - pts, axis=1) > 1e-9)
     if moved.size:  # a pad never brings a point closer to CN VII
-        _, d0 = _nearest_on_polyline(pts[moved], nerve)
-        _, d1 = _nearest_on_polyline(out[moved], nerve)
+        _, d0 = _nearest_on_polyline(pts[moved], site.points)
+        _, d1 = _nearest_on_polyline(out[moved], site.points)
         closer = d1 < d0 - 1e-9
         if np.any(closer):
             if float((d0 - d1)[closer].max()) > GUARD_REVERT_MM:
-                return _lift_bump(pts, arcs, radius, pad, nerve, fw)
+                return _lift_bump(pts, arcs, radius, pad, site, fw)
             out[moved[closer]] = pts[moved[closer]]  # a swinging tail's hair towards it: stays where it was
     return out
 
 
 def _lift_bump(
-    pts: np.ndarray, arcs: np.ndarray, radius: float, pad: Pad, nerve: np.ndarray, fixed_w: np.ndarray
+    pts: np.ndarray, arcs: np.ndarray, radius: float, pad: Pad, site: _Site, fixed_w: np.ndarray
 ) -> np.ndarray | None:
     """The course lifted off one pad point by point (the fallback of _lift_off_pad; None without overlap):
     each point along its own away direction, by the largest raised-cosine bump that reaches it."""
@@ -404,12 +441,12 @@ def _lift_bump(
         return None
     # one push direction where the overlap agrees on one (stripped, per point, of any part towards the
     # nerve), else each point's own, smoothed along the course
-    u_o, _, _ = _away_directions(pts[over], nerve)
-    foot, dist0 = _nearest_on_polyline(pts, nerve)
+    u_o, _, _ = _away_directions(pts[over], site)
+    foot, dist0 = _nearest_on_polyline(pts, site.points)
     a_all = _unit(pts - foot)
     U = _unit(u_o.mean(axis=0))
     if np.linalg.norm(U) < 0.5:  # the overlap faces every way (a vessel wrapped round the pad)
-        u_all, dist0 = _smooth_away(pts, arcs, nerve)
+        u_all, dist0 = _smooth_away(pts, arcs, site)
     else:
         u_all = _unit(U[None, :] - np.minimum(0.0, a_all @ U)[:, None] * a_all)
         flat = np.linalg.norm(u_all, axis=1) < 0.5
@@ -426,7 +463,7 @@ def _lift_bump(
     out = pts.copy()
     out[moving] = pts[moving] + m[moving, None] * u_all[moving]
     # guard: a pad never brings a point closer to CN VII
-    _, dist1 = _nearest_on_polyline(out[moving], nerve)
+    _, dist1 = _nearest_on_polyline(out[moving], site.points)
     back = dist1 < dist0[moving] - 1e-9
     out[moving[back]] = pts[moving[back]]
     return out
@@ -523,14 +560,12 @@ _SLUNG: dict[tuple, _Slung] = {}
 _VESSELS: dict[tuple, tuple[RoutedVessel | None, Vessel]] = {}
 
 
-def _slung(vessel: Vessel, slings: tuple[Sling, ...], end_fixed: bool, branches: frozenset[int]) -> _Slung:
+def _slung(vessel: Vessel, slings: tuple[Sling, ...], end_fixed: bool, branches: frozenset[int], site: _Site) -> _Slung:
     """Stage 1 of a vessel's routing: the slings (cached, so dragging a pad does not redo them)."""
-    key = (vessel, slings, end_fixed, branches)
+    key = (site.key, vessel, slings, end_fixed, branches)
     hit = _SLUNG.get(key)
     if hit is not None:
         return hit
-    from .editing import clamp_outside_brainstem  # editing imports the anatomy only; kept local for import order
-
     course0 = np.array(vessel_course(vessel.centerline_mm))
     arcs = _arcs(course0)
     n = len(course0)
@@ -551,7 +586,7 @@ def _slung(vessel: Vessel, slings: tuple[Sling, ...], end_fixed: bool, branches:
         fixed |= set(controls)
         free = np.ones(n, bool)
         free[sorted(fixed)] = False
-        pts[free], _ = clamp_outside_brainstem(pts[free], vessel.radius_mm)
+        pts[free] = _clamp_to_pia(pts[free], vessel.radius_mm, site)
     out = _Slung(course0, arcs, pts, tuple(sorted(fixed)))
     if len(_SLUNG) > 128:
         _SLUNG.clear()
@@ -567,23 +602,21 @@ def _pads_near(pts: np.ndarray, radius: float, pads: tuple[Pad, ...]) -> tuple[P
     )
 
 
-def _routed_vessel(
-    vessel: Vessel, scenario: Scenario, nerve: np.ndarray, anatomy_key
-) -> tuple[RoutedVessel | None, Vessel]:
+def _routed_vessel(vessel: Vessel, scenario: Scenario, site: _Site) -> tuple[RoutedVessel | None, Vessel]:
     """The vessel after its part of the plan, and its effective Vessel (cached per vessel: dragging one
     pad re-routes only the vessels that pad can reach)."""
     slings = tuple(sorted((s for s in scenario.slings if s.vessel == vessel.id), key=lambda s: s.at_mm))
     if not slings and not scenario.pads:
         return None, vessel
     end_fixed, branches = _context(vessel, scenario)
-    stage = _slung(vessel, slings, end_fixed, branches)
+    stage = _slung(vessel, slings, end_fixed, branches, site)
     pads = _pads_near(stage.pts, vessel.radius_mm, scenario.pads)
     if not slings and not pads:
         return None, vessel
-    key = (anatomy_key, vessel, slings, pads, end_fixed, branches)
+    key = (site.key, vessel, slings, pads, end_fixed, branches)
     hit = _VESSELS.get(key)
     if hit is None:
-        rv = _route_vessel(vessel, stage, bool(slings), pads, nerve)
+        rv = _route_vessel(vessel, stage, bool(slings), pads, site)
         eff = vessel if rv is None else replace(vessel, centerline_mm=np.round(rv.course_mm, 4))
         hit = (rv, eff)
         if len(_VESSELS) > 256:
@@ -593,11 +626,9 @@ def _routed_vessel(
 
 
 def _route_vessel(
-    vessel: Vessel, stage: _Slung, slung: bool, pads: tuple[Pad, ...], nerve: np.ndarray
+    vessel: Vessel, stage: _Slung, slung: bool, pads: tuple[Pad, ...], site: _Site
 ) -> RoutedVessel | None:
     """Stage 2: the pads lift the (slung) course; then the length and bend figures for the warnings."""
-    from .editing import clamp_outside_brainstem
-
     course0, arcs, pts = stage.course0, stage.arcs, stage.pts.copy()
     free = np.ones(len(pts), bool)
     free[list(stage.fixed)] = False
@@ -605,13 +636,13 @@ def _route_vessel(
     for _ in range(PAD_PASSES if pads else 0):
         changed = False
         for pad in pads:
-            lifted = _lift_off_pad(pts, arcs, vessel.radius_mm, pad, nerve, list(stage.fixed))
+            lifted = _lift_off_pad(pts, arcs, vessel.radius_mm, pad, site, list(stage.fixed))
             if lifted is not None:
                 pts, changed = lifted, True
         if not changed:
             break
         padded = True
-        pts[free], _ = clamp_outside_brainstem(pts[free], vessel.radius_mm)
+        pts[free] = _clamp_to_pia(pts[free], vessel.radius_mm, site)
     if not slung and not padded:
         return None
     moved = np.linalg.norm(pts - course0, axis=1) > MOVED_MM
@@ -648,10 +679,11 @@ def route(scenario: Scenario, anatomy: Anatomy | None = None) -> RoutedScenario:
     # CN VII's centreline every ~1 mm: the push directions need its nearest point, not its fine samples
     fine = np.asarray(anatomy.facial_nerve.points_mm, float)
     nerve = np.vstack([fine[::NERVE_STRIDE], fine[-1:]]) if (len(fine) - 1) % NERVE_STRIDE else fine[::NERVE_STRIDE]
+    site = _Site(nerve, _brainstem_of(anatomy), (id(anatomy), anatomy.side))
     vessels = []
     routed: dict[str, RoutedVessel] = {}
     for v in scenario.vessels:
-        rv, eff = _routed_vessel(v, scenario, nerve, (id(anatomy), anatomy.side))
+        rv, eff = _routed_vessel(v, scenario, site)
         vessels.append(eff)
         if rv is not None:
             routed[v.id] = rv
@@ -734,6 +766,8 @@ def sling_to_dura(
 ) -> Sling:
     """A sling round the vessel at `at_mm`, fixed to the nearest petrous dura: the anchor is where the
     vessel's wall lies on the dura (the model has no tentorium). (Scenario > Transpose vessel.)"""
+    if getattr(anatomy, "petrous", None) is None:
+        raise ValueError("this anatomy has no petrous bone to fix a sling to (place the anchor by hand)")
     v = scenario.vessel(vessel_id)
     c = vessel_course(v.centerline_mm)
     p = c[int(np.argmin(np.abs(_arcs(c) - at_mm)))]
@@ -765,8 +799,9 @@ def pad_contacts(pad: Pad, anatomy: Anatomy, contact_gap_mm: float = CONTACT_GAP
     out: list[dict] = []
     fn = anatomy.facial_nerve
     tubes = [("CN VII", fn.points_mm, fn.radius_mm, fn)]
-    t8 = anatomy.tubes["cn8"]
-    tubes.append(("CN VIII", t8.centerline_mm, t8.radius_mm, None))
+    t8 = anatomy.tubes.get("cn8")  # a patient case may have no CN VIII segmented
+    if t8 is not None:
+        tubes.append(("CN VIII", t8.centerline_mm, t8.radius_mm, None))
     reach = max(pad.radii_mm) + contact_gap_mm
     for name, pts, r, nerve in tubes:
         pts = np.asarray(pts, float)
@@ -788,9 +823,11 @@ def pad_contacts(pad: Pad, anatomy: Anatomy, contact_gap_mm: float = CONTACT_GAP
             if nerve is not None:
                 seg, my_ = str(nerve.segments[j]), str(nerve.myelin[j])
             out.append(_pad_contact(pad.id, name, seg, my_, g))
-    g = float((anatomy.brainstem_sdf(_pad_surface(pad))).min())
-    if g <= contact_gap_mm:
-        out.append(_pad_contact(pad.id, "brainstem", None, None, g))
+    bs = _brainstem_of(anatomy)
+    if bs is not None:
+        g = float(bs(_pad_surface(pad)).min())
+        if g <= contact_gap_mm:
+            out.append(_pad_contact(pad.id, "brainstem", None, None, g))
     return out
 
 

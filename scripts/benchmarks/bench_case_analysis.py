@@ -5,8 +5,8 @@ Run: .venv/bin/python scripts/benchmarks/bench_case_analysis.py [--runs 5] [--pr
 For each preset (default: a few with one or more culprits), the model's CPA is voxelised like a
 segmentation (0.4 x 0.4 x 0.7 mm, oblique axes; viewer.patient.synthetic) and imported once.
 Then, per run:
-  - centreline extraction per structure (rasterise, exact surface distances, minimal paths,
-    radii): viewer.patient.case_geometry.structure_centerline, timed per vessel;
+  - centreline extraction per vessel (each piece rasterised, exact surface distances, minimal
+    paths, radii: viewer.patient.case_geometry.structure_centerline), timed inside case_anatomy;
   - case analysis after the centrelines are built: viewer.patient.case_analysis.analyze_case on
     the measured case (all vessels: surface-to-surface contacts, shape-based severity, tags,
     culprit, mechanism), the caches cleared each run.
@@ -36,7 +36,6 @@ def main() -> int:
     args = ap.parse_args()
     warnings.simplefilter("ignore")
     from viewer.patient.case_analysis import analyze_case, case_anatomy
-    from viewer.patient.case_geometry import structure_centerline
     from viewer.patient.synthetic import import_scenario_case
     from viewer.presets import load_preset
 
@@ -47,15 +46,12 @@ def main() -> int:
         res = import_scenario_case(load_preset(name))
         vessels = [s for s in res.case.structures if s.role == "vessel"]
         for _ in range(args.runs):
-            for s in vessels:
-                t = time.perf_counter()
-                structure_centerline(res.meshes[s.id])
-                per_vessel.setdefault(f"{s.id} ({res.meshes[s.id].n_cells} triangles)", []).append(
-                    time.perf_counter() - t
-                )
             t = time.perf_counter()
             geometry = case_anatomy(res.case, res.meshes)
             measure.append(time.perf_counter() - t)
+            for s in vessels:  # per vessel: its pieces rasterised, distances, minimal paths, radii
+                key = f"{s.id} ({res.meshes[s.id].n_cells} triangles)"
+                per_vessel.setdefault(key, []).append(geometry.timings_s[s.id])
             for _ in range(3):
                 geometry.anatomy._cache.clear()
                 t = time.perf_counter()

@@ -4,11 +4,15 @@ import json
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
+import jsonschema
 import pytest
 
 from viewer.patient.demo import DEMO_DIR
 from viewer.vocabulary import SEGMENTS
+
+SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "viewer/schemas/anatomy.schema.json").read_text())
 
 
 def run(*args, cwd=None):
@@ -27,6 +31,7 @@ def test_anatomy_of_a_case(demo_case):
     r = run("anatomy", "--case", str(demo_case), "--json")
     assert r.returncode == 0, r.stderr
     d = json.loads(r.stdout)
+    jsonschema.validate(d, SCHEMA)  # the model's anatomy contract, with the patient's landmarks
     assert d["frame"] == "RAS" and d["units"] == "mm" and d["side"] == "left" and d["anatomy"] == "patient"
     samples = d["facial_nerve"]["samples"]
     assert len(samples) > 50
@@ -105,3 +110,25 @@ def test_bad_cases_exit_2_with_one_line(tmp_path, demo_case, make, expect):
         lines = r.stderr.strip().splitlines()
         assert len(lines) == 1 and expect in lines[0] and "bad.hfscase" in lines[0]
         assert r.stdout == ""
+
+
+def test_placed_landmarks_drive_the_segment_map(tmp_path, demo_case):
+    d = json.loads(run("anatomy", "--case", str(demo_case), "--json").stdout)
+    samples = d["facial_nerve"]["samples"]
+    rdp_at = samples[len(samples) // 2]  # a detachment point placed half-way along the nerve
+    moved = tmp_path / "moved.hfscase"
+    with zipfile.ZipFile(demo_case) as zin, zipfile.ZipFile(moved, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "case.json":
+                case = json.loads(data)
+                case["landmarks"] = {"root_detachment_point": rdp_at["point_mm"]}
+                data = json.dumps(case).encode()
+            zout.writestr(item, data)
+    e = json.loads(run("anatomy", "--case", str(moved), "--json").stdout)
+    assert e["landmark_sources"]["root_detachment_point"] == "case"
+    assert e["landmark_sources"]["root_exit_point"] == "derived"
+    lo, hi = e["facial_nerve"]["segment_boundaries_mm"]["RDP"]
+    assert (lo + hi) / 2 == pytest.approx(rdp_at["arc_mm"], abs=0.25)
+    seg = {round(s["arc_mm"], 1): s["segment"] for s in e["facial_nerve"]["samples"]}
+    assert seg[round(rdp_at["arc_mm"], 1)] == "RDP"

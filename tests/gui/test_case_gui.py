@@ -265,3 +265,118 @@ def test_run_gui_screenshot_of_a_case(qapp, tmp_path):
     slate = np.all(img == (0x37, 0x47, 0x4F), axis=2).sum()
     green = np.all(img == (0x1B, 0x5E, 0x20), axis=2).sum()
     assert slate > 5000 and green == 0
+
+
+def test_case_is_analysed_on_its_own_geometry_and_follows_the_roles(cw, qtbot):
+    """A case voxelised from the AICA preset: the Findings panel, callouts and landmark markers
+    come from the case's own analysis; taking the vessel role from the AICA re-analyses it."""
+    from viewer.patient.synthetic import import_scenario_case
+    from viewer.presets import load_preset
+
+    result = import_scenario_case(load_preset("aica-attached-segment"))
+    cw.document.set_view("rez_closeup")
+    cw.cases.show_case(result.case, result.meshes, None)
+    assert "measuring" in cw.findings_panel.text()  # pending while the worker measures
+    cw.cases.wait_analysis()
+    d = cw.document
+    assert d.case_analysis_error == "" and d.case_findings is not None
+    text = cw.findings_panel.text()
+    assert text.startswith("aica \u00b7 attached segment") and "Anatomy: Patient case" in text
+    assert cw.findings_panel.table.rowCount() >= 1 and cw.findings_panel.table.item(0, 0).text() == "aica"
+    shown = [c.GetCaption() for c in cw.scene_view.callouts.actors if c.GetVisibility()]
+    assert any(t.startswith("aica \u00bb attached segment") for t in shown)
+    landmarks = cw.scene_view.case_actors._landmark_actors
+    assert landmarks and landmarks[0].GetVisibility()
+    # the AICA is no longer a vessel: nothing touches CN VII any more
+    d.set_structure_role("aica", "other")
+    cw.cases.wait_analysis()
+    assert d.case_findings is not None and not d.case_findings.contacts
+    assert not any(c.GetVisibility() and c.GetCaption().startswith("aica") for c in cw.scene_view.callouts.actors)
+    d.undo_stack.undo()
+    cw.cases.wait_analysis()
+    assert d.case_findings.culprit == "aica"
+    # back to the model: its own findings and no case callout
+    d.load_scenario(default_scenario())
+    cw.scene_view.render_now()
+    assert cw.findings_panel.text().startswith("No contact")
+    assert not any(
+        c.GetVisibility() and c.GetCaption().startswith("aica \u00bb") for c in cw.scene_view.callouts.actors
+    )
+
+
+def test_a_case_that_cannot_be_analysed_says_why(cw, qtbot):
+    case = open_demo(cw, qtbot, [("facial_nerve_cn_vii", "other", None)])
+    assert case.structure("facial_nerve_cn_vii").role == "other"
+    cw.cases.wait_analysis()
+    assert cw.document.case_findings is None and "facial_nerve" in cw.document.case_analysis_error
+    assert "no structure with the role of a facial nerve" in cw.findings_panel.text()
+
+
+def test_placing_the_root_exit_point_by_clicking_the_nerve(cw, qtbot):
+    """Case > Place root exit point, a real click on the nerve: the landmark moves there, the
+    segment map follows (re-analysis), undo brings the derived one back."""
+    from viewer.patient.synthetic import import_scenario_case
+    from viewer.presets import load_preset
+
+    result = import_scenario_case(load_preset("aica-attached-segment"))
+    cw.cases.show_case(result.case, result.meshes, None)
+    cw.cases.wait_analysis()
+    d = cw.document
+    derived = np.asarray(d.case_geometry.anatomy.landmarks["root_exit_point"])
+    assert all(a.isEnabled() for a in cw.landmark_actions.values())
+    for s in d.case.structures:  # nothing in front of the nerve
+        if s.role in ("vessel", "vestibulocochlear_nerve", "bone"):
+            d.set_visible(s.id, False)
+    d.set_view("rez_closeup")
+    cw.scene_view.render_now()
+    plotter = cw.scene_view.plotter
+    nerve = d.case_meshes["cn7"]
+    pts = np.asarray(nerve.points)
+    # a point 3 mm further along the nerve than the derived root exit point
+    arc = d.case_geometry.anatomy.facial_nerve
+    target = np.asarray(arc.points_mm)[np.searchsorted(arc.arc_mm, 3.0)]
+    near = np.linalg.norm(pts - target, axis=1) < 1.5
+    surface = visible_surface_point(nerve, near, plotter.camera.position)
+    cw.landmark_actions["root_exit_point"].trigger()
+    assert cw.scene_view.click_tool is not None
+    qtbot.mouseClick(plotter, Qt.MouseButton.LeftButton, pos=QPoint(*widget_pos_of(plotter, surface)))
+    assert cw.scene_view.click_tool is None and not cw.landmark_actions["root_exit_point"].isChecked()
+    placed = np.asarray(d.case.landmarks["root_exit_point"])
+    assert np.linalg.norm(placed - surface) < 1.5 and cw.isWindowModified()
+    cw.cases.wait_analysis()
+    moved = np.asarray(d.case_geometry.anatomy.landmarks["root_exit_point"])
+    assert np.linalg.norm(moved - derived) > 1.5  # the segment map starts at the new point
+    d.undo_stack.undo()
+    cw.cases.wait_analysis()
+    assert "root_exit_point" not in d.case.landmarks
+    np.testing.assert_allclose(d.case_geometry.anatomy.landmarks["root_exit_point"], derived, atol=1e-6)
+    # a click beside the nerve is refused while placing; Esc cancels
+    cw.landmark_actions["root_detachment_point"].trigger()
+    qtbot.mouseClick(plotter, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    assert "root_detachment_point" not in d.case.landmarks and cw.scene_view.click_tool is not None
+    assert cw.cancel_landmark_action.isEnabled()
+    cw.activateWindow()
+    qtbot.waitUntil(cw.isActiveWindow, timeout=3000)
+    qtbot.keyClick(plotter, Qt.Key.Key_Escape)
+    assert cw.scene_view.click_tool is None and not cw.cancel_landmark_action.isEnabled()
+
+
+def test_report_of_a_case_says_the_anatomy_is_the_patients(cw, qtbot, tmp_path):
+    import pypdf
+
+    from viewer.gui.exports import export_report
+    from viewer.patient.synthetic import import_scenario_case
+    from viewer.presets import load_preset
+
+    result = import_scenario_case(load_preset("aica-attached-segment"))
+    cw.cases.show_case(result.case, result.meshes, None)
+    cw.document.set_view("left_lateral")
+    cw.cases.wait_analysis()
+    assert cw.export_report_action.isEnabled()
+    out = export_report(cw, tmp_path / "case.pdf")
+    assert out is not None and cw.document.current_view == "left_lateral"  # the view is put back
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(str(out)).pages)
+    text = " ".join(text.split())
+    assert "the anatomy is the patient's own, from synthetic.nii.gz (nifti, RAS frame)" in text
+    assert "depends on the segmentation" in text and "Teaching model" not in text
+    assert "attached segment" in text and "aica" in text

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from viewer.analysis import analyze
+from viewer.anatomy import build_anatomy
 from viewer.case import CaseError
 from viewer.case_anatomy import shape_change, shape_severity
 from viewer.patient.case_analysis import analyze_case, case_anatomy, case_scenario
@@ -34,7 +35,7 @@ def _vessel_presets():
 
 
 VESSEL_PRESETS = _vessel_presets()
-QUICK = {("pica-root-exit-point", "left"), ("aica-root-detachment-point", "right"), ("multiple-aica-pica", "left")}
+QUICK = {("pica-root-exit-point", "left"), ("aica-root-detachment-point", "right")}  # the rest: -m slow
 
 
 def _cases():
@@ -106,9 +107,15 @@ def test_nerve_in_two_pieces_refused(tmp_path):
     mid = np.median(s)
     gap = np.abs(s - mid) < 0.75
     labels[tuple(ijk[gap].T)] = 0
-    case = _import(tmp_path, labels, affine, table)
+    case, meshes = _import(tmp_path, labels, affine, table)
     with pytest.raises(CaseError, match="cn7: the facial nerve has 2 pieces.*landmarks"):
-        case_anatomy(*case)
+        case_anatomy(case, meshes)
+    # a root exit point placed by hand picks the piece at the brainstem
+    rexp = build_anatomy().landmarks["root_exit_point"]
+    g = case_anatomy(replace(case, landmarks={"root_exit_point": tuple(rexp)}), meshes)
+    fn = g.anatomy.facial_nerve
+    assert np.linalg.norm(fn.points_mm[0] - rexp) < 1.0
+    assert fn.arc_mm[-1] < build_anatomy().facial_nerve.arc_mm[-1] - 3.0  # only the piece from the brainstem
 
 
 def test_nerve_off_the_brainstem_refused(tmp_path):

@@ -138,3 +138,23 @@ def test_capsule_mask_matches_brute_force_on_an_oblique_grid():
     assert np.all(p.min(axis=0) <= -6 + 1e-9) and np.all(p.max(axis=0) >= 6 - 0.8)
     sphere = sdf_mask(shape, affine, lambda q: np.linalg.norm(q, axis=-1) - 3.0)
     assert abs(sphere.sum() * abs(np.linalg.det(affine[:3, :3])) - 4 / 3 * np.pi * 27) < 4.0
+
+
+def test_source_voxel_size_is_optional_and_checked():
+    from viewer.case import CaseError, parse_case
+
+    doc = {
+        "format": "hfs-case",
+        "version": 1,
+        "name": "x",
+        "sources": [{"file": "a.nii.gz", "sha256": "0" * 64, "kind": "nifti", "space": "RAS", "label": 1}],
+        "structures": [{"id": "a", "name": "A", "role": "other", "mesh": "meshes/a.vtp", "colour": [1, 2, 3]}],
+    }
+    assert parse_case(json.dumps(doc)).sources[0].voxel_mm is None
+    doc["sources"][0]["voxel_mm"] = [0.4, 0.4, 0.7]
+    case = parse_case(json.dumps(doc))
+    assert case.sources[0].voxel_mm == (0.4, 0.4, 0.7)
+    assert parse_case(case.to_json()) == case
+    doc["sources"][0]["voxel_mm"] = [0.4, -1, 0.7]
+    with pytest.raises(CaseError, match=r"\$\.sources\[0\]\.voxel_mm"):
+        parse_case(json.dumps(doc))

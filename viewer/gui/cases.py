@@ -99,6 +99,34 @@ class ImportWorker(QObject):
         self.finished.emit(result)
 
 
+class AnalysisWorker(QObject):
+    """Measures a case (nerve path, landmarks, vessel centrelines) and analyses it, off the GUI thread.
+
+    It works on copies of the meshes: the GUI thread keeps drawing the originals meanwhile."""
+
+    done = Signal(int, object, object)  # serial, Findings, CaseGeometry
+    failed = Signal(int, str)  # serial, one line: what is missing and what to do
+
+    def __init__(self, serial: int, case: Case, meshes: dict):
+        super().__init__()
+        self.serial, self.case, self.meshes = serial, case, meshes
+
+    @Slot()
+    def run(self) -> None:
+        from ..patient.case_analysis import analyze_case, case_anatomy
+
+        try:
+            geometry = case_anatomy(self.case, self.meshes)
+            findings = analyze_case(self.case, self.meshes, geometry)
+        except (CaseError, ValueError) as exc:
+            self.failed.emit(self.serial, str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001 - report, never take the window down
+            self.failed.emit(self.serial, f"{self.case.name}: the analysis failed ({type(exc).__name__}: {exc})")
+            return
+        self.done.emit(self.serial, findings, geometry)
+
+
 class CaseController(QObject):
     """Import, open, save and export of patient cases for one main window."""
 
@@ -114,6 +142,12 @@ class CaseController(QObject):
         self._thread: QThread | None = None
         self._worker: ImportWorker | None = None
         self._result = None
+        # the case analysis: one worker at a time; a result for an older case (serial) is dropped
+        self._analysis_serial = 0
+        self._analysis: tuple[QThread, AnalysisWorker] | None = None
+        self._analysis_wanted = False
+        document.caseChanged.connect(self._case_changed)
+        document.caseEdited.connect(self._case_changed)
 
     @property
     def busy(self) -> bool:
@@ -163,9 +197,14 @@ class CaseController(QObject):
             self._worker.cancel()
 
     def wait(self, ms: int = 60000) -> None:
-        """Block until the worker thread has ended (tests, shutdown)."""
-        if self._thread is not None:
-            self._thread.wait(ms)
+        """Until the import has ended (tests, shutdown): its result is delivered by the event loop."""
+        from PySide6.QtCore import QCoreApplication, QElapsedTimer
+
+        timer = QElapsedTimer()
+        timer.start()
+        while self._thread is not None and timer.elapsed() < ms:
+            QCoreApplication.processEvents()
+            self._thread.wait(20)
 
     def _on_progress(self, stage: str, fraction: float) -> None:
         dlg = self.progress_dialog
@@ -231,6 +270,77 @@ class CaseController(QObject):
     def show_case(self, case: Case, meshes: dict, path: Path | None) -> None:
         self.document.open_case(case, meshes, case_stats(meshes))
         self.files._set_path(path)
+
+    # ------------------------------------------------------------------ analysis
+    @property
+    def analysing(self) -> bool:
+        return self._analysis is not None or self._analysis_wanted
+
+    def _case_changed(self, case) -> None:
+        self._analysis_serial += 1
+        if case is not None:
+            self.analyse()
+        else:
+            from ..analysis import clear_caches
+
+            clear_caches()  # the closed case's anatomy and surfaces must not stay pinned in them
+
+    def analyse(self) -> None:
+        """(Re)analyse the open case in a worker thread; a running one finishes first, then this one runs."""
+        if self.document.case is None:
+            return
+        if self._analysis is not None:
+            self._analysis_wanted = True  # after the running one (its result is stale: dropped)
+            return
+        self._analysis_wanted = False
+        d = self.document
+        meshes = {sid: m.copy() for sid, m in d.case_meshes.items()}
+        worker = AnalysisWorker(self._analysis_serial, d.case, meshes)
+        thread = QThread(self)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.done.connect(self._analysis_done)
+        worker.failed.connect(self._analysis_failed)
+        self._analysis = (thread, worker)
+        d.statusMessage.emit(f"Analysing '{d.case.name}': nerve path, landmarks, vessel centrelines\u2026")
+        thread.start()
+
+    def wait_analysis(self, ms: int = 120000) -> None:
+        """Block until no analysis runs (tests, shutdown)."""
+        from PySide6.QtCore import QCoreApplication, QElapsedTimer
+
+        timer = QElapsedTimer()
+        timer.start()
+        while self.analysing and timer.elapsed() < ms:
+            QCoreApplication.processEvents()
+            if self._analysis is not None:
+                self._analysis[0].wait(20)
+
+    def _end_analysis(self) -> None:
+        if self._analysis is not None:
+            thread, _worker = self._analysis
+            self._analysis = None
+            thread.quit()
+            thread.wait()
+            thread.deleteLater()
+        if self._analysis_wanted:
+            self.analyse()
+
+    def _analysis_done(self, serial: int, findings, geometry) -> None:
+        current = serial == self._analysis_serial and self.document.case is not None
+        if current:
+            self.document.set_case_analysis(findings, geometry)
+            cc = findings.culprit_contact()
+            self.document.statusMessage.emit(
+                f"Case analysed: {cc.label} on the {cc.segment or cc.structure}" if cc else "Case analysed: no contact"
+            )
+        self._end_analysis()
+
+    def _analysis_failed(self, serial: int, message: str) -> None:
+        if serial == self._analysis_serial and self.document.case is not None:
+            self.document.set_case_analysis(None, None, message)
+            self.document.statusMessage.emit(message)
+        self._end_analysis()
 
     # ------------------------------------------------------------------ files
     def open_path(self, path: Path) -> bool:
@@ -304,3 +414,13 @@ class CaseController(QObject):
         self.wait(10000)
         if self._thread is not None:
             self._end_thread()
+        self._analysis_wanted = False
+        if self._analysis is not None:  # a measurement cannot be interrupted: let it end, drop its result
+            self._analysis_serial += 1
+            self._analysis[0].quit()  # ends the thread's event loop once the measurement returns
+            self._analysis[0].wait(60000)
+            self._end_analysis()
+        if self.document.case is not None:
+            from ..analysis import clear_caches
+
+            clear_caches()  # as when the case closes: nothing may keep its surfaces alive

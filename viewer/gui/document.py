@@ -87,6 +87,7 @@ class SceneDocument(QObject):
     planShownChanged = Signal(bool)  # True: the scene before decompression (pads and slings left out) is shown
     caseChanged = Signal(object)  # Case | None: a patient case was opened or closed
     caseEdited = Signal(object)  # Case: the open case's roles changed (the structure groups follow)
+    caseFindingsChanged = Signal(object)  # Findings of the open case's own geometry, or None (pending / failed)
 
     def __init__(
         self,
@@ -118,6 +119,10 @@ class SceneDocument(QObject):
         self._case_display: DisplayState | None = None
         self.case_stats: dict[str, dict] = {}
         self.case_meshes: dict = {}  # structure id -> surface (pyvista PolyData) of the open case
+        # the analysis of the case's own geometry (viewer.patient.case_analysis), run off the GUI thread
+        self.case_findings: Findings | None = None
+        self.case_geometry = None  # CaseGeometry: nerve path, landmarks, vessel centrelines
+        self.case_analysis_error = ""  # why there are no case findings ("" while pending)
         self.display.add_listener(self._on_display)
 
     # ------------------------------------------------------------------ queries
@@ -763,6 +768,7 @@ class SceneDocument(QObject):
             return
         self.display.remove_listener(self._on_display)
         self._case, self._case_display = case, display
+        self.set_case_analysis(None, None, "", announce=False)
         if case is None:
             self.case_meshes, self.case_stats = {}, {}
         self.display.add_listener(self._on_display)
@@ -778,6 +784,24 @@ class SceneDocument(QObject):
         if new != self._case:
             self.undo_stack.push(EditCaseCommand(self, self._case, new, f"Role of {new.structure(sid).name}"))
 
+    def set_case_landmark(self, key: str, point_mm) -> None:
+        """Place a landmark of the case's facial nerve by hand (undoable); the analysis follows it."""
+        from .commands import EditCaseCommand
+
+        if self._case is None:
+            raise RuntimeError("no patient case is open")
+        p = tuple(float(v) for v in np.asarray(point_mm, float).reshape(3))
+        new = replace(self._case, landmarks={**self._case.landmarks, key: p})
+        self.undo_stack.push(EditCaseCommand(self, self._case, new, f"Place {key.replace('_', ' ')}"))
+
+    def clear_case_landmarks(self) -> None:
+        """Back to the landmarks derived from the surfaces (undoable)."""
+        from .commands import EditCaseCommand
+
+        if self._case is not None and self._case.landmarks:
+            new = replace(self._case, landmarks={})
+            self.undo_stack.push(EditCaseCommand(self, self._case, new, "Derive landmarks"))
+
     def _put_case(self, case: Case) -> None:  # used by undo commands
         """Roles (and their default colours) of the open case changed: the panels regroup."""
         old = self._case
@@ -789,7 +813,14 @@ class SceneDocument(QObject):
             if old is not None and old.structure(s.id).colour != s.colour:
                 info.colour = s.colour
                 self._case_display.set_colour(s.id, s.colour)
+        self.set_case_analysis(None, None, "")  # the roles say what is analysed: pending again
         self.caseEdited.emit(case)
+
+    def set_case_analysis(self, findings: Findings | None, geometry, error: str = "", announce: bool = True) -> None:
+        """The findings of the open case's geometry (None: pending, or `error` says why not)."""
+        self.case_findings, self.case_geometry, self.case_analysis_error = findings, geometry, error
+        if announce:
+            self.caseFindingsChanged.emit(findings)
 
     def case_to_save(self) -> Case:
         """The open case with the colours the user gave its structures."""

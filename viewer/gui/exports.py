@@ -59,6 +59,9 @@ def export_dir(window) -> Path:
 
 
 def _stem(window) -> str:
+    case = window.document.case
+    if case is not None:
+        return "".join(c if c.isalnum() or c in "-_" else "_" for c in case.name) or "patient-case"
     return window.current_preset or "cpa-scenario"
 
 
@@ -290,15 +293,49 @@ def export_report_dialog(window) -> Path | None:
     return export_report(window, Path(path))
 
 
+def _export_case_report(window, path: Path) -> Path:
+    """The report of the open patient case: its findings, two views of its surfaces from the window."""
+    from ..patient.case_analysis import case_scenario
+    from .report import REPORT_IMAGE_SIZE, REPORT_VIEWS, write_report
+
+    d = window.document
+    case, geometry = d.case, d.case_geometry
+    view = d.current_view
+    images = {}
+    try:
+        for name in REPORT_VIEWS:
+            d.set_view(name)
+            images[name] = window.scene_view.screenshot(REPORT_IMAGE_SIZE)
+    finally:
+        d.set_view(view)
+    files = ", ".join(dict.fromkeys(f"{s.file} ({s.kind}, {s.space} frame)" for s in case.sources))
+    placed = [k.replace("_", " ") for k in case.landmarks]
+    patient = (
+        f"Patient case '{case.name}', {case.side} side: the anatomy is the patient's own, from {files}.",
+        f"Contact = a surface gap of at most {geometry.anatomy.tolerance_mm:.2f} mm (one voxel of the source; "
+        "0.3 mm for meshes); severity from the nerve's own shape.",
+        "Landmarks placed by hand: " + ", ".join(placed) + "." if placed else "Landmarks derived from the surfaces.",
+    )
+    scenario = case_scenario(case, geometry)
+    return write_report(scenario, path, images, findings=d.case_findings, patient=patient)
+
+
 def export_report(window, path: Path) -> Path | None:
     """The PDF report of the window's scenario (two rendered views, findings, mechanism, references)."""
     from .report import write_report
 
     d = window.document
+    if d.case is not None and d.case_findings is None:
+        why = d.case_analysis_error or "the analysis of the case is still running"
+        QMessageBox.warning(window, "Export report", f"No report for '{d.case.name}' yet:\n{why}")
+        return None
     dlg = _progress_dialog(window, f"Rendering the report images for {Path(path).name}\u2026", 0)  # busy
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
-        out = write_report(d.scenario, path, findings=d.findings)
+        if d.case is not None:
+            out = _export_case_report(window, path)
+        else:
+            out = write_report(d.scenario, path, findings=d.findings)
     except OSError as exc:
         QMessageBox.critical(window, "Export report", f"Could not write {path}:\n{exc.strerror or exc}")
         return None

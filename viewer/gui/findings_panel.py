@@ -306,6 +306,7 @@ class FindingsPanel(QWidget):
         document.planShownChanged.connect(self._plan_shown)
         document.caseChanged.connect(self._on_case)
         document.caseEdited.connect(self._on_case)
+        document.caseFindingsChanged.connect(self._on_case_findings)
         # The document analyses lazily: this runs any pending analysis (which also
         # announces it through findingsChanged) or returns the current findings.
         self.show_findings(document.findings)
@@ -323,7 +324,7 @@ class FindingsPanel(QWidget):
         self.show_findings(self.document.findings)
 
     def show_findings(self, findings: Findings) -> None:
-        if self.document.case is not None:
+        if self.document.case is not None and findings is not self.document.case_findings:
             return  # the model's findings stay hidden under a patient case
         # A drag brings new findings every frame, mostly saying the same thing: only text that
         # changed is set, so Qt lays out and repaints only what the audience would see change.
@@ -458,12 +459,16 @@ class FindingsPanel(QWidget):
         )
         _set_text(self.tags_label, f"<b>Structures:</b> {e(self._tags_text)}")
         missing = [w for r, w in (("facial_nerve", "a facial nerve"), ("vessel", "a vessel")) if r not in counts]
-        self._culprit_text = (
-            f"the case has no structure with the role of {' or '.join(missing)}: change a role "
-            "(right-click it in the Structures panel) for a compression analysis"
-            if missing
-            else "the patient's surfaces as segmented; the analysis of their geometry follows the roles"
-        )
+        error = self.document.case_analysis_error
+        if missing:
+            self._culprit_text = (
+                f"the case has no structure with the role of {' or '.join(missing)}: change a role "
+                "(right-click it in the Structures panel) for a compression analysis"
+            )
+        elif error:
+            self._culprit_text = f"not possible: {error}"
+        else:
+            self._culprit_text = "measuring the nerve path, the landmarks and the vessel centrelines\u2026"
         _set_text(self.culprit_label, f"<b>Analysis:</b> {e(self._culprit_text)}")
         self._corridor_text = ""
         self.corridor_label.hide()
@@ -496,9 +501,31 @@ class FindingsPanel(QWidget):
         self._details_cache = html_text
         self.details.setHtml(html_text)
 
+    def _on_case_findings(self, findings) -> None:
+        case = self.document.case
+        if case is None:
+            return
+        if findings is None:
+            self.show_case(case)
+            return
+        self._findings = None
+        self.table.setVisible(True)
+        self.show_findings(findings)
+        # what makes it a patient's result: the anatomy, the sources, the contact tolerance
+        files = ", ".join(dict.fromkeys(f"{s.file} ({s.space})" for s in case.sources))
+        geometry = self.document.case_geometry
+        tol = getattr(getattr(geometry, "anatomy", None), "tolerance_mm", None)
+        self._corridor_text = (
+            f"Patient case '{case.name}', {case.side} side: the patient's own anatomy from {files}"
+            + (f"; contact = a surface gap of at most {tol:.2f} mm" if tol is not None else "")
+            + ". The result depends on the segmentation: check the surfaces and landmarks."
+        )
+        _set_text(self.corridor_label, f"<b>Anatomy:</b> {html.escape(self._corridor_text)}")
+        self.corridor_label.setVisible(True)
+
     # ------------------------------------------------------------------ actions
     def report_text(self) -> str:
-        if self.document.case is not None:
+        if self.document.case is not None and self.document.case_findings is None:
             return self.text()  # the case's summary, not the hidden model's findings
         return format_report(self._findings) if self._findings is not None else ""
 
@@ -516,7 +543,11 @@ class FindingsPanel(QWidget):
                 self.headline_label.text(),
                 f"Classification: {self._tags_text}",
                 f"Culprit: {self._culprit_text}",
-                *([f"Corridor: {self._corridor_text}"] if self._corridor_text else []),
+                *(
+                    [f"{'Anatomy' if self.document.case else 'Corridor'}: {self._corridor_text}"]
+                    if self._corridor_text
+                    else []
+                ),
                 *self._decompression_lines,
                 self.details.toPlainText(),
             ]

@@ -37,6 +37,7 @@ from .document import PickResult, SceneDocument
 from .files import FileController
 from .findings_panel import FindingsPanel
 from .info_panel import InfoPanel
+from .landmarks import install_landmark_tool
 from .lesion_panel import LesionPanel
 from .measure import install_measure_tool
 from .pad_panel import PadPanel
@@ -187,6 +188,7 @@ class MainWindow(QMainWindow):
         self.measure.modeChanged.connect(lambda mode: self.sling_tool.cancel() if mode else None)
         self.sling_tool.activeChanged.connect(lambda on: self.measure.cancel() if on else None)
         self.clip = install_clip_tool(self)
+        self.landmarks = install_landmark_tool(self)
         menus.build_toolbars(self)
         # arrow-key nudges are read on the 3D view only (the structure tree keeps its arrow keys)
         self.scene_view.widget.installEventFilter(self)
@@ -411,7 +413,6 @@ class MainWindow(QMainWindow):
             self.mechanism_action,
             self.dim_action,
             self.export_video_action,
-            self.export_report_action,
             *self.nudge_actions,
             *self.scenario_menu.actions(),
         ]

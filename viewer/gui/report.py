@@ -242,8 +242,23 @@ def _plan_html(scenario: Scenario, findings: Findings, image_names, num: Mapping
     return "".join(out)
 
 
-def report_html(scenario: Scenario, findings: Findings, image_names=(), generated: _dt.datetime | None = None) -> str:
-    """The report as Qt rich text; images are referenced as `img:<view>` resources."""
+PATIENT_DISCLAIMER = (
+    "Patient case: the anatomy is the patient's segmentation; the result depends on it (check the "
+    "surfaces and the landmarks). Not for diagnosis or treatment decisions on its own."
+)
+
+
+def report_html(
+    scenario: Scenario,
+    findings: Findings,
+    image_names=(),
+    generated: _dt.datetime | None = None,
+    patient: tuple[str, ...] | None = None,
+) -> str:
+    """The report as Qt rich text; images are referenced as `img:<view>` resources.
+
+    `patient`: lines about a patient case's anatomy (sources, frame, contact tolerance); the report
+    then says the anatomy is the patient's and warns that the result depends on the segmentation."""
     generated = generated or _dt.datetime.now().astimezone()
     refs = reference_keys(scenario, findings)
     num = {k: i + 1 for i, k in enumerate(refs)}
@@ -258,6 +273,13 @@ def report_html(scenario: Scenario, findings: Findings, image_names=(), generate
         f"{_e(generated.strftime('%Y-%m-%d %H:%M %Z').strip())} \u00b7 {_e(scenario.side)} cerebellopontine angle"
         f"</small></p>"
     )
+
+    if patient:
+        parts.append(
+            "<p><b>Patient anatomy.</b> "
+            + " ".join(_e(x) for x in patient)
+            + " <b>The result depends on the segmentation.</b></p>"
+        )
 
     bg, fg = SEVERITY_COLOURS[headline_severity(findings)]
     parts.append(
@@ -284,8 +306,13 @@ def report_html(scenario: Scenario, findings: Findings, image_names=(), generate
             continue  # in the decompression plan's section
         parts.append(
             f"<p align='center'><img src='img:{_e(name)}' width='{IMAGE_WIDTH_PX}'/><br/>"
-            f"<small>{_e(_view_title(name, scenario.side))} view: vessels, lesions and CN VII as modelled, the nerve "
-            f"deformed by its contacts (heat colours: penetration depth).</small></p>"
+            f"<small>{_e(_view_title(name, scenario.side))} view: "
+            + (
+                "the patient's surfaces as segmented, with the contacts found on them.</small></p>"
+                if patient
+                else "vessels, lesions and CN VII as modelled, the nerve "
+                "deformed by its contacts (heat colours: penetration depth).</small></p>"
+            )
         )
 
     if scenario.description or teaching is not None:  # after the images: keeps both on page 1
@@ -338,7 +365,7 @@ def report_html(scenario: Scenario, findings: Findings, image_names=(), generate
         parts.append("<h2>Management</h2><ul>" + "".join(f"<li>{_e(s)}</li>" for s in m.management) + "</ul>")
 
     parts.append("<h2>References</h2><ol>" + "".join(f"<li>{_e(BIBLIOGRAPHY[k])}</li>" for k in refs) + "</ol>")
-    parts.append(f"<p><small>{_e(DISCLAIMER)}</small></p>")
+    parts.append(f"<p><small>{_e(PATIENT_DISCLAIMER if patient else DISCLAIMER)}</small></p>")
     return "<html><body>" + "\n".join(parts) + "</body></html>"
 
 
@@ -351,6 +378,7 @@ def write_report(
     views=None,
     image_size=REPORT_IMAGE_SIZE,
     generated: _dt.datetime | None = None,
+    patient: tuple[str, ...] | None = None,
 ) -> Path:
     """Write the A4 PDF report of `scenario` to `out_path` (atomically) and return the path.
 
@@ -382,7 +410,7 @@ def write_report(
     )
     for name, img in images.items():
         doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"img:{name}"), _qimage(img))
-    doc.setHtml(report_html(scenario, findings, tuple(images), generated))
+    doc.setHtml(report_html(scenario, findings, tuple(images), generated, patient))
 
     with atomic_path(out) as tmp:
         writer = QPdfWriter(tmp)

@@ -167,6 +167,7 @@ class SceneView(QObject):
         d.handleSelected.connect(self._on_handle_selected)
         d.planShownChanged.connect(self._on_plan_shown)
         d.caseChanged.connect(self._on_case)
+        d.caseFindingsChanged.connect(self._on_case_findings)
         self.case_actors = None  # CaseActors while a patient case is shown
         self._hidden_for_case: list = []  # the model's props hidden while a case is shown
         self._dirty_all = True
@@ -219,6 +220,17 @@ class SceneView(QObject):
         self.request_render()
 
     # ------------------------------------------------------------------ patient case
+    def _on_case_findings(self, findings) -> None:
+        """Callouts for the case's contacts and markers at its landmarks."""
+        if self.case_actors is None:
+            return
+        from ..render.scenario_view import callout_items
+
+        self.callouts.set(callout_items(findings) if findings is not None else [])
+        geometry = self.document.case_geometry
+        self.case_actors.set_landmarks(geometry.anatomy.landmarks if geometry is not None else {})
+        self.request_render()
+
     def _on_case(self, case) -> None:
         """Show a patient case instead of the model (the model's props are hidden, not destroyed:
         closing the case brings them back exactly as they were), or go back to the model."""
@@ -240,6 +252,7 @@ class SceneView(QObject):
                 if prop is not self._marker and prop.GetVisibility():
                     prop.SetVisibility(False)
                     self._hidden_for_case.append(prop)
+            self.callouts.set([])  # the model's callouts are not the case's (its own come with its findings)
             self.case_actors = CaseActors(self.plotter, case, self.document.case_meshes, self.document.display)
             self.case_actors.set_labels(self.document.labels_on)
             self._on_view(self.document.current_view)
@@ -438,7 +451,13 @@ class SceneView(QObject):
         True when something changed (the last frame is then out of date)."""
         d = self.document
         if self.case_actors is not None:
-            return False  # the model's scenario is hidden under a case: brought up to date when it closes
+            # the model's scenario is hidden under a case (brought up to date when it closes);
+            # only the case's callouts may need laying out again (a camera change, a resize)
+            if self._findings_dirty and not self._transient:
+                self._findings_dirty = False
+                self.callouts.set(self.callouts.items)
+                return True
+            return False
         pending = bool(
             self._dirty_vessels or self._dirty_all or self._dirty_lesions or self._dirty_plan or self._findings_dirty
         )
@@ -709,6 +728,7 @@ class SceneView(QObject):
             (self.document.handleSelected, self._on_handle_selected),
             (self.document.planShownChanged, self._on_plan_shown),
             (self.document.caseChanged, self._on_case),
+            (self.document.caseFindingsChanged, self._on_case_findings),
         ):
             sig.disconnect(slot)
         self.style.detach()

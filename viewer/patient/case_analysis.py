@@ -11,7 +11,7 @@ file and the structure (the CLI prints them and exits 2).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pyvista as pv
@@ -31,7 +31,7 @@ from ..case_anatomy import (
 from ..centerline import Centerline, CenterlineError
 from ..geometry import arc_lengths, resample_polyline
 from ..scenario import VESSEL_RADIUS_RANGE_MM, Scenario, Vessel, scenario_from_dict
-from .case_geometry import SurfaceDistance, structure_centerline
+from .case_geometry import SurfaceDistance, _normals, structure_centerline
 from .surfaces import count_pieces
 
 __all__ = ["CaseGeometry", "case_anatomy", "case_scenario", "analyze_case", "contact_tolerance", "HANDLE_STEP_MM"]
@@ -75,8 +75,11 @@ def _union_sdf(fs):
     return lambda p: np.min(np.stack([f(p) for f in fs]), axis=0)
 
 
+SPECK_SHARE = 0.05  # pieces under this share of a structure's largest piece are specks of the segmentation
+
+
 def _pieces(mesh: pv.PolyData) -> list[pv.PolyData]:
-    """The connected pieces of a surface, largest first."""
+    """The connected pieces of a surface, largest first, specks left out."""
     if count_pieces(mesh) <= 1:
         return [mesh]
     conn = mesh.connectivity("all")
@@ -87,29 +90,32 @@ def _pieces(mesh: pv.PolyData) -> list[pv.PolyData]:
         if part.n_cells >= 8:
             parts.append(part)
     parts.sort(key=lambda m: -abs(float(m.volume)))
-    return parts or [mesh]
-
-
-def _normals(mesh: pv.PolyData) -> np.ndarray:
-    if "Normals" in mesh.point_data:
-        return np.asarray(mesh.point_data["Normals"], float)
-    return np.asarray(mesh.compute_normals(cell_normals=False, auto_orient_normals=False).point_data["Normals"], float)
+    if not parts:
+        return [mesh]
+    big = abs(float(parts[0].volume))
+    return [p for p in parts if abs(float(p.volume)) >= SPECK_SHARE * big]
 
 
 def _vertices(meshes) -> np.ndarray | None:
     return np.vstack([np.asarray(m.points, float) for m in meshes]) if meshes else None
 
 
-def _nerve_centerline(case_name: str, sid: str, mesh: pv.PolyData, what: str) -> Centerline:
-    pieces = count_pieces(mesh)
-    if pieces > 1:
+def _nerve_centerline(
+    case_name: str, sid: str, mesh: pv.PolyData, what: str, landmarks: dict | None = None
+) -> tuple[Centerline, pv.PolyData]:
+    pieces = _pieces(mesh)
+    if len(pieces) > 1 and landmarks and "root_exit_point" in landmarks:
+        # the user placed the root exit point: the nerve is the piece it lies on
+        p = np.asarray(landmarks["root_exit_point"], float)
+        pieces = [min(pieces, key=lambda m: float(np.min(np.linalg.norm(np.asarray(m.points) - p, axis=1))))]
+    if len(pieces) > 1:
         raise _err(
             case_name,
-            f"{sid}: the {what} has {pieces} pieces: join them in the segmentation, or place the landmarks "
-            "(root exit point, internal acoustic meatus) by hand on one piece",
+            f"{sid}: the {what} has {len(pieces)} pieces: join them in the segmentation, or place the landmarks "
+            "(root exit point, internal acoustic meatus) by hand on the piece to analyse",
         )
     try:
-        return structure_centerline(mesh, step=0.2)
+        return structure_centerline(pieces[0], step=0.2), pieces[0]
     except CenterlineError as exc:
         raise _err(case_name, f"{sid}: {exc}; place the landmarks by hand") from None
 
@@ -139,9 +145,8 @@ def case_anatomy(case: Case, meshes: dict[str, pv.PolyData], name: str | None = 
     vessels = by_role.get("vessel", [])
     tol = contact_tolerance(case, [f7.id] + [s.id for s in vessels])
     t0 = time.perf_counter()
-    c7 = _nerve_centerline(cname, f7.id, meshes[f7.id], "facial nerve")
+    c7, m7 = _nerve_centerline(cname, f7.id, meshes[f7.id], "facial nerve", case.landmarks)
     timings[f7.id] = time.perf_counter() - t0
-    m7 = meshes[f7.id]
     v7 = np.asarray(m7.points, float)
     try:
         fres = build_facial_nerve(
@@ -178,6 +183,7 @@ def case_anatomy(case: Case, meshes: dict[str, pv.PolyData], name: str | None = 
             ctrl = np.vstack([p8[:: max(1, len(p8) // 12)], p8[-1:]])
             cn8 = Tube("cn8", s8.name, "nerve", "cn8", shape8.radius_mm, ctrl, "nerves", "The patient's CN VIII.")
     derived: dict[str, Vessel] = {}
+    notes: list[str] = []
     surfaces: dict = {}
     centerlines: dict[str, Centerline] = {}
     for s in vessels:
@@ -185,12 +191,17 @@ def case_anatomy(case: Case, meshes: dict[str, pv.PolyData], name: str | None = 
         kind = s.kind or "artery"
         role = s.vessel_role or "other"
         t0 = time.perf_counter()
-        pieces = _pieces(mesh)
-        try:
-            cls = [structure_centerline(p) for p in pieces]
-        except CenterlineError as exc:
-            raise _err(cname, f"{s.id}: no centreline ({exc})") from None
+        cls = []
+        for piece in _pieces(mesh):
+            try:
+                cls.append(structure_centerline(piece))
+            except CenterlineError:
+                continue  # a sliver thinner than a voxel: nothing to follow
+        cls = [c for c in cls if len(c.points_mm) >= 2]
         timings[s.id] = time.perf_counter() - t0
+        if not cls:
+            notes.append(f"{s.id}: no centreline (thinner than the voxel the surfaces are sampled at); left out")
+            continue
         c = cls[0]
         centerlines[s.id] = c
         derived[s.id] = _vessel_from(s.id, s.name, kind, role, c.points_mm, c.mean_radius_mm)
@@ -211,6 +222,8 @@ def case_anatomy(case: Case, meshes: dict[str, pv.PolyData], name: str | None = 
         # every part and branch is measured with its structure's whole surface, under the structure's id
         lines = np.vstack([p for part in cls for p in [part.points_mm, *(bp for bp, _ in part.branches)]])
         surfaces[s.id] = VesselSurface(SurfaceDistance(mesh), (b[0::2], b[1::2]), lines, tuple(children))
+    if notes:
+        fres = replace(fres, notes=fres.notes + tuple(notes))
     anatomy = CaseAnatomy(case.side, fres, nerves, surfaces, derived, tol, cn8=cn8, brainstem_sdf=brainstem)
     return CaseGeometry(anatomy, derived, centerlines, timings)
 

@@ -8,10 +8,13 @@ this module turns the case's closed meshes into those with VTK:
 * ``SurfaceDistance``: signed distance from points to a surface (VTK's implicit poly-data
   distance, exact to the triangles; negative inside), so the radius along a centreline and the
   gap between two structures are measured on the surfaces themselves, not on voxels;
-* ``structure_centerline``: both together, for one structure.
+* ``structure_centerline``: both together, for one structure; the radius along its paths is the
+  equivalent radius of the surface around them (``viewer.case_anatomy.ring_radii_along``).
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pyvista as pv
@@ -21,6 +24,7 @@ from vtkmodules.vtkCommonDataModel import vtkImageData
 from vtkmodules.vtkFiltersCore import vtkImplicitPolyDataDistance
 from vtkmodules.vtkImagingStencil import vtkImageStencilToImage, vtkPolyDataToImageStencil
 
+from ..case_anatomy import ring_radii_along
 from ..centerline import Centerline, extract_centerline
 
 __all__ = ["rasterise", "SurfaceDistance", "structure_centerline", "grid_spacing"]
@@ -105,4 +109,14 @@ def structure_centerline(mesh: pv.PolyData, step: float = 0.5, spacing: float | 
     depth = dist.depth(ijk @ affine[:3, :3].T + affine[:3, 3])
     # voxels whose centre the stencil counted in but lies a hair outside the triangles
     depth = np.maximum(depth, 0.25 * h)
-    return extract_centerline(mask, affine, depth, lambda p: np.maximum(dist.depth(p), 0.0), step=step)
+    c = extract_centerline(mask, affine, depth, lambda p: np.maximum(dist.depth(p), 0.0), step=step)
+    # the radius along the paths: the equivalent radius of the surface around them
+    paths = [c.points_mm] + [p for p, _ in c.branches]
+    rings = ring_radii_along(paths, np.asarray(mesh.points, float), _normals(mesh))
+    return replace(c, radius_mm=rings[0], branches=tuple((p, r) for p, r in zip(paths[1:], rings[1:])))
+
+
+def _normals(mesh: pv.PolyData) -> np.ndarray:
+    if "Normals" in mesh.point_data:
+        return np.asarray(mesh.point_data["Normals"], float)
+    return np.asarray(mesh.compute_normals(cell_normals=False, auto_orient_normals=False).point_data["Normals"], float)

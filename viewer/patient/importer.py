@@ -162,7 +162,14 @@ def _volume_parts(vol, sha, table, progress, base, span) -> list[_Part]:
                 _Part(
                     nm,
                     mesh,
-                    Source(vol.path.name, sha, vol.kind, vol.space, int(v), tuple(float(x) for x in vol.voxel_size)),
+                    Source(
+                        vol.path.name,
+                        sha,
+                        vol.kind,
+                        vol.space,
+                        int(v),
+                        tuple(round(float(x), 6) for x in vol.voxel_size),
+                    ),
                     guess_role(nm),
                     info.colour if info else None,
                 )

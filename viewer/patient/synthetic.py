@@ -18,7 +18,7 @@ import numpy as np
 import pyvista as pv
 
 from ..analysis import analyze
-from ..anatomy import build_anatomy, mirror_points
+from ..anatomy import build_anatomy
 from ..deformation import NerveDeformer
 from ..scenario import Scenario
 from ..voxelise import capsule_chain_mask, grid_for_bounds, sdf_mask, voxel_centres
@@ -61,8 +61,7 @@ def scenario_label_map(
     anatomy = build_anatomy(side)
     shape, affine = grid_for_bounds(_crop(side), spacing, _rotation())
     fn = anatomy.facial_nerve
-    masks: list[tuple[str, str, str | None, np.ndarray]] = [("brainstem", "brainstem", None, None)]
-    masks[0] = ("brainstem", "brainstem", None, sdf_mask(shape, affine, anatomy.brainstem_sdf))
+    masks = [("brainstem", "brainstem", None, sdf_mask(shape, affine, anatomy.brainstem_sdf))]
     if deformed:
         findings = analyze(scenario, anatomy)
         on7 = {c.id for c in findings.contacts if c.structure == "CN VII"}
@@ -105,7 +104,3 @@ def import_scenario_case(scenario: Scenario, spacing=SPACING, deformed: bool = F
         tsv.write_text("value\tname\n" + "".join(f"{v}\t{n}\n" for v, n, _, _ in table), encoding="utf-8")
         roles = {v: (role, vrole) for v, _, role, vrole in table}
         return import_files([nii, tsv], labels=roles, name=scenario.name)
-
-
-def mirrored_points(p) -> np.ndarray:  # re-exported for tests that mirror landmarks
-    return mirror_points(p)

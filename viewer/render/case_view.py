@@ -103,6 +103,7 @@ class CaseActors:
         }
         self._labels_on = False
         self._label_actor = None
+        self._landmark_actors: list = []
         for sid in self.actors:
             self.apply(sid)
         display.add_listener(self._on_display)
@@ -166,8 +167,51 @@ class CaseActors:
             pickable=False,
         )
 
+    LANDMARK_COLOUR = (255, 105, 210)  # pink: no structure, vessel or pick marker uses it
+    LANDMARK_WORDS = {"root_exit_point": "RExP", "root_detachment_point": "RDP", "internal_acoustic_meatus": "IAM"}
+
+    def set_landmarks(self, landmarks: dict) -> None:
+        """Markers at the facial nerve's landmarks (derived or placed), with their abbreviations."""
+        for actor in self._landmark_actors:
+            self.plotter.remove_actor(actor, render=False)
+        self.plotter.remove_actor("case-landmark-labels-points", render=False)
+        self._landmark_actors = []
+        pts = {k: np.asarray(v, float) for k, v in (landmarks or {}).items() if k in self.LANDMARK_WORDS}
+        if not pts:
+            return
+        xyz = np.array(list(pts.values()))
+        balls = pv.PolyData(xyz).glyph(
+            geom=pv.Sphere(radius=0.45, theta_resolution=16, phi_resolution=16), scale=False, orient=False
+        )
+        self._landmark_actors.append(
+            self.plotter.add_mesh(
+                balls,
+                color=self.LANDMARK_COLOUR,
+                name="case-landmarks",
+                pickable=False,
+                reset_camera=False,
+                render=False,
+                smooth_shading=True,
+            )
+        )
+        self._landmark_actors.append(
+            self.plotter.add_point_labels(
+                xyz,
+                [self.LANDMARK_WORDS[k] for k in pts],
+                font_size=14,
+                point_size=1,
+                shape_opacity=0.5,
+                always_visible=True,
+                name="case-landmark-labels",
+                reset_camera=False,
+                render=False,
+                pickable=False,
+            )
+        )
+
     def remove(self) -> None:
         """Take the case off the plotter and stop listening to its display state."""
+        self.set_landmarks({})
         self.display.remove_listener(self._on_display)
         self._labels_on = False
         self._refresh_labels()
