@@ -516,3 +516,23 @@ def test_exports_follow_the_before_after_toggle(ed, qtbot, tmp_path, monkeypatch
         png = ed.export_image(tmp_path / f"{before}.png", size=(320, 200))
         assert png.exists()
     assert [bool(s.pads) for s in filmed] == [False, True]
+
+
+def test_insert_pad_on_the_right_side(win, qtbot):
+    from viewer.presets import load_preset
+    from viewer.scenario import mirror_scenario
+
+    d = win.document
+    d.load_scenario(mirror_scenario(load_preset(PRESET)))
+    d.set_view("rez_closeup")
+    settle(qtbot, win)
+    assert d.side == "right" and win.insert_pad_action.isEnabled()
+    pid = insert_pad(win, qtbot)
+    pad = d.scenario.pad(pid)
+    assert pad.center_mm[0] > 5.0  # in the right cerebellopontine angle
+    actor = win.scene_view.presenter.plan.pad_actors[pid]
+    np.testing.assert_allclose(np.array(actor.bounds).reshape(3, 2).mean(axis=1), pad.center_mm, atol=0.35)
+    assert d.findings.decompression["status"] == "decompressed"
+    assert "Decompression: decompressed" in win.findings_panel.text()
+    d.load_scenario(load_preset(PRESET))  # back to the left for the module's next test
+    settle(qtbot, win)
