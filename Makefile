@@ -44,6 +44,7 @@ bench: setup
 	$(BIN)/python scripts/benchmarks/bench_mechanism.py
 	$(BIN)/python scripts/benchmarks/bench_import.py
 	$(BIN)/python scripts/benchmarks/bench_corridor.py
+	$(BIN)/python scripts/benchmarks/bench_decompression.py
 	$(BIN)/python scripts/benchmarks/bench_case_analysis.py
 
 # the shipped demo patient case (viewer/patient/demo/): the model voxelised as NIfTI and .seg.nrrd

@@ -27,18 +27,21 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from viewer import sdf  # noqa: E402
+from viewer import decompression, sdf  # noqa: E402
 from viewer.analysis import analyze  # noqa: E402
 from viewer.anatomy import brainstem_sdf, build_anatomy  # noqa: E402
 from viewer.scenario import (  # noqa: E402
     History,
     Lesion,
+    Pad,
     Scenario,
     ScenarioError,
+    Sling,
     Teaching,
     Vessel,
     default_scenario,
     dumps_scenario,
+    mirror_scenario,
     parse_scenario,
 )
 
@@ -511,6 +514,49 @@ def _aneurysm() -> Scenario:
     return _with(pica, lesions=[sac])
 
 
+# --------------------------------------------------------------------------- MVD rehearsal (pads, slings)
+# The pads and slings are placed as Scenario > Insert Teflon pad / Transpose vessel place them
+# (viewer.decompression.pad_at_contact, sling_to_dura): a flat felt pad, 1 mm thick, between the vessel
+# and the nerve; a sling to the nearest petrous dura.
+
+
+def pad_at_contact(s: Scenario, vessel_id: str, pad_id: str, gap: float) -> Pad:
+    return decompression.pad_at_contact(s, A, vessel_id, gap_mm=gap, pad_id=pad_id)
+
+
+def sling_to_petrous_dura(s: Scenario, vessel_id: str, at_mm: float, sling_id: str = "sling") -> Sling:
+    return decompression.sling_to_dura(s, A, vessel_id, at_mm, sling_id)
+
+
+def _aica_pad() -> Scenario:
+    s = _with(aica_attached(MODERATE))
+    return s.with_pad(pad_at_contact(s, "aica", "pad", gap=0.3))
+
+
+def _pica_pad() -> Scenario:
+    s = _with(pica_rexp(MODERATE))
+    return s.with_pad(pad_at_contact(s, "pica", "pad", gap=0.3))
+
+
+def _vertebral_sling() -> Scenario:
+    s = _tandem()
+    s = s.with_pad(pad_at_contact(s, "pica", "pad", gap=0.3))
+    return s.with_sling(sling_to_petrous_dura(s, "va_left", VA_SLING_AT_MM))
+
+
+VA_SLING_AT_MM = 25.0  # where the vertebral artery's loop turns up towards the PICA it pushes
+
+
+def _pad_on_rez() -> Scenario:
+    # the same pad pressed against the root exit zone instead of resting beside it
+    s = _with(aica_attached(MODERATE))
+    return s.with_pad(pad_at_contact(s, "aica", "pad", gap=-0.1))
+
+
+def _right_aica_pad() -> Scenario:
+    return mirror_scenario(_aica_pad())
+
+
 T = Teaching
 SPECS: list[Spec] = [
     Spec(
@@ -845,6 +891,82 @@ SPECS: list[Spec] = [
             ("traylor-2021", "hughes-2021", "tan-2002"),
             ("idiopathic",),
             "anterior",
+        ),
+    ),
+    Spec(
+        "mvd-aica-pad",
+        _aica_pad,
+        T(
+            "MVD rehearsal: a Teflon pad under the AICA loop",
+            "The classic AICA loop on the attached segment, with a pad of shredded Teflon felt slid between the "
+            "artery and the nerve. The pad lifts the loop off the root exit zone and the vessel rests on its far "
+            "side, so the check reports the nerve as decompressed. The felt itself stays just off the root: its "
+            "job is to keep the artery away from the nerve, not to wrap the nerve. In one series of 685 patients, "
+            "most failed decompressions were traced to the Teflon, from its placement, size or shape.",
+            ("dou-2016", "campos-benitez-2008", "miller-2012"),
+            ("decompressed",),
+            "rez_closeup",
+        ),
+    ),
+    Spec(
+        "mvd-vertebral-sling",
+        _vertebral_sling,
+        T(
+            "MVD rehearsal: transposing a vertebral artery with a sling",
+            "The tortuous vertebral artery of the tandem case is pulled towards the petrous dura with a sling, and "
+            "a felt pad keeps the PICA, which it had pushed onto the root exit point, off the nerve. A large, stiff "
+            "vertebral artery is hard to hold off the root with felt alone, so it is transposed and fixed to the "
+            "dura instead. In 42 patients treated this way, an artery other than the vertebral one was the "
+            "compressing vessel in every case, mostly the PICA. The check watches the price of the move, a vessel "
+            "stretched by more than 10 % or kinked by its new course: this model artery has little slack, and it "
+            "warns that the artery bends sharply where the sling pulls it.",
+            ("lee-2016-sling", "park-2008", "wedge-2019"),
+            ("decompressed",),
+            "rez_closeup",
+        ),
+    ),
+    Spec(
+        "mvd-pica-rexp-pad",
+        _pica_pad,
+        T(
+            "MVD rehearsal: a Teflon pad under the PICA at the root exit point",
+            "The PICA loop that indents the root exit point is held off by a felt pad placed on its nerve side, "
+            "beside the pontomedullary sulcus. The vessel now rests on the pad and no longer touches the facial "
+            "nerve. The pad is kept small and off the root: felt pressed onto the nerve can compress it again or "
+            "adhere to it.",
+            ("dou-2016", "seaman-2020", "teflon-adhesion-2000"),
+            ("decompressed",),
+            "rez_closeup",
+        ),
+    ),
+    Spec(
+        "mvd-pad-on-rez",
+        _pad_on_rez,
+        T(
+            "MVD rehearsal: a pad misplaced on the root exit zone",
+            "The AICA loop is lifted off the nerve, but the felt has been pushed onto the attached segment of the "
+            "root exit zone, the centrally myelinated part of the nerve. The check still reports the vessel as "
+            "decompressed, and warns that the pad lies on the root exit zone. Improper placement was the commonest "
+            "Teflon-related cause of failed decompressions in one series, and felt left on a nerve can adhere to it "
+            "and cause a recurrence. Over-impacted felt has itself displaced the facial and vestibulocochlear nerves "
+            "and brought the spasm back.",
+            ("dou-2016", "teflon-adhesion-2000", "seaman-2020", "tomii-2003"),
+            ("decompressed",),
+            "rez_closeup",
+        ),
+    ),
+    Spec(
+        "mvd-right-aica-pad",
+        _right_aica_pad,
+        T(
+            "MVD rehearsal: a Teflon pad under a right AICA loop",
+            "The mirror image of the left case: a right-sided AICA loop on the attached segment, decompressed with "
+            "a felt pad between the artery and the nerve. Everything is measured on the mirrored anatomy, so the "
+            "same plan gives the same result on either side. A retrosigmoid approach to the right "
+            "cerebellopontine angle sees the nerve from the other side of the screen.",
+            ("dou-2016", "campos-benitez-2008"),
+            ("decompressed",),
+            "rez_closeup",
         ),
     ),
 ]

@@ -32,12 +32,12 @@ tested against the nerve samples (0.2 mm apart on CN VII).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
 
-from . import sdf
+from . import decompression, sdf
 from .anatomy import Anatomy, build_anatomy
 from .geometry import segment_distances
 from .nearest import NearestPoints
@@ -180,6 +180,14 @@ class Mechanism:
         }
 
 
+def _copy_block(block: dict) -> dict:
+    """A deep enough copy of the decompression block (lists of dicts) for a caller to own."""
+    return {
+        k: ([dict(x) for x in v] if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
+        for k, v in block.items()
+    }
+
+
 @dataclass(frozen=True)
 class Findings:
     contacts: tuple[Contact, ...]
@@ -196,6 +204,8 @@ class Findings:
     # the surgeon's corridor: {"retraction_mm", "rez_visible_fraction"} when the scenario has one and
     # the caller asked (viewer.corridor.with_corridor); analyze() itself never traces rays
     corridor: dict | None = None
+    # the MVD plan's check (formats-v2.md section 2; viewer.decompression): None without pads and slings
+    decompression: dict | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -208,6 +218,7 @@ class Findings:
             "tandem_contacts": [v.to_dict() for v in self.vessel_contacts],
             "central_lesions": list(self.central_lesions),
             "corridor": None if self.corridor is None else dict(self.corridor),
+            "decompression": None if self.decompression is None else _copy_block(self.decompression),
         }
 
     @property
@@ -602,6 +613,8 @@ def mechanism_kind(tags, culprit: Contact | None) -> str:
         return "arterial_nvc" if culprit.myelin == "central" else "peripheral_nvc"
     if culprit is not None and culprit.kind == "vein":
         return "venous"
+    if "decompressed" in tags:  # an MVD plan freed the nerve: that, not a history, is what the scene shows
+        return "decompressed"
     for tag in ("post_bells", "post_trauma", "inflammatory"):
         if tag in tags:
             return tag
@@ -694,12 +707,33 @@ def analyze(scenario: Scenario, anatomy: Anatomy | None = None, thresholds: Thre
     """Contacts, severity, classification, culprit and mechanism for a scenario.
 
     Without `anatomy`, the model of the scenario's side (a right-sided scenario is
-    measured against the mirrored anatomy); an anatomy of the other side is an error."""
+    measured against the mirrored anatomy); an anatomy of the other side is an error.
+
+    With pads or slings (an MVD plan), the findings are those of the vessels as the plan
+    routes them (``decompression.route``), and ``decompression`` compares them with the
+    scenario without the plan: ``before`` keeps that state's tags, culprit and contacts.
+    When the plan frees CN VII the classification says ``decompressed`` (with the tags of
+    lesions and history that still apply; ``idiopathic`` is not added)."""
     th = thresholds or DEFAULT_THRESHOLDS
     if anatomy is None:
         anatomy = build_anatomy(scenario.side)
     elif anatomy.side != scenario.side:
         raise ValueError(f"a {scenario.side}-sided scenario cannot be analysed on the {anatomy.side} anatomy")
+    if not decompression.has_plan(scenario):
+        return _analyze(scenario, anatomy, th)
+    before = _analyze(decompression.without_plan(scenario), anatomy, th)
+    routed = decompression.route(scenario, anatomy)
+    had_compression = any(c.structure == CN7 for c in before.contacts)
+    after = _analyze(routed.scenario, anatomy, th, had_compression=had_compression)
+    block = decompression.decompression_findings(scenario, routed, before, after, anatomy, th.contact_gap_mm)
+    return replace(after, decompression=block)
+
+
+def _analyze(scenario: Scenario, anatomy: Anatomy, th: Thresholds, had_compression: bool = False) -> Findings:
+    """The analysis of the vessels and lesions as they are (pads and slings are not looked at).
+
+    `had_compression`: the scenario is a plan's "after" state whose "before" had a vessel on
+    CN VII; without a vessel on CN VII now, it is ``decompressed``."""
     prep = _prepared(anatomy)
     contacts: list[Contact] = []
     # A patient case measures a vessel it segmented on the surfaces themselves
@@ -758,6 +792,8 @@ def analyze(scenario: Scenario, anatomy: Anatomy | None = None, thresholds: Thre
             tags.add("brainstem_lesion")
             central.append(les.id)
     tags.update(tag for flag, tag in HISTORY_TAGS.items() if getattr(scenario.history, flag))
+    if had_compression and not c7:
+        tags.add("decompressed")
     if not tags:
         tags.add("idiopathic")
     classification = tuple(t for t in TAGS if t in tags)
@@ -813,6 +849,8 @@ def format_report(findings: Findings) -> str:
         lines += ["", "Notes:"] + [f"  - {n}" for n in m.notes]
     lines += ["", "Management options:"] + [f"  - {x}" for x in m.management]
     lines += ["", "Sources:"] + [f"  [{k}] {BIBLIOGRAPHY.get(k, k)}" for k in m.sources]
+    if f.decompression is not None:
+        lines += [""] + _decompression_lines(f.decompression)
     if f.corridor is not None:
         lines += [
             "",
@@ -820,6 +858,36 @@ def format_report(findings: Findings) -> str:
             f"{100 * f.corridor['rez_visible_fraction']:.0f} % of the root exit zone (RExP + AS) visible from the keyhole",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _decompression_lines(d: dict) -> list[str]:
+    """The report's "Decompression" part: status, the state before the plan, pad contacts, warnings."""
+    status = {
+        "decompressed": "decompressed (no vessel touches CN VII any more)",
+        "residual_compression": "residual compression (a vessel still touches CN VII, or none did before)",
+    }
+    b = d["before"]
+    lines = ["Decompression (the plan: Teflon pads and slings)", f"  Status: {status.get(d['status'], d['status'])}"]
+    lines.append(f"  Before the plan: {', '.join(b['classification'])}; culprit {b['culprit'] or 'none'}")
+    for c in b["contacts"]:
+        who = c.get("vessel") or c.get("lesion")
+        lines.append(
+            f"    {c.get('label', who)} -> {segment_site(c['segment'], c['structure'])}, {c['severity']}, "
+            f"gap {c['gap_mm']:.2f} mm"
+        )
+    if d["pad_contacts"]:
+        lines.append("  Pad contacts:")
+        for c in d["pad_contacts"]:
+            where = segment_site(c["segment"], c["structure"])
+            myelin = f", {c['myelin']} myelin" if c["myelin"] else ""
+            lines.append(f"    {c['pad']} -> {where}{myelin}, gap {c['gap_mm']:.2f} mm")
+    if d["warnings"]:
+        lines.append("  Warnings:")
+        for w in d["warnings"]:
+            lines.append(f"    [{w['code']}] {w['text']} ({', '.join(w['sources'])})")
+    else:
+        lines.append("  Warnings: none")
+    return lines
 
 
 def clear_caches() -> None:
@@ -833,3 +901,4 @@ def clear_caches() -> None:
     _course_chain.cache_clear()
     _vessel_vessel_contact.cache_clear()
     _sc._course.cache_clear()
+    decompression.clear_cache()

@@ -548,6 +548,7 @@ def _cmd_analyze_case(args) -> int:
 
 def _cmd_analyze(args) -> int:
     from .analysis import analyze, format_report
+    from .anatomy import build_anatomy
     from .scenario import ScenarioError, load_scenario, parse_scenario
 
     if not args.preset and _is_case(args.scenario):
@@ -568,8 +569,12 @@ def _cmd_analyze(args) -> int:
     findings = analyze(_on_side(scenario, args.side))
     if scenario.corridor is not None:  # the planned retraction: how much of the REZ the keyhole shows
         from .corridor import with_corridor
+        from .decompression import route
 
-        findings = with_corridor(findings, _on_side(scenario, args.side))
+        sided = _on_side(scenario, args.side)
+        # the vessels where the MVD plan (pads, slings) puts them block the view, not where they were
+        anatomy = build_anatomy(sided.side)
+        findings = with_corridor(findings, route(sided, anatomy).scenario, anatomy, pads=sided.pads)
     if args.json:
         json.dump(findings.to_dict(), sys.stdout, indent=1)
         sys.stdout.write("\n")

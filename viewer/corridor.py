@@ -160,6 +160,7 @@ class CorridorVisibility:
         self.static_blocked = static | self._capsule_blocked(nerves)
         self._moving: dict[float, np.ndarray] = {}
         self._vessels: dict[tuple, np.ndarray] = {}
+        self._pads: dict = {}  # scenario.Pad -> rays it blocks
         # The hemisphere + flocculus at rest, sampled around the bundle; the retraction pulls
         # material from up to its maximum away, so the box is padded by that much.
         pts = np.vstack([self.sources, self.targets])
@@ -259,16 +260,43 @@ class CorridorVisibility:
             blocked |= hit
         return blocked
 
+    def pads_blocked(self, pads) -> np.ndarray:
+        """Rays blocked by Teflon pads (scenario.Pad ellipsoids; exact ray-ellipsoid test, cached per pad)."""
+        blocked = np.zeros(len(self.origins), bool)
+        rays = self._open
+        for pad in pads:
+            hit = self._pads.get(pad)
+            if hit is None:
+                A = pad.axes_matrix
+                r = np.asarray(pad.radii_mm, float)
+                o = (self.origins[rays] - np.asarray(pad.center_mm)) @ A.T / r
+                d = (self.dirs[rays] @ A.T) / r
+                a = np.einsum("ij,ij->i", d, d)
+                b = 2.0 * np.einsum("ij,ij->i", o, d)
+                c = np.einsum("ij,ij->i", o, o) - 1.0
+                disc = b * b - 4 * a * c
+                root = np.sqrt(np.maximum(disc, 0.0))
+                t0, t1 = (-b - root) / (2 * a), (-b + root) / (2 * a)
+                hit = np.zeros(len(self.origins), bool)
+                hit[rays] = (disc >= 0.0) & (t1 >= 0.0) & (t0 <= self.lengths[rays])
+                if len(self._pads) > 64:
+                    self._pads.clear()
+                self._pads[pad] = hit
+            blocked |= hit
+        return blocked
+
     def target_visible(
-        self, retraction_mm: float = 0.0, vessels=(), extra_blocked: np.ndarray | None = None
+        self, retraction_mm: float = 0.0, vessels=(), extra_blocked: np.ndarray | None = None, pads=()
     ) -> np.ndarray:
         blocked = self.static_blocked | self.moving_blocked(retraction_mm) | self.vessels_blocked(vessels)
+        if pads:
+            blocked = blocked | self.pads_blocked(pads)
         if extra_blocked is not None:
             blocked = blocked | extra_blocked
         return (~blocked).reshape(self.shape).any(axis=0)
 
-    def fraction(self, retraction_mm: float = 0.0, vessels=()) -> float:
-        return float(self.target_visible(retraction_mm, vessels).mean())
+    def fraction(self, retraction_mm: float = 0.0, vessels=(), pads=()) -> float:
+        return float(self.target_visible(retraction_mm, vessels, pads=pads).mean())
 
 
 class GridSDF:
@@ -323,18 +351,22 @@ def corridor_visibility(anatomy: Anatomy | None = None) -> CorridorVisibility:
     return v
 
 
-def corridor_findings(scenario, anatomy: Anatomy | None = None) -> dict | None:
-    """`{"retraction_mm", "rez_visible_fraction"}` for a scenario with a corridor, else None."""
+def corridor_findings(scenario, anatomy: Anatomy | None = None, pads=None) -> dict | None:
+    """`{"retraction_mm", "rez_visible_fraction"}` for a scenario with a corridor, else None.
+
+    Teflon pads block the view too: `pads` (default: the scenario's own; pass the planned ones when
+    `scenario` is a plan's effective scenario, which carries the routed vessels but no pads)."""
     if getattr(scenario, "corridor", None) is None:
         return None
     vis = corridor_visibility(anatomy if anatomy is not None else build_anatomy())
     r = float(scenario.corridor.retraction_mm)
-    return {"retraction_mm": r, "rez_visible_fraction": round(vis.fraction(r, scenario.vessels), 4)}
+    pads = tuple(getattr(scenario, "pads", ()) if pads is None else pads)
+    return {"retraction_mm": r, "rez_visible_fraction": round(vis.fraction(r, scenario.vessels, pads), 4)}
 
 
-def with_corridor(findings, scenario, anatomy: Anatomy | None = None):
+def with_corridor(findings, scenario, anatomy: Anatomy | None = None, pads=None):
     """The findings with their `corridor` entry filled in (unchanged when the scenario has none)."""
     from dataclasses import replace
 
-    c = corridor_findings(scenario, anatomy)
+    c = corridor_findings(scenario, anatomy, pads)
     return findings if c is None else replace(findings, corridor=c)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from .analysis import Findings, Thresholds, analyze
 from .anatomy import Anatomy, build_anatomy
+from .decompression import route
 from .deformation import NerveDeformation, NerveDeformer
 from .display import DisplayState, Override, StructureInfo
 from .scenario import Scenario, default_scenario
@@ -46,6 +47,20 @@ class SceneState:
     scenario: Scenario
     findings: Findings
     deformation: NerveDeformation = field(repr=False)
+    # The vessels as the MVD plan routes them (viewer.decompression.route): draw vessels from this one.
+    # It carries no pads or slings (its vessels already show them): draw those from `scenario`.
+    # The scenario itself when it has no pads and no slings.
+    effective_scenario: Scenario | None = None
+
+    def __post_init__(self):
+        if self.effective_scenario is None:
+            object.__setattr__(self, "effective_scenario", self.scenario)
+
+    @property
+    def routing(self):
+        """The plan's routing (``decompression.RoutedScenario``: per moved vessel its routed course,
+        length ratio, tightest new bend and kink flag); cached, so reading it costs nothing."""
+        return route(self.scenario, self.anatomy)
 
     @property
     def nerve_centerline_mm(self):
@@ -161,8 +176,11 @@ class SceneModel:
             anatomy = build_anatomy(scenario.side)
             deformer = _nerve_deformer(anatomy)
         findings = analyze(scenario, anatomy, self.thresholds)
+        # the routing is cached: analyze() routed this very plan a moment ago
+        effective = route(scenario, anatomy).scenario
         if scenario.corridor is not None:  # ray casting only for a planned corridor
             from .corridor import with_corridor
 
-            findings = with_corridor(findings, scenario, anatomy)
-        return SceneState(anatomy, scenario, findings, deform_for(deformer, scenario, findings))
+            findings = with_corridor(findings, effective, anatomy, pads=scenario.pads)  # pads block the view
+        # the nerve is deformed by the vessels where the plan put them (the findings measured those)
+        return SceneState(anatomy, scenario, findings, deform_for(deformer, effective, findings), effective)

@@ -105,10 +105,11 @@ TAGS_V1 = (
     "idiopathic",
 )
 # In the order the analysis reports them: the version 1 tags plus the version 2 histories
-# (facial trauma, an inflammatory condition), next to post-Bell's palsy.
-TAGS = (*TAGS_V1[:-1], "post_trauma", "inflammatory", TAGS_V1[-1])
-# Tags the analysis does not produce yet; worded already so that the panels can show them once it does.
-FUTURE_TAGS = ("decompressed",)
+# (facial trauma, an inflammatory condition), next to post-Bell's palsy, and the MVD plan's
+# result (``decompressed``: a plan of pads and slings frees CN VII; viewer.decompression).
+TAGS = (*TAGS_V1[:-1], "post_trauma", "inflammatory", "decompressed", TAGS_V1[-1])
+# Tags the analysis does not produce yet (worded already so that the panels can show them); none now.
+FUTURE_TAGS: tuple[str, ...] = ()
 # The patient-history flags (scenario `history`), each with the tag it gives, as the Scenario menu
 # and the undo stack name them, and the menu's status tip.
 HISTORY_TAGS = {"prior_bells_palsy": "post_bells", "facial_trauma": "post_trauma", "inflammatory": "inflammatory"}
@@ -214,6 +215,7 @@ MECHANISM_KINDS = (
     "post_bells",
     "post_trauma",
     "inflammatory",
+    "decompressed",
     "idiopathic",
 )
 MECHANISM_FIELDS = ("culprit", "site", "at_site", "segment", "severity", "what", "where")
@@ -481,6 +483,25 @@ MECHANISM_TEXTS: Mapping[str, MechanismText] = MappingProxyType(
                 "lewitt-2016",
                 "simpson-2008-aan",
             ),
+        ),
+        "decompressed": MechanismText(
+            summary=(
+                "The plan frees the facial nerve: with the pads and slings in place no vessel touches CN VII "
+                "any more, the aim of microvascular decompression."
+            ),
+            steps=(
+                "Before the plan a vessel pressed CN VII (see the before state).",
+                "Teflon felt between the vessel and the nerve, or a sling to the dura, holds the vessel away from "
+                "the root exit zone.",
+                "Without the pulsatile contact, ectopic excitation and ephaptic cross-talk at the damaged root "
+                "are thought to subside, and the facial motor nucleus's hyperexcitability with them.",
+            ),
+            likely_symptomatic=False,
+            management=(
+                _MVD,
+                "Check the warnings: a pad on the root exit zone, an oversized pad, a stretched or kinked vessel.",
+            ),
+            sources=("nielsen-jannetta-1984", "moller-jannetta-1985", "miller-2012"),
         ),
         "idiopathic": MechanismText(
             summary=(

@@ -22,12 +22,13 @@ from viewer.vocabulary import SEVERITIES
 
 
 def _vessel_presets():
-    """The presets whose findings come from vessels alone (no lesions, no history: not segmented)."""
+    """The presets whose findings come from vessels alone (no lesions, no history: not segmented;
+    no MVD plan: pads and slings are a rehearsal on the anatomy, not part of what is segmented)."""
     out = []
     for n in PRESET_NAMES:
         s = load_preset(n)
         h = s.history
-        if s.lesions or h.prior_bells_palsy or h.facial_trauma or h.inflammatory:
+        if s.lesions or s.pads or s.slings or h.prior_bells_palsy or h.facial_trauma or h.inflammatory:
             continue
         out.append(n)
     return out

@@ -145,16 +145,25 @@ def test_a_mirrored_preset_gives_the_same_findings(name):
     s = load_preset(name)
     # the mirror image built by hand from the file's JSON, independent of mirror_scenario
     doc = scenario_to_dict(s)
-    doc["side"] = "right"
+    other = "left" if s.side == "right" else "right"  # mvd-right-aica-pad is the one right-sided preset
+    doc["side"] = other
     for v in doc["vessels"]:
         v["centerline_mm"] = [[-x, y, z] for x, y, z in v["centerline_mm"]]
     for les in doc.get("lesions", []):
         x, y, z = les["center_mm"]
         les["center_mm"] = [-x, y, z]
+    for pad in doc.get("pads", []):  # the MVD rehearsal presets: an ellipsoid's mirror has its axes' x negated
+        x, y, z = pad["center_mm"]
+        pad["center_mm"] = [-x, y, z]
+        if "axes" in pad:
+            pad["axes"] = [[-a, b, c] for a, b, c in pad["axes"]]
+    for sling in doc.get("slings", []):
+        x, y, z = sling["anchor_mm"]
+        sling["anchor_mm"] = [-x, y, z]
     by_hand = parse_scenario(json.dumps(doc))
     mirrored = mirror_scenario(s)
     fl, fr, fh = analyze(s), analyze(mirrored), analyze(by_hand)
-    assert fr.side == fh.side == "right"
+    assert fr.side == fh.side == other
     assert fr.classification == fl.classification == fh.classification
     assert fr.culprit == fl.culprit == fh.culprit
     assert [c.segment for c in fr.all_contacts] == [c.segment for c in fl.all_contacts]
@@ -173,7 +182,8 @@ def test_the_mirror_check_can_fail():
     """A right-sided copy whose coordinates were NOT mirrored finds nothing on the right nerve."""
     s = load_preset("aica-attached-segment")
     doc = scenario_to_dict(s)
-    doc["side"] = "right"
+    other = "left" if s.side == "right" else "right"  # mvd-right-aica-pad is the one right-sided preset
+    doc["side"] = other
     unmirrored = parse_scenario(json.dumps(doc))
     assert analyze(s).culprit == "aica"
     assert analyze(unmirrored).culprit is None

@@ -55,9 +55,16 @@ EXPECTED_ORDER = (
     "post-traumatic",
     "inflammatory",
     "idiopathic",
+    "mvd-aica-pad",
+    "mvd-vertebral-sling",
+    "mvd-pica-rexp-pad",
+    "mvd-pad-on-rez",
+    "mvd-right-aica-pad",
 )
+# MVD rehearsal cases (pads, slings, a right side): version 2 features
+MVD_PRESETS = {"mvd-aica-pad", "mvd-vertebral-sling", "mvd-pica-rexp-pad", "mvd-pad-on-rez", "mvd-right-aica-pad"}
 # Presets that need scenario format version 2 (its history flags and tags); the others stay version 1.
-V2_PRESETS = {"post-traumatic", "inflammatory"}
+V2_PRESETS = {"post-traumatic", "inflammatory"} | MVD_PRESETS
 
 
 def sentences(text: str) -> list[str]:

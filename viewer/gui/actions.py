@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
 from ..editing import NUDGE_STEP_LARGE_MM, NUDGE_STEP_MM
+from ..pad_editing import ROTATE_STEP_DEG, SCALE_STEP
 from ..render.views import VIEWS
 from ..vocabulary import HISTORY_HINTS, HISTORY_WORDS
 
@@ -36,6 +37,7 @@ def create_actions(window) -> None:
     _view_actions(window)
     _edit_actions(window)
     _scenario_actions(window)
+    _plan_actions(window)
     _help_actions(window)
 
 
@@ -181,15 +183,16 @@ def _scenario_actions(w) -> None:
         act.setStatusTip(tip)
         act.triggered.connect(lambda _=False, k=kind: d.add_lesion(k))
         w.add_lesion_actions[kind] = act
-    w.remove_lesion_action = QAction("&Remove selected lesion", w)
+    # Delete, [ and ] act on whatever is selected: a lesion, a Teflon pad (or a sling, for Delete)
+    w.remove_lesion_action = QAction("&Remove selected lesion, pad or sling", w)
     w.remove_lesion_action.setShortcut(QKeySequence.StandardKey.Delete)
     w.remove_lesion_action.triggered.connect(w.remove_selected_lesion)
-    w.grow_lesion_action = QAction("&Grow selected lesion 10 %", w)
+    w.grow_lesion_action = QAction("&Grow selected lesion or pad 10 %", w)
     w.grow_lesion_action.setShortcut(QKeySequence("]"))
-    w.grow_lesion_action.triggered.connect(lambda: d.scale_selected_lesion(1.1))
-    w.shrink_lesion_action = QAction("&Shrink selected lesion 10 %", w)
+    w.grow_lesion_action.triggered.connect(lambda: d.scale_selected(SCALE_STEP))
+    w.shrink_lesion_action = QAction("&Shrink selected lesion or pad 10 %", w)
     w.shrink_lesion_action.setShortcut(QKeySequence("["))
-    w.shrink_lesion_action.triggered.connect(lambda: d.scale_selected_lesion(1 / 1.1))
+    w.shrink_lesion_action.triggered.connect(lambda: d.scale_selected(1 / SCALE_STEP))
     w.bells_action = QAction("Prior &Bell's palsy (history)", w, checkable=True)
     w.bells_action.setStatusTip("Post-paralytic hemifacial spasm: synkinesis after Bell's palsy, no compression")
     w.bells_action.toggled.connect(d.set_prior_bells_palsy)
@@ -202,10 +205,56 @@ def _scenario_actions(w) -> None:
     w.addActions([w.grow_lesion_action, w.shrink_lesion_action, w.remove_lesion_action])
 
 
+# Turning the selected pad: about the line of sight (roll) and the screen's horizontal (tilt)
+PAD_TURN_KEYS = (
+    (",", 2, 1, "Turn pad anticlockwise"),
+    (".", 2, -1, "Turn pad clockwise"),
+    ("Ctrl+,", 0, 1, "Tilt pad top away"),
+    ("Ctrl+.", 0, -1, "Tilt pad top towards you"),
+)
+
+
+def _plan_actions(w) -> None:
+    """The decompression plan: Teflon pads, slings, and the scene before decompression."""
+    d = w.document
+    w.insert_pad_action = QAction("Insert &Teflon pad", w)
+    w.insert_pad_action.setShortcut(QKeySequence("Shift+P"))
+    w.insert_pad_action.setStatusTip("A felt pad between the culprit vessel and CN VII at their contact (Shift+P)")
+    w.insert_pad_action.triggered.connect(w.insert_pad)
+    w.sling_action = QAction("Trans&pose vessel (sling)", w, checkable=True)
+    w.sling_action.setShortcut(QKeySequence("Shift+T"))
+    w.sling_action.setStatusTip("Click a vessel, then its anchor on the petrous dura or the tentorium (Esc cancels)")
+    w.sling_action.triggered.connect(lambda _=False: w.sling_tool.start())
+    w.sling_tool.activeChanged.connect(w.sling_action.setChecked)
+    w.cancel_sling_action = QAction("&Cancel transposing", w)
+    w.cancel_sling_action.setShortcut(QKeySequence("Esc"))
+    w.cancel_sling_action.setEnabled(False)  # Esc belongs to presentation mode and measuring otherwise
+    w.cancel_sling_action.triggered.connect(w.sling_tool.cancel)
+    w.sling_tool.activeChanged.connect(w.cancel_sling_action.setEnabled)
+    w.remove_sling_action = QAction("Remove selected s&ling", w)
+    w.remove_sling_action.setStatusTip("Take the selected sling away: the vessel goes back to its course")
+    w.remove_sling_action.triggered.connect(w.remove_selected_sling)
+    w.turn_pad_actions = []
+    for key, axis, sign, text in PAD_TURN_KEYS:
+        act = QAction(f"{text} {ROTATE_STEP_DEG:g}\u00b0", w)
+        act.setShortcut(QKeySequence(key))
+        act.triggered.connect(lambda _=False, a=axis, sg=sign: w.turn_pad(a, sg * ROTATE_STEP_DEG))
+        w.turn_pad_actions.append(act)
+    w.before_action = QAction("Show &before decompression", w, checkable=True)
+    w.before_action.setShortcut(QKeySequence("B"))
+    w.before_action.setToolTip("Toggle the scene without and with the pads and slings of the plan (B)")
+    w.before_action.toggled.connect(d.set_show_before)
+    d.planShownChanged.connect(w.before_action.setChecked)
+    w.addActions([w.insert_pad_action, w.sling_action, w.cancel_sling_action, *w.turn_pad_actions, w.before_action])
+
+
 def _help_actions(w) -> None:
     w.about_action = QAction("&About HFS Compression Viewer", w)
     w.about_action.setMenuRole(QAction.MenuRole.AboutRole)
     w.about_action.triggered.connect(lambda: _dialogs().about_dialog(w).exec())
+    w.shortcuts_action = QAction("&Keyboard and mouse\u2026", w)
+    w.shortcuts_action.setShortcut(QKeySequence("F1"))
+    w.shortcuts_action.triggered.connect(lambda: _dialogs().shortcuts_dialog(w).exec())
     w.sources_action = QAction("&Sources\u2026", w)
     w.sources_action.triggered.connect(lambda: _dialogs().sources_dialog(w).exec())
 

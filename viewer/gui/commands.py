@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
 
-from ..scenario import Lesion, Scenario, Vessel
+from ..scenario import Lesion, Pad, Scenario, Vessel
 
 EDIT_VESSEL_ID = 4101
 EDIT_LESION_ID = 4102
+EDIT_PAD_ID = 4104
 
 
 class _MergingEdit(QUndoCommand):
@@ -70,6 +71,15 @@ class EditLesionCommand(_MergingEdit):
 
     def _put(self, item: Lesion) -> None:
         self.document._put_lesion(item)
+
+
+class EditPadCommand(_MergingEdit):
+    """Move, resize or turn one Teflon pad; a drag or a spin-box ramp merges into one step."""
+
+    COMMAND_ID = EDIT_PAD_ID
+
+    def _put(self, item: Pad) -> None:
+        self.document._put_pad(item)
 
 
 class ReplaceScenarioCommand(QUndoCommand):

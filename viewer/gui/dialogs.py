@@ -185,3 +185,39 @@ def about_dialog(parent: QWidget | None = None) -> TextDialog:
 def sources_dialog(parent: QWidget | None = None) -> TextDialog:
     body = f"<h3>Sources of the anatomy and the classification ({len(BIBLIOGRAPHY)})</h3>{bibliography_html()}"
     return TextDialog("Sources", body, parent)
+
+
+MOUSE_HELP = (
+    ("Left drag on empty space", "turn the camera"),
+    ("Click a structure, vessel, lesion, pad or sling", "select it and name it in the status bar"),
+    ("Drag a selected vessel's or lesion's handle", "move it (Shift: a vessel's whole loop)"),
+    ("Drag a Teflon pad", "move it in the plane of the screen"),
+    ("Shift+drag a Teflon pad", "turn it (sideways: about the screen's vertical, up/down: its horizontal)"),
+    ("Ctrl+drag a Teflon pad", "resize it (up grows, down shrinks)"),
+    ("Scroll wheel / right drag", "zoom"),
+)
+
+
+def shortcuts_html(window) -> str:
+    """Every action of the window that has a shortcut, by menu, then the mouse."""
+    from PySide6.QtGui import QAction, QKeySequence
+
+    rows, seen = [], set()
+    for act in window.findChildren(QAction):
+        keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in act.shortcuts())
+        text = act.text().split("\t")[0].replace("&", "")
+        if keys and (text, keys) not in seen:
+            seen.add((text, keys))
+            rows.append(f"<tr><td><b>{html.escape(keys)}</b></td><td>{html.escape(text)}</td></tr>")
+    mouse = "".join(f"<tr><td><b>{html.escape(a)}</b></td><td>{html.escape(b)}</td></tr>" for a, b in MOUSE_HELP)
+    return (
+        "<h3>Keys</h3><table cellpadding='3'>"
+        + "".join(sorted(rows, key=lambda r: r.split("</b></td><td>")[1]))
+        + "</table><p>Arrow keys nudge the selected handle, lesion or pad by 0.1 mm (Shift: 1 mm); "
+        "Ctrl+Up/Down move it in depth.</p>"
+        "<h3>Mouse</h3><table cellpadding='3'>" + mouse + "</table>"
+    )
+
+
+def shortcuts_dialog(window) -> TextDialog:
+    return TextDialog("Keyboard and mouse", shortcuts_html(window), window)

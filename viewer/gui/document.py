@@ -19,12 +19,22 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from .. import editing
+from .. import editing, pad_editing
 from ..analysis import Findings
 from ..anatomy import FacialNerve
 from ..case import Case, display_structures
 from ..display import DisplayState, StructureInfo
-from ..scenario import RETRACTION_RANGE_MM, Corridor, Lesion, Measurement, Scenario, Vessel, default_scenario
+from ..scenario import (
+    RETRACTION_RANGE_MM,
+    Corridor,
+    Lesion,
+    Measurement,
+    Pad,
+    Scenario,
+    Sling,
+    Vessel,
+    default_scenario,
+)
 from ..scene_model import SceneModel, SceneState
 from ..views import DEFAULT_VIEW, VIEWS
 from ..vocabulary import HISTORY_WORDS, LESION_WORDS, SEGMENT_NAMES
@@ -74,6 +84,7 @@ class SceneDocument(QObject):
     handleSelected = Signal(int)  # index of the selected handle of the selected vessel, -1 for none
     statusMessage = Signal(str)  # one-line feedback for the status bar
     sideChanged = Signal(str)  # "left" | "right": a scenario of the other side was put in (the scene is mirrored)
+    planShownChanged = Signal(bool)  # True: the scene before decompression (pads and slings left out) is shown
     caseChanged = Signal(object)  # Case | None: a patient case was opened or closed
     caseEdited = Signal(object)  # Case: the open case's roles changed (the structure groups follow)
     caseFindingsChanged = Signal(object)  # Findings of the open case's own geometry, or None (pending / failed)
@@ -101,6 +112,8 @@ class SceneDocument(QObject):
         self._selected = ""
         self._last_pick: PickResult | None = None
         self._announced: SceneState | None = None  # the state last sent with findingsChanged
+        self._show_before = False
+        self._before: tuple[Scenario | None, SceneState | None] = (None, None)  # (scenario, its before state)
         # A patient case replaces the model's structures while it is open (the model's own
         # display state is kept untouched underneath and comes back when the case closes).
         self._case: Case | None = None
@@ -224,13 +237,16 @@ class SceneDocument(QObject):
     def select(self, sid: str) -> None:
         """Select a structure, a scenario vessel or a lesion by id ("" for none)."""
         sid = sid or ""
-        if sid and sid not in self.structures and sid not in self.vessel_ids() and sid not in self.lesion_ids():
+        if sid and not self._selectable(sid):
             raise KeyError(sid)
         if self._selected != sid:
             self._selected = sid
             self._handle = -1  # a handle index belongs to the previously selected vessel
             self.selectionChanged.emit(sid)
             self.handleSelected.emit(-1)
+
+    def _selectable(self, sid: str) -> bool:
+        return sid in self.structures or sid in self.scenario.ids
 
     @property
     def facial_nerve(self) -> FacialNerve:
@@ -239,7 +255,22 @@ class SceneDocument(QObject):
     def describe_point(self, sid: str, point_mm) -> PickResult:
         """Name, description and, on CN VII, the zone and myelin type at a surface point."""
         p = np.asarray(point_mm, float).reshape(3)
-        if sid not in self.structures:  # a lesion, or a vessel the shipped meshes lack
+        if sid not in self.structures:  # a lesion, pad, sling, or a vessel the shipped meshes lack
+            if sid in self.pad_ids():
+                pad = self.scenario.pad(sid)
+                size = " \u00d7 ".join(f"{2 * r:.1f}" for r in pad.radii_mm)
+                return PickResult(
+                    sid, pad.label or "Teflon pad", f"Teflon felt pad, {size} mm", tuple(float(v) for v in p)
+                )
+            if sid in self.sling_ids():
+                sl = self.scenario.sling(sid)
+                v = self.scenario.vessel(sl.vessel)
+                return PickResult(
+                    sid,
+                    f"Sling on the {v.label}",
+                    f"transposition: {sl.at_mm:.1f} mm along the vessel, fixed to the dura",
+                    tuple(float(c) for c in p),
+                )
             if sid in self.lesion_ids():
                 les = self.lesion(sid)
                 size = " \u00d7 ".join(f"{2 * r:.1f}" for r in les.radii_mm)
@@ -300,6 +331,7 @@ class SceneDocument(QObject):
         if self.model.set_scenario(scenario):
             self.scenarioChanged.emit(changed)
             self._analysis_timer.start()
+            self._drop_before_if_no_plan()
 
     def _put_vessel(self, vessel: Vessel) -> None:  # used by undo commands
         self._set_model_scenario(self.scenario.with_vessel(vessel), (vessel.id,))
@@ -317,12 +349,7 @@ class SceneDocument(QObject):
         changed = self.model.set_scenario(scenario)
         if self.model.side != side:
             self.sideChanged.emit(self.model.side)
-        if (
-            self._selected
-            and self._selected not in self.structures
-            and self._selected not in self.vessel_ids()
-            and self._selected not in self.lesion_ids()
-        ):
+        if self._selected and not self._selectable(self._selected):
             self.select("")
         if self._handle >= 0 and (
             self._selected not in self.vessel_ids()
@@ -332,6 +359,7 @@ class SceneDocument(QObject):
         if changed:
             self.scenarioChanged.emit(None)
             self._analysis_timer.start()
+        self._drop_before_if_no_plan()
 
     def vessel_ids(self) -> list[str]:
         return [v.id for v in self.scenario.vessels]
@@ -378,6 +406,9 @@ class SceneDocument(QObject):
         return True
 
     def nudge_selected_handle(self, delta_mm) -> bool:
+        pad = self.selected_pad
+        if pad is not None:  # a pad moves whole, like a lesion
+            return self.move_pad(pad.id, np.asarray(pad.center_mm) + np.asarray(delta_mm, float))
         lesion = self.selected_lesion
         if lesion is not None:  # a lesion's one handle is its centre
             return self.move_lesion(lesion.id, np.asarray(lesion.center_mm) + np.asarray(delta_mm, float))
@@ -526,6 +557,184 @@ class SceneDocument(QObject):
     def remove_measurements(self) -> None:
         if self.scenario.measurements:
             self.set_scenario(replace(self.scenario, measurements=()), "Remove measurements")
+
+    # ------------------------------------------------------------------ decompression plan: pads
+    def pad_ids(self) -> list[str]:
+        return [p.id for p in self.scenario.pads]
+
+    def sling_ids(self) -> list[str]:
+        return [s.id for s in self.scenario.slings]
+
+    @property
+    def selected_pad(self) -> Pad | None:
+        return self.scenario.pad(self._selected) if self._selected in self.pad_ids() else None
+
+    @property
+    def selected_sling(self) -> Sling | None:
+        return self.scenario.sling(self._selected) if self._selected in self.sling_ids() else None
+
+    def _put_pad(self, pad: Pad) -> None:  # used by undo commands
+        self._set_model_scenario(self.scenario.with_pad(pad), (pad.id,))
+
+    def pad_contact(self):
+        """The contact a new pad goes to: the culprit if it is a vessel on CN VII, else the deepest
+        vessel contact on CN VII; None when no vessel touches CN VII."""
+        f = self.findings
+        cc = f.culprit_contact()
+        if cc is not None and cc.source == "vessel" and cc.structure == "CN VII":
+            return cc
+        on_vii = [c for c in f.contacts if c.structure == "CN VII"]
+        return max(on_vii, key=lambda c: c.penetration_mm) if on_vii else None
+
+    def insert_pad(self) -> str | None:
+        """Scenario > Insert Teflon pad: a pad between the culprit vessel and CN VII at their contact
+        (undoable), selected; None (and a status message) when no vessel touches CN VII."""
+        contact = self.pad_contact()
+        if contact is None:
+            self.statusMessage.emit("No vessel touches CN VII: there is no contact to put a Teflon pad into")
+            return None
+        from ..decompression import pad_at_contact
+
+        pad = pad_at_contact(
+            self.scenario, self.model.anatomy, vessel_id=contact.id, radii_mm=pad_editing.INSERT_PAD_RADII_MM
+        )
+        if pad is None:  # the vessel touches CN VII only with the plan's other pads and slings in place
+            self.statusMessage.emit(f"The {contact.label} touches CN VII only as the plan reroutes it: move that pad")
+            return None
+        pad = replace(pad, label="Teflon pad")
+        self.set_show_before(False)  # the user wants to see what the pad does
+        self.set_scenario(self.scenario.with_pad(pad), f"Insert Teflon pad ({contact.label})")
+        self.select(pad.id)
+        self.statusMessage.emit(
+            f"Teflon pad between the {contact.label} and CN VII: drag it, arrows nudge, [ ] size, , . turn, Delete removes"
+        )
+        return pad.id
+
+    def _edit_pad(self, before: Pad, after: Pad, text: str, merge_key) -> bool:
+        from .commands import EditPadCommand
+
+        if after == before:
+            return False
+        self.undo_stack.push(EditPadCommand(self, before, after, text, merge_key))
+        return True
+
+    def move_pad(self, pad_id: str, target, merge_key: object | None = None) -> bool:
+        before = self.scenario.pad(pad_id)
+        return self._edit_pad(
+            before, pad_editing.moved_pad(before, target), f"Move {before.label or pad_id}", merge_key
+        )
+
+    def resize_pad(self, pad_id: str, radii_mm, merge_key: object | None = None) -> bool:
+        before = self.scenario.pad(pad_id)
+        after = pad_editing.resized_pad(before, radii_mm)
+        size = " \u00d7 ".join(f"{2 * r:.1f}" for r in after.radii_mm)
+        return self._edit_pad(before, after, f"Resize {before.label or pad_id} ({size} mm)", merge_key)
+
+    def rotate_pad(self, pad_id: str, axis, degrees: float, merge_key: object | None = None) -> bool:
+        before = self.scenario.pad(pad_id)
+        after = pad_editing.rotated_pad(before, axis, degrees)
+        return self._edit_pad(before, after, f"Turn {before.label or pad_id} {degrees:+.0f}\u00b0", merge_key)
+
+    def set_pad_axes(self, pad_id: str, axes, merge_key: object | None = None) -> bool:
+        from dataclasses import replace as _replace
+
+        before = self.scenario.pad(pad_id)
+        after = _replace(before, axes=tuple(tuple(float(v) for v in row) for row in axes))
+        return self._edit_pad(before, after, f"Turn {before.label or pad_id}", merge_key)
+
+    def remove_pad(self, pad_id: str) -> None:
+        pad = self.scenario.pad(pad_id)
+        self.set_scenario(self.scenario.without_pad(pad_id), f"Remove {pad.label or pad_id}")
+
+    # ------------------------------------------------------------------ decompression plan: slings
+    def add_sling(self, vessel_id: str, point_on_vessel, anchor_mm) -> str:
+        """Transpose a vessel: a sling from the course point nearest `point_on_vessel` to `anchor_mm`."""
+        vessel = self.scenario.vessel(vessel_id)
+        sling = Sling(
+            pad_editing.new_id(self.scenario, "sling"),
+            vessel_id,
+            round(pad_editing.arc_at_point(vessel, point_on_vessel), 2),
+            tuple(float(c) for c in anchor_mm),
+        )
+        self.set_show_before(False)
+        self.set_scenario(self.scenario.with_sling(sling), f"Transpose {vessel.label} (sling)")
+        self.select(sling.id)
+        self.statusMessage.emit(f"{vessel.label} slung to the dura at {sling.at_mm:.1f} mm along its course")
+        return sling.id
+
+    def remove_sling(self, sling_id: str) -> None:
+        sl = self.scenario.sling(sling_id)
+        label = self.scenario.vessel(sl.vessel).label
+        self.set_scenario(self.scenario.without_sling(sling_id), f"Remove the sling on the {label}")
+
+    # ------------------------------------------------------------------ selected object: keys and menus
+    def remove_selected(self) -> bool:
+        """Delete: the selected lesion, pad or sling (False and a hint when none is selected)."""
+        if self.selected_pad is not None:
+            self.remove_pad(self._selected)
+        elif self.selected_sling is not None:
+            self.remove_sling(self._selected)
+        elif self.selected_lesion is not None:
+            self.remove_lesion(self._selected)
+        else:
+            self.statusMessage.emit("Select a lesion, pad or sling to remove (click it in the 3D view)")
+            return False
+        return True
+
+    def scale_selected(self, factor: float) -> bool:
+        """[ and ]: the selected pad or lesion, all semi-axes by `factor`."""
+        pad = self.selected_pad
+        if pad is not None:
+            return self.resize_pad(pad.id, np.asarray(pad.radii_mm) * float(factor))
+        if self.selected_lesion is None:
+            self.statusMessage.emit("Select a lesion or a pad first (click it in the 3D view)")
+            return False
+        return self.scale_selected_lesion(factor)
+
+    def rotate_selected_pad(self, axis, degrees: float) -> bool:
+        pad = self.selected_pad
+        if pad is None:
+            self.statusMessage.emit("Select a pad to turn (click it in the 3D view)")
+            return False
+        return self.rotate_pad(pad.id, axis, degrees)
+
+    # ------------------------------------------------------------------ before / after decompression
+    @property
+    def showing_before(self) -> bool:
+        """True while the scene before decompression is shown (the plan's pads and slings left out)."""
+        return self._show_before
+
+    def set_show_before(self, on: bool) -> None:
+        on = bool(on)
+        if on and not pad_editing.has_plan(self.scenario):
+            self.statusMessage.emit("No decompression plan yet: insert a Teflon pad or transpose a vessel first")
+            on = False
+        if on != self._show_before:
+            self._show_before = on
+            self.planShownChanged.emit(on)
+        elif not on:
+            self.planShownChanged.emit(False)  # keeps a checkable action honest when it was refused
+
+    def _drop_before_if_no_plan(self) -> None:
+        if self._show_before and not pad_editing.has_plan(self.scenario):
+            self._show_before = False
+            self.planShownChanged.emit(False)
+
+    @property
+    def shown_state(self) -> SceneState:
+        """The state the 3D view, the Findings panel and the exports show: the current one, or while
+        `showing_before` the same scenario without pads and slings (evaluated once per scenario)."""
+        state = self.state
+        if not self._show_before or not pad_editing.has_plan(state.scenario):
+            return state
+        if self._before[0] is not state.scenario:
+            self._before = (state.scenario, self.model.evaluate(pad_editing.without_plan(state.scenario)))
+        return self._before[1]
+
+    @property
+    def shown_scenario(self) -> Scenario:
+        """The scenario of `shown_state` (for exports)."""
+        return pad_editing.without_plan(self.scenario) if self._show_before else self.scenario
 
     def _start_over(self) -> None:
         """A fresh, clean undo history, nothing selected (a handle or pick marker of the

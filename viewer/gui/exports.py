@@ -257,7 +257,7 @@ def export_video(
 
     try:
         info = video.export_animation(
-            d.scenario,
+            d.shown_scenario,  # the state the window shows: before decompression or with the plan
             path,
             animation,
             frames=frames,

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..analysis import Contact, Findings, format_report
+from ..pad_editing import has_plan
 from ..sources import BIBLIOGRAPHY
 
 # tag_words and TAG_WORDS are re-exported: callers and tests read them here
@@ -64,6 +65,11 @@ def headline(findings: Findings) -> str:
     cc = findings.culprit_contact()
     kind = findings.mechanism.kind
     if cc is None:
+        if kind == "decompressed":
+            label = before_culprit_words(findings)
+            return (
+                f"Decompressed \u2014 the {label} is held off CN VII" if label else "Decompressed \u2014 CN VII is free"
+            )
         if kind == "central":
             return "No nerve contact \u2014 brainstem lesion (central cause)"
         if kind == "post_bells":
@@ -89,6 +95,108 @@ def corridor_words(findings: Findings) -> str:
         f"{round(100 * c['rez_visible_fraction'])} % of the root exit zone (RExP + attached segment) visible "
         f"from the keyhole at {c['retraction_mm']:.1f} mm cerebellar retraction"
     )
+
+
+STATUS_WORDS = {
+    "decompressed": "decompressed \u2014 no vessel touches CN VII any more",
+    "residual_compression": "residual compression \u2014 a vessel still touches CN VII",
+}
+STATUS_COLOURS = {"decompressed": "#1b5e20", "residual_compression": "#b71c1c"}  # text colours on white
+
+
+def short_cite(key: str) -> str:
+    """'Tomii 2003' for the bibliography key 'tomii-2003' (the full entry goes in the sources list)."""
+    name, _, year = key.rpartition("-")
+    return f"{name.replace('-', ' ').title()} {year}" if year.isdigit() else key
+
+
+def shown_words(before: bool) -> str:
+    """Which state of a planned decompression the scene and the findings show."""
+    if before:
+        return "before decompression \u2014 the plan's pads and slings are left out (B shows them)"
+    return "with the decompression plan (B shows the scene before it)"
+
+
+def before_culprit_words(findings: Findings, with_site: bool = False) -> str:
+    """The culprit before decompression in words ('Left AICA', with the site 'Left AICA at the
+    attached segment (AS), moderate'), '' when there was none or no plan."""
+    before = (getattr(findings, "decompression", None) or {}).get("before") or {}
+    culprit = before.get("culprit")
+    if not culprit:
+        return ""
+    for c in before.get("contacts", ()):
+        if culprit in (c.get("vessel"), c.get("lesion")) and c.get("structure") == "CN VII":
+            label = c.get("label") or culprit
+            if not with_site:
+                return label
+            return f"{label} at the {segment_site(c.get('segment'), 'CN VII')}, {c.get('severity')}"
+    return culprit
+
+
+def decompression_lines(findings: Findings) -> list[str]:
+    """The decompression check as plain lines ('' list when the scenario has no plan)."""
+    dec = getattr(findings, "decompression", None)
+    if not dec:
+        return []
+    out = [f"Decompression: {STATUS_WORDS.get(dec.get('status'), dec.get('status'))}"]
+    before = dec.get("before") or {}
+    tags = ", ".join(tag_words(t) for t in before.get("classification", ()))
+    out.append(f"Before: {tags or 'none'}; culprit {before_culprit_words(findings, True) or 'none'}")
+    for c in dec.get("pad_contacts", ()):
+        where = segment_site(c.get("segment"), c.get("structure", ""))
+        myelin = f", {c['myelin']} myelin" if c.get("myelin") else ""
+        out.append(
+            f"Pad {c.get('pad')} \u2192 {c.get('structure')} ({where}{myelin}): gap {c.get('gap_mm', 0.0):+.2f} mm, "
+            f"penetration {c.get('penetration_mm', 0.0):.2f} mm"
+        )
+    for w in dec.get("warnings", ()):
+        cites = "; ".join(short_cite(k) for k in w.get("sources", ()))
+        out.append(f"Warning ({w.get('code')}): {w.get('text', '')}" + (f" [{cites}]" if cites else ""))
+    return out
+
+
+def decompression_html(findings: Findings) -> str:
+    """The decompression block of the Findings panel: status, before, pad contacts, warnings with sources."""
+    dec = getattr(findings, "decompression", None)
+    if not dec:
+        return ""
+    e = html.escape
+    status = dec.get("status")
+    colour = STATUS_COLOURS.get(status, "#37474f")
+    out = [f"<b>Decompression:</b> <b style='color:{colour}'>{e(STATUS_WORDS.get(status, str(status)))}</b>"]
+    before = dec.get("before") or {}
+    tags = ", ".join(tag_words(t) for t in before.get("classification", ()))
+    out.append(f"<br/><b>Before:</b> {e(tags or 'none')}; culprit {e(before_culprit_words(findings, True) or 'none')}")
+    contacts = dec.get("pad_contacts", ())
+    if contacts:
+        items = []
+        for c in contacts:
+            where = segment_site(c.get("segment"), c.get("structure", ""))
+            myelin = f", {c['myelin']} myelin" if c.get("myelin") else ""
+            items.append(
+                f"<li>{e(str(c.get('pad')))} \u2192 {e(str(c.get('structure')))} ({e(where)}{e(myelin)}), "
+                f"gap {c.get('gap_mm', 0.0):+.2f} mm</li>"
+            )
+        out.append("<br/><b>Pad contacts:</b><ul style='margin-top:0'>" + "".join(items) + "</ul>")
+    warnings = dec.get("warnings", ())
+    if warnings:
+        keys = []
+        items = []
+        for w in warnings:
+            srcs = list(w.get("sources", ()))
+            keys += [k for k in srcs if k not in keys]
+            cites = "; ".join(short_cite(k) for k in srcs)
+            items.append(
+                f"<li><b style='color:#b71c1c'>{e(str(w.get('code')))}</b>: {e(str(w.get('text', '')))}"
+                + (f" <i>[{e(cites)}]</i>" if cites else "")
+                + "</li>"
+            )
+        out.append("<br/><b>Warnings:</b><ul style='margin-top:0'>" + "".join(items) + "</ul>")
+        if keys:
+            out.append(
+                "<small>" + "<br/>".join(e(BIBLIOGRAPHY.get(k, k)) for k in keys if k in BIBLIOGRAPHY) + "</small>"
+            )
+    return "".join(out)
 
 
 def headline_severity(findings: Findings) -> str:
@@ -142,6 +250,22 @@ class FindingsPanel(QWidget):
         for lab in (self.tags_label, self.culprit_label, self.corridor_label):
             lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
+        # a planned decompression: which state is shown, and the check of the plan
+        self.shown_label = QLabel(self)
+        self.shown_label.setObjectName("findingsShownState")
+        self.shown_label.setWordWrap(True)
+        self.shown_label.setStyleSheet(
+            "QLabel { background: #263238; color: #ffffff; padding: 4px; border-radius: 3px; }"
+        )
+        self.shown_label.hide()
+        self.decompression_label = QLabel(self)
+        self.decompression_label.setObjectName("findingsDecompression")
+        self.decompression_label.setWordWrap(True)
+        self.decompression_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.decompression_label.hide()
+        self._shown_text = ""
+        self._decompression_lines: list[str] = []
+
         self.no_contacts_label = QLabel("No vessel or lesion touches CN VII or CN VIII.", self)
         self.no_contacts_label.setWordWrap(True)
         self.table = QTableWidget(0, len(TABLE_COLUMNS), self)
@@ -164,10 +288,12 @@ class FindingsPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.shown_label)
         layout.addWidget(self.headline_label)
         layout.addWidget(self.tags_label)
         layout.addWidget(self.culprit_label)
         layout.addWidget(self.corridor_label)
+        layout.addWidget(self.decompression_label)
         layout.addWidget(self.no_contacts_label)
         layout.addWidget(self.table)
         layout.addWidget(self.details, 1)
@@ -177,6 +303,7 @@ class FindingsPanel(QWidget):
         layout.addLayout(buttons)
 
         document.findingsChanged.connect(self.show_findings)
+        document.planShownChanged.connect(self._plan_shown)
         document.caseChanged.connect(self._on_case)
         document.caseEdited.connect(self._on_case)
         document.caseFindingsChanged.connect(self._on_case_findings)
@@ -192,13 +319,30 @@ class FindingsPanel(QWidget):
 
     _details_cache: str | None = None
 
+    def _plan_shown(self, _before: bool) -> None:
+        self._findings = None
+        self.show_findings(self.document.findings)
+
     def show_findings(self, findings: Findings) -> None:
         if self.document.case is not None and findings is not self.document.case_findings:
             return  # the model's findings stay hidden under a patient case
         # A drag brings new findings every frame, mostly saying the same thing: only text that
         # changed is set, so Qt lays out and repaints only what the audience would see change.
+        d = self.document
+        before = d.showing_before
+        if before:  # the scene before decompression is shown: so are its findings
+            findings = d.shown_state.findings
         if findings is self._findings:
             return
+        planned = before or has_plan(d.scenario)
+        self._shown_text = shown_words(before) if planned else ""
+        _set_text(self.shown_label, f"<b>Shown:</b> {html.escape(self._shown_text)}")
+        if self.shown_label.isHidden() == planned:
+            self.shown_label.setVisible(planned)
+        self._decompression_lines = decompression_lines(findings)
+        _set_text(self.decompression_label, decompression_html(findings))
+        if self.decompression_label.isHidden() == bool(self._decompression_lines):
+            self.decompression_label.setVisible(bool(self._decompression_lines))
         self._findings = findings
         severity = headline_severity(findings)
         _set_text(self.headline_label, headline(findings))
@@ -395,6 +539,7 @@ class FindingsPanel(QWidget):
         """Everything the panel shows, as plain text (headline first)."""
         return "\n".join(
             [
+                *([f"Shown: {self._shown_text}"] if self._shown_text else []),
                 self.headline_label.text(),
                 f"Classification: {self._tags_text}",
                 f"Culprit: {self._culprit_text}",
@@ -403,6 +548,7 @@ class FindingsPanel(QWidget):
                     if self._corridor_text
                     else []
                 ),
+                *self._decompression_lines,
                 self.details.toPlainText(),
             ]
         )

@@ -11,7 +11,16 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtGui import QCloseEvent, QImage
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..display import Override
 from ..editing import NUDGE_STEP_LARGE_MM, NUDGE_STEP_MM
@@ -32,9 +41,11 @@ from .info_panel import InfoPanel
 from .landmarks import install_landmark_tool
 from .lesion_panel import LesionPanel
 from .measure import install_measure_tool
+from .pad_panel import PadPanel
 from .presentation import Presentation
 from .preset_panel import PresetPanel
 from .settings import KEY_GEOMETRY, KEY_LABELS, KEY_STATE, KEY_VIEW, make_settings, read_bool
+from .sling_tool import SlingTool
 from .structure_panel import StructurePanel
 from .vessel_panel import VesselPanel
 from .view3d import SceneView
@@ -135,6 +146,15 @@ class MainWindow(QMainWindow):
             "Corridor", "corridorDock", self.corridor_panel, Qt.DockWidgetArea.RightDockWidgetArea
         )
         self.tabifyDockWidget(self.lesion_dock, self.corridor_dock)
+        self.pad_panel = PadPanel(self.document, self)
+        # in a scroll area: the pad editor is tall, and must not make the window taller than the screen
+        pad_scroll = QScrollArea(self)
+        pad_scroll.setObjectName("padScroll")
+        pad_scroll.setWidgetResizable(True)
+        pad_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        pad_scroll.setWidget(self.pad_panel)
+        self.pad_dock = self._dock("Pad", "padDock", pad_scroll, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.corridor_dock, self.pad_dock)
         self.vessel_dock.raise_()
         self.preset_panel = PresetPanel(self)
         self.presets_dock = self._dock("Teaching cases", "presetsDock", self.preset_panel)
@@ -158,11 +178,16 @@ class MainWindow(QMainWindow):
         self.pulsation = PulsationPlayer(self)
         self.mechanism = MechanismPlayer(self)
 
+        self.sling_tool = SlingTool(self.scene_view, self.document, self)
         create_actions(self)
         self._dimmed = False
         self._sync_scenario_actions()
+        self._sync_plan_actions()
         menus.build_menus(self)
         self.measure = install_measure_tool(self)
+        # one click tool at a time: measuring and transposing both take the next clicks
+        self.measure.modeChanged.connect(lambda mode: self.sling_tool.cancel() if mode else None)
+        self.sling_tool.activeChanged.connect(lambda on: self.measure.cancel() if on else None)
         self.clip = install_clip_tool(self)
         self.landmarks = install_landmark_tool(self)
         self.case_vessels = install_case_vessel_editor(self)
@@ -172,6 +197,7 @@ class MainWindow(QMainWindow):
 
         d = self.document
         d.findingsChanged.connect(self._refresh_dim)
+        d.findingsChanged.connect(self._sync_plan_actions)
         d.viewChanged.connect(self._on_view_changed)
         d.labelsToggled.connect(self.labels_action.setChecked)
         d.structurePicked.connect(self._on_picked)
@@ -236,12 +262,37 @@ class MainWindow(QMainWindow):
         return self.document.nudge_selected_handle(direction * amount_mm)
 
     def remove_selected_lesion(self) -> bool:
-        lesion = self.document.selected_lesion
-        if lesion is None:
-            self.statusBar().showMessage("Select a lesion to remove (Scenario menu or click it)", 6000)
+        """Delete: the selected lesion, pad or sling."""
+        return self.document.remove_selected()
+
+    # ------------------------------------------------------------------ decompression plan
+    def insert_pad(self) -> str | None:
+        self.measure.cancel()
+        self.sling_tool.cancel()
+        return self.document.insert_pad()
+
+    def remove_selected_sling(self) -> bool:
+        sling = self.document.selected_sling
+        if sling is None:
+            self.statusBar().showMessage("Select a sling to remove (click it in the 3D view)", 6000)
             return False
-        self.document.remove_lesion(lesion.id)
+        self.document.remove_sling(sling.id)
         return True
+
+    def turn_pad(self, axis: int, degrees: float) -> bool:
+        """Turn the selected pad about the camera's right (0), up (1) or forward (2) axis."""
+        return self.document.rotate_selected_pad(self.scene_view.camera_axes()[axis], degrees)
+
+    def _sync_plan_actions(self, *_args) -> None:
+        """Insert Teflon pad only where there is a contact to pad; the tip says why not."""
+        can = self.document.pad_contact() is not None
+        if can != self.insert_pad_action.isEnabled():
+            self.insert_pad_action.setEnabled(can)
+            self.insert_pad_action.setStatusTip(
+                "A felt pad between the culprit vessel and CN VII at their contact (Shift+P)"
+                if can
+                else "No vessel touches CN VII: there is no contact to put a Teflon pad into"
+            )
 
     def _sync_scenario_actions(self, *_args) -> None:
         for name, act in self.history_actions.items():
@@ -251,7 +302,9 @@ class MainWindow(QMainWindow):
 
     def _on_selection(self, sid: str) -> None:
         d = self.document
-        if sid in d.lesion_ids():
+        if sid in d.pad_ids() or sid in d.sling_ids():
+            self.pad_dock.raise_()
+        elif sid in d.lesion_ids():
             self.lesion_dock.raise_()
         elif sid in d.vessel_ids():
             self.vessel_dock.raise_()

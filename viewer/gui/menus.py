@@ -54,6 +54,14 @@ def build_menus(w) -> None:
     scenario_menu.addAction(w.shrink_lesion_action)
     scenario_menu.addAction(w.remove_lesion_action)
     scenario_menu.addSeparator()
+    scenario_menu.addAction(w.insert_pad_action)
+    w.turn_pad_menu = scenario_menu.addMenu("T&urn selected pad")
+    for act in w.turn_pad_actions:
+        w.turn_pad_menu.addAction(act)
+    scenario_menu.addAction(w.sling_action)
+    scenario_menu.addAction(w.cancel_sling_action)
+    scenario_menu.addAction(w.remove_sling_action)
+    scenario_menu.addSeparator()
     scenario_menu.addAction(w.bells_action)
     scenario_menu.addActions([w.history_actions["facial_trauma"], w.history_actions["inflammatory"]])
     w.scenario_menu = scenario_menu
@@ -67,6 +75,7 @@ def build_menus(w) -> None:
     view_menu.addSeparator()
     view_menu.addAction(w.labels_action)
     view_menu.addAction(w.dim_action)
+    view_menu.addAction(w.before_action)
     view_menu.addAction(w.presentation_action)
     view_menu.addAction(w.pulsation_action)
     view_menu.addAction(w.mechanism_action)
@@ -78,10 +87,12 @@ def build_menus(w) -> None:
         w.vessel_dock,
         w.lesion_dock,
         w.corridor_dock,
+        w.pad_dock,
         w.presets_dock,
     ):
         view_menu.addAction(dock.toggleViewAction())
     help_menu = mb.addMenu("&Help")
+    help_menu.addAction(w.shortcuts_action)
     help_menu.addAction(w.sources_action)
     help_menu.addAction(w.about_action)
     w.file_menu, w.view_menu, w.help_menu = file_menu, view_menu, help_menu

@@ -25,10 +25,18 @@ from PySide6.QtGui import QFont, QGuiApplication, QImage, QPageLayout, QPageSize
 from .. import __version__
 from ..analysis import Findings
 from ..atomic import atomic_path
+from ..pad_editing import has_plan, without_plan
 from ..scenario import Scenario
 from ..sources import BIBLIOGRAPHY
 from ..vocabulary import segment_site, tag_words
-from .findings_panel import SEVERITY_COLOURS, corridor_words, headline, headline_severity
+from .findings_panel import (
+    SEVERITY_COLOURS,
+    STATUS_WORDS,
+    before_culprit_words,
+    corridor_words,
+    headline,
+    headline_severity,
+)
 
 __all__ = [
     "REPORT_VIEWS",
@@ -96,7 +104,14 @@ def reference_keys(scenario: Scenario, findings: Findings) -> list[str]:
     """Bibliography keys cited by the report, in order of first citation (numbered from 1)."""
     keys: list[str] = []
     teaching = getattr(scenario, "teaching", None)
-    groups = [findings.thresholds.sources, findings.mechanism.sources, getattr(teaching, "sources", ()) or ()]
+    dec = getattr(findings, "decompression", None) or {}
+    warned = [k for w in dec.get("warnings", ()) for k in w.get("sources", ())]
+    groups = [
+        findings.thresholds.sources,
+        findings.mechanism.sources,
+        getattr(teaching, "sources", ()) or (),
+        warned,
+    ]
     for group in groups:
         for k in group:
             if k in BIBLIOGRAPHY and k not in keys:
@@ -150,6 +165,81 @@ def _contact_rows(findings: Findings) -> str:
             f"<td>{_e(c.side or chr(0x2014))}</td></tr>"
         )
     return "".join(rows)
+
+
+BEFORE_PREFIX = "before:"  # image names of the scene before decompression
+
+
+def _plan_html(scenario: Scenario, findings: Findings, image_names, num: Mapping[str, int]) -> str:
+    """'Decompression plan': both states side by side, the pads and slings, the warnings with their
+    sources and, when the corridor is planned, how much of the root exit zone the keyhole shows."""
+    dec = getattr(findings, "decompression", None) or {}
+    before = dec.get("before") or {}
+    out = ["<h2>Decompression plan</h2>"]
+    status = dec.get("status")
+    if status:
+        out.append(f"<p><b>Result:</b> {_e(STATUS_WORDS.get(status, status))}.</p>")
+    cc = findings.culprit_contact()
+    after_culprit = (
+        "none" if cc is None else f"{cc.label} at the {segment_site(cc.segment, cc.structure)}, {cc.severity}"
+    )
+    b_tags = ", ".join(tag_words(t) for t in before.get("classification", ()))
+    a_tags = ", ".join(tag_words(t) for t in findings.classification)
+    out.append(
+        "<table width='100%' border='1' cellpadding='3' cellspacing='0'>"
+        "<tr><th align='left'></th><th align='left'>Before decompression</th><th align='left'>With the plan</th></tr>"
+        f"<tr><td>Classification</td><td>{_e(b_tags or chr(0x2014))}</td><td>{_e(a_tags)}</td></tr>"
+        f"<tr><td>Culprit</td><td>{_e(before_culprit_words(findings, True) or 'none')}</td>"
+        f"<td>{_e(after_culprit)}</td></tr>"
+        f"<tr><td>Contacts</td><td>{len(before.get('contacts', ()))}</td><td>{len(findings.all_contacts)}</td></tr>"
+        "</table>"
+    )
+    labels = {v.id: v.label or v.id for v in scenario.vessels}
+    items = []
+    for p in scenario.pads:
+        size = " \u00d7 ".join(f"{2 * r:.1f}" for r in p.radii_mm)
+        centre = ", ".join(f"{c:.1f}" for c in p.center_mm)
+        items.append(f"<li>Teflon felt pad {_e(p.id)}: {size} mm, centre ({centre}) mm</li>")
+    for sl in scenario.slings:
+        anchor = ", ".join(f"{c:.1f}" for c in sl.anchor_mm)
+        items.append(
+            f"<li>Sling {_e(sl.id)} on the {_e(labels.get(sl.vessel, sl.vessel))}, {sl.at_mm:.1f} mm along its "
+            f"course, fixed to the dura at ({anchor}) mm</li>"
+        )
+    if items:
+        out.append("<ul>" + "".join(items) + "</ul>")
+    for c in dec.get("pad_contacts", ()):
+        where = segment_site(c.get("segment"), c.get("structure", ""))
+        out.append(
+            f"<p>Pad {_e(c.get('pad'))} touches {_e(c.get('structure'))} ({_e(where)}"
+            f"{', ' + _e(c['myelin']) + ' myelin' if c.get('myelin') else ''}), gap {c.get('gap_mm', 0.0):+.2f} mm.</p>"
+        )
+    warnings = dec.get("warnings", ())
+    if warnings:
+        out.append(
+            "<p><b>Warnings:</b></p><ul>"
+            + "".join(
+                f"<li>{_e(w.get('text', w.get('code')))}{_cites(w.get('sources', ()), num)}</li>" for w in warnings
+            )
+            + "</ul>"
+        )
+    elif dec:
+        out.append("<p>No warnings.</p>")
+    corridor = corridor_words(findings)
+    if corridor:
+        out.append(f"<p><b>Root exit zone visibility with the plan:</b> {_e(corridor)}.</p>")
+    for name in image_names:
+        if name.startswith(BEFORE_PREFIX):
+            view = name[len(BEFORE_PREFIX) :]
+            title = _e(_view_title(view, scenario.side))
+            out.append(
+                "<table width='100%' cellpadding='2'><tr>"
+                f"<td align='center'><img src='img:{_e(name)}' width='{IMAGE_WIDTH_PX // 2 + 30}'/><br/>"
+                f"<small>{title}: before decompression</small></td>"
+                f"<td align='center'><img src='img:{_e(view)}' width='{IMAGE_WIDTH_PX // 2 + 30}'/><br/>"
+                f"<small>{title}: with the plan</small></td></tr></table>"
+            )
+    return "".join(out)
 
 
 PATIENT_DISCLAIMER = (
@@ -212,6 +302,8 @@ def report_html(
     if corridor:
         parts.append(f"<p><b>Surgical corridor (retrosigmoid keyhole):</b> {_e(corridor)}.</p>")
     for name in image_names:
+        if name.startswith(BEFORE_PREFIX):
+            continue  # in the decompression plan's section
         parts.append(
             f"<p align='center'><img src='img:{_e(name)}' width='{IMAGE_WIDTH_PX}'/><br/>"
             f"<small>{_e(_view_title(name, scenario.side))} view: "
@@ -261,6 +353,9 @@ def report_html(
             f"(gap {vc.gap_mm:+.2f} mm).</p>"
         )
 
+    if has_plan(scenario) or getattr(findings, "decompression", None):
+        parts.append(_plan_html(scenario, findings, image_names, num))
+
     parts.append(f"<h2>Mechanism</h2><p>{_e(m.summary)}{_cites(m.sources, num)}</p>")
     if m.steps:
         parts.append("<ol>" + "".join(f"<li>{_e(s)}</li>" for s in m.steps) + "</ol>")
@@ -298,7 +393,11 @@ def write_report(
 
         findings = SceneModel(scenario=scenario).findings
     if images is None:
-        images = report_images(scenario, report_views(scenario) if views is None else views, image_size)
+        views = report_views(scenario) if views is None else tuple(views)
+        images = report_images(scenario, views, image_size)
+        if has_plan(scenario) and views:  # the same view before decompression, beside the one with the plan
+            last = views[-1]
+            images[BEFORE_PREFIX + last] = report_images(without_plan(scenario), (last,), image_size)[last]
     doc = QTextDocument()
     font = QFont()
     font.setPointSizeF(9.5)

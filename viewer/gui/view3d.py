@@ -15,13 +15,16 @@ from PySide6.QtWidgets import QWidget
 from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
 from vtkmodules.vtkRenderingCore import vtkCellPicker
 
+from ..pad_editing import has_plan
 from ..render.live import Handles
-from ..render.scenario_view import ScenarioView
+from ..render.scenario_view import ScenarioView, shown_scenario
 from ..render.scene import MeshSet, Scene
 from .document import PickResult, SceneDocument
 from .interactor import SceneInteractor
 
 PICK_MARKER_COLOUR = (0, 230, 255)  # cyan: not used by any structure
+PAD_TURN_DEG_PER_PX = 0.5  # Shift+drag on a pad: 180 px turn it 90 degrees
+PAD_SIZE_PER_PX = 0.005  # Ctrl+drag on a pad: 140 px up doubles it (the radii stay within 0.5-6 mm)
 
 
 class PickingStyle(vtkInteractorStyleTrackballCamera):
@@ -126,6 +129,7 @@ class SceneView(QObject):
         self._dirty_vessels: set[str] = set()  # vessels moved since the last frame
         self._dirty_all = True  # vessels or lesions added/removed: full sync
         self._dirty_lesions = True
+        self._dirty_plan = True  # pads or slings added, moved or removed
         self._findings_dirty = True
         self._updating = False
         self._drag: tuple[str, int, float, object, bool] | None = None  # vessel, handle, depth, merge key, loop
@@ -139,12 +143,14 @@ class SceneView(QObject):
         # the 3D frame is prepared just before that, so both go out in one window composition.
         self._window = self.plotter.window()
         self._window.installEventFilter(self)
+        self.plotter.installEventFilter(self)  # a resize lays the callouts out again (they are placed in pixels)
         self._closed = False
         self._transient = False
         self._overlay = None
         self.callouts_suppressed = False
         # a tool that takes clicks before picking: click_tool(sid, point) -> True when it used it
         self.click_tool = None
+        self.last_click: tuple[int, int] | None = None
         self.grab_tools: list = []  # objects with grab(x, y) -> bool, drag(x, y), drop(): tried before handles
 
         d = document
@@ -159,6 +165,7 @@ class SceneView(QObject):
         d.findingsChanged.connect(self._on_findings)
         d.selectionChanged.connect(self._on_selection)
         d.handleSelected.connect(self._on_handle_selected)
+        d.planShownChanged.connect(self._on_plan_shown)
         d.caseChanged.connect(self._on_case)
         d.caseFindingsChanged.connect(self._on_case_findings)
         self.case_actors = None  # CaseActors while a patient case is shown
@@ -303,7 +310,28 @@ class SceneView(QObject):
                 actor.SetPickable(True)
         return first
 
+    def pick_first(self, x: int, y: int, accept) -> tuple[str | None, tuple[float, float, float] | None]:
+        """The first object along the ray through (x, y) whose id `accept(id)` takes, see-through or not
+        (a sling's anchor on the translucent petrous bone, a vessel behind the pons)."""
+        skipped = []
+        try:
+            while self._picker.Pick(x, y, 0, self.plotter.renderer):
+                actor = self._picker.GetActor()
+                sid = self.scene.structure_of_actor(actor)
+                if sid is None:
+                    obj = self.presenter.object_of_actor(actor)
+                    sid = None if obj is None else obj[1]
+                if sid is not None and accept(sid):
+                    return sid, tuple(self._picker.GetPickPosition())
+                actor.SetPickable(False)
+                skipped.append(actor)
+        finally:
+            for actor in skipped:
+                actor.SetPickable(True)
+        return None, None
+
     def _on_click(self, x: int, y: int) -> None:
+        self.last_click = (x, y)  # for click tools that pick through see-through structures
         sid, point = self.pick_display(x, y)
         if self.click_tool is not None and self.click_tool(sid, point):
             return  # a tool (ruler, angle) took the click
@@ -338,6 +366,9 @@ class SceneView(QObject):
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API name
         if event.type() == QEvent.Type.UpdateRequest and obj is self._window:
             self._next_frame()
+        elif event.type() == QEvent.Type.Resize and obj is self.plotter and self.callouts is not None:
+            if self.callouts.items:
+                self.refresh_callouts()
         return False
 
     def render_if_needed(self) -> None:
@@ -354,9 +385,17 @@ class SceneView(QObject):
         if changed is None:
             self._dirty_all = True
         else:
-            vessels = set(self.document.vessel_ids())
+            d = self.document
+            vessels = set(d.vessel_ids())
+            plan = set(d.pad_ids()) | set(d.sling_ids())
             self._dirty_vessels.update(c for c in changed if c in vessels)
-            self._dirty_lesions = self._dirty_lesions or any(c not in vessels for c in changed)
+            if any(c in plan for c in changed):
+                # a pad or sling reroutes the vessels: all of them follow it
+                self._dirty_plan = True
+                self._dirty_vessels.update(vessels)
+            elif any(s.vessel in changed for s in d.scenario.slings):
+                self._dirty_plan = True  # a slung vessel was moved: its sling's band follows it
+            self._dirty_lesions = self._dirty_lesions or any(c not in vessels and c not in plan for c in changed)
         self._findings_dirty = True
         self.request_render()
 
@@ -372,6 +411,11 @@ class SceneView(QObject):
         self._findings_dirty = True
         self.request_render()
 
+    def _on_plan_shown(self, _before: bool) -> None:
+        """Before/after decompression: everything drawn from the other state."""
+        self._dirty_all = self._findings_dirty = True
+        self.request_render()
+
     def _on_selection(self, sid: str) -> None:
         self._show_handles()
         self.request_render()
@@ -381,6 +425,15 @@ class SceneView(QObject):
         self.request_render()
 
     def _show_handles(self) -> None:
+        d = self.document
+        pad = d.selected_pad
+        if pad is not None and not d.showing_before:  # one handle: the centre (drag the felt itself too)
+            self.handles.show(np.asarray(pad.center_mm, float)[None], active=0)
+            return
+        sling = d.selected_sling
+        if sling is not None and not d.showing_before:  # where it is fixed
+            self.handles.show(np.asarray(sling.anchor_mm, float)[None], active=0)
+            return
         lesion = self.document.selected_lesion
         if lesion is not None:  # one handle: the centre
             self.handles.show(np.asarray(lesion.center_mm, float)[None], active=0)
@@ -405,15 +458,27 @@ class SceneView(QObject):
                 self.callouts.set(self.callouts.items)
                 return True
             return False
-        pending = bool(self._dirty_vessels or self._dirty_all or self._dirty_lesions or self._findings_dirty)
+        pending = bool(
+            self._dirty_vessels or self._dirty_all or self._dirty_lesions or self._dirty_plan or self._findings_dirty
+        )
         self._updating = True
         try:
             self._on_side(d.model.side)  # e.g. back from an animation frame of the other side
-            if self._dirty_vessels or self._dirty_all or self._dirty_lesions:
+            if self._dirty_vessels or self._dirty_all or self._dirty_lesions or self._dirty_plan:
                 scenario = d.scenario
                 structure_change = self._dirty_all
                 self._dirty_all = False
-                self.presenter.update_vessels(scenario, None if structure_change else self._dirty_vessels)
+                # with a plan the vessels are drawn as routed round the pads and along the slings
+                # (edited through the handles of the scenario itself); before decompression, as they are
+                drawn = shown_scenario(d.shown_state) if has_plan(scenario) else scenario
+                self.presenter.update_vessels(drawn, None if structure_change else self._dirty_vessels)
+                if structure_change or self._dirty_plan:
+                    after = shown_scenario(d.state) if has_plan(scenario) else scenario
+                    self.presenter.plan.update(scenario, after)
+                    self.presenter.plan.set_visible(not d.showing_before)
+                    if d.selected_pad is not None or d.selected_sling is not None:
+                        self._show_handles()
+                    self._dirty_plan = False
                 if structure_change:
                     self.presenter.update_lesions(scenario)
                     self.presenter.measurements.update(scenario.measurements)
@@ -428,7 +493,7 @@ class SceneView(QObject):
                 self._dirty_vessels = set()
             if self._findings_dirty:
                 self._findings_dirty = False
-                self._update_nerve_and_callouts(d.state)  # runs the pending analysis now if needed
+                self._update_nerve_and_callouts(d.shown_state)  # runs the pending analysis now if needed
         finally:
             self._updating = False
         if pending:
@@ -518,6 +583,8 @@ class SceneView(QObject):
             if tool.grab(x, y):
                 self._drag = ("tool", tool, 0.0, None, False)
                 return True
+        if self._grab_pad(x, y, shift):
+            return True
         lesion = self.document.selected_lesion
         if lesion is not None:
             if self.handles.pick_handle(x, y) is None:
@@ -535,12 +602,59 @@ class SceneView(QObject):
         self._drag = (vessel.id, index, depth, self.document.begin_drag(), shift)
         return True
 
+    def _grab_pad(self, x: int, y: int, shift: bool = False) -> bool:
+        """A press on a pad (or the selected pad's centre handle) selects it and starts dragging it in
+        the view plane through its centre; the point under the cursor stays under the cursor.
+        Shift+drag turns it instead (sideways about the screen's vertical, up/down about its
+        horizontal) and Ctrl+drag resizes it (up grows, down shrinks)."""
+        d = self.document
+        if d.showing_before or not d.scenario.pads:
+            return False
+        if (d.selected_vessel is not None or d.selected_lesion is not None) and self.handles.pick_handle(
+            x, y
+        ) is not None:
+            return False  # the selected vessel's or lesion's handle is drawn on top: it wins
+        pad = d.selected_pad
+        if pad is None or self.handles.pick_handle(x, y) is None:
+            sid, _point = self.pick_display(x, y)
+            if sid not in d.pad_ids():
+                return False
+            pad = d.scenario.pad(sid)
+            d.select(sid)
+            d.statusMessage.emit(d.describe_point(sid, _point).status_text() + ": drag to move it")
+        if shift or self.plotter.iren.interactor.GetControlKey():
+            self._drag = ("pad-turn" if shift else "pad-size", pad.id, (x, y), d.begin_drag(), pad)
+            return True
+        centre = np.asarray(pad.center_mm, float)
+        depth = self._display_depth(centre)
+        offset = centre - self.display_to_world(x, y, depth)
+        self._drag = ("pad", pad.id, depth, d.begin_drag(), offset)
+        return True
+
+    def _drag_pad_shape(self, mode: str, pad, start, x: int, y: int, key) -> None:
+        """Turn or resize from the pad as it was at the press (no drift over a long drag)."""
+        dx, dy = x - start[0], y - start[1]  # VTK display pixels, y up
+        if mode == "pad-size":
+            self.document.resize_pad(pad.id, np.asarray(pad.radii_mm) * np.exp(PAD_SIZE_PER_PX * dy), merge_key=key)
+            return
+        from ..pad_editing import rotated_pad
+
+        right, up, _ = self.camera_axes()
+        turned = rotated_pad(rotated_pad(pad, up, PAD_TURN_DEG_PER_PX * dx), right, -PAD_TURN_DEG_PER_PX * dy)
+        self.document.set_pad_axes(pad.id, turned.axes_matrix, merge_key=key)
+
     def _on_drag(self, x: int, y: int) -> None:
         if self._drag is None:
             return
         vid, index, depth, key, loop = self._drag
         if vid == "tool":
             index.drag(x, y)
+            return
+        if vid in ("pad-turn", "pad-size"):  # `depth` holds the press position, `loop` the pad then
+            self._drag_pad_shape(vid, loop, depth, x, y, key)
+            return
+        if vid == "pad":  # `loop` holds the grab offset
+            self.document.move_pad(index, self.display_to_world(x, y, depth) + loop, merge_key=key)
             return
         if vid == "lesion":
             self.document.move_lesion(index, self.display_to_world(x, y, depth), merge_key=key)
@@ -599,6 +713,7 @@ class SceneView(QObject):
         self._closed = True
         self._render_timer.stop()
         self._window.removeEventFilter(self)
+        self.plotter.removeEventFilter(self)
         self._window = None
         for sig, slot in (
             (self.document.visibilityChanged, self._on_visibility),
@@ -611,6 +726,7 @@ class SceneView(QObject):
             (self.document.findingsChanged, self._on_findings),
             (self.document.selectionChanged, self._on_selection),
             (self.document.handleSelected, self._on_handle_selected),
+            (self.document.planShownChanged, self._on_plan_shown),
             (self.document.caseChanged, self._on_case),
             (self.document.caseFindingsChanged, self._on_case_findings),
         ):

@@ -51,6 +51,12 @@ PRESET_NAMES: tuple[str, ...] = (
     "post-traumatic",
     "inflammatory",
     "idiopathic",
+    # MVD rehearsal: the plan (Teflon pads, slings) and its decompression check
+    "mvd-aica-pad",
+    "mvd-vertebral-sling",
+    "mvd-pica-rexp-pad",
+    "mvd-pad-on-rez",
+    "mvd-right-aica-pad",
 )
 
 

@@ -26,9 +26,10 @@ from ..tubes import tube_points_normals, tube_topology
 from ..vocabulary import LESION_WORDS
 from .live import CAP_RINGS, TUBE_SIDES, Callouts, LiveTubes
 from .measurements import MeasurementsView
+from .pads_view import PadsView
 from .style import KIND_COLOURS, LESION_COLOURS, LESION_OPACITY
 
-__all__ = ["ScenarioView", "render_scenario", "callout_items", "EXTRA_RINGS"]
+__all__ = ["ScenarioView", "render_scenario", "callout_items", "warning_items", "shown_scenario", "EXTRA_RINGS"]
 
 EXTRA_RINGS = 160  # rings of a tube created for a vessel the shipped meshes lack
 CENTRAL_SITE = "facial motor nucleus (pons)"
@@ -60,6 +61,94 @@ def callout_items(findings: Findings, scenario: Scenario | None = None) -> list[
     return items
 
 
+# What a warning callout says (the panel gives the full text with its sources)
+WARNING_WORDS = {
+    "pad_on_rez": "Pad on the REZ",
+    "pad_compresses_nerve": "Pad compresses CN VII",
+    "pad_oversized": "Oversized pad",
+    "sling_stretches_vessel": "Sling stretches the vessel",
+    "vessel_kinked": "Vessel kinked",
+}
+
+
+def shown_scenario(state: SceneState) -> Scenario:
+    """The scenario as drawn: vessels rerouted round pads and along slings when the scene model
+    routes them (`effective_scenario`), else the scenario itself."""
+    return getattr(state, "effective_scenario", None) or state.scenario
+
+
+def _tightest_bend(scenario: Scenario, shown: Scenario) -> np.ndarray | None:
+    """The point of the tightest bend among the stretches of vessels the plan moved (a kink)."""
+    from ..decompression import bend_radii
+
+    best = (np.inf, None)
+    originals = {v.id: v for v in scenario.vessels}
+    for v in shown.vessels:
+        old = originals.get(v.id)
+        course = np.asarray(v.course_mm, float)
+        if old is None:
+            continue
+        # moved: off the vessel's own course (routing may change the sample count, so not index by index)
+        oc = np.asarray(old.course_mm, float)
+        moved = np.linalg.norm(course[:, None, :] - oc[None, :, :], axis=2).min(axis=1) > 0.05
+        if not moved.any():
+            continue
+        r = np.where(moved, bend_radii(course) / float(v.radius_mm), np.inf)
+        i = int(np.argmin(r))
+        if r[i] < best[0]:
+            best = (r[i], course[i])
+    return best[1]
+
+
+def _warning_point(w: dict, scenario: Scenario, decompression: dict, shown: Scenario | None) -> np.ndarray | None:
+    """Where a plan warning points: the pad or sling it names, else the first that fits its code
+    (a kink: the tightest bend of the moved vessels)."""
+    code = w.get("code", "")
+    if code == "vessel_kinked" and shown is not None:
+        point = _tightest_bend(scenario, shown)
+        if point is not None:
+            return point
+    pads = {p.id: p for p in scenario.pads}
+    slings = {s.id: s for s in scenario.slings}
+    pid = w.get("pad")
+    if pid is None and code.startswith("pad_") and pads:
+        on_vii = [c for c in decompression.get("pad_contacts", ()) if c.get("structure") == "CN VII"]
+        if code == "pad_on_rez":
+            on_vii = [c for c in on_vii if c.get("myelin") == "central"] or on_vii
+        if code == "pad_oversized":
+            pid = max(pads.values(), key=lambda p: max(p.radii_mm)).id
+        elif on_vii and on_vii[0].get("pad") in pads:
+            pid = on_vii[0]["pad"]
+        else:
+            pid = next(iter(pads))
+    if pid in pads:
+        return np.asarray(pads[pid].center_mm, float)
+    sid = w.get("sling")
+    if sid is None and slings:
+        vid = w.get("vessel")
+        sid = next((s.id for s in slings.values() if s.vessel == vid), next(iter(slings)))
+    if sid in slings:
+        return np.asarray(slings[sid].anchor_mm, float)
+    return None
+
+
+def warning_items(
+    findings: Findings, scenario: Scenario, shown: Scenario | None = None
+) -> list[tuple[np.ndarray, str, bool]]:
+    """(point, text, highlight) per warning of the decompression plan, at the pad, sling or bend it is
+    about (`shown`: the scenario as drawn, the vessels routed)."""
+    dec = getattr(findings, "decompression", None)
+    if not dec:
+        return []
+    items = []
+    for w in dec.get("warnings", ()):
+        point = _warning_point(w, scenario, dec, shown)
+        if point is not None:
+            words = WARNING_WORDS.get(w.get("code", ""), str(w.get("text", ""))[:40])
+            items.append((point, f"Warning: {words}", False))
+    return items
+
+
 def _lesion_matrix(lesion: Lesion) -> np.ndarray:
     m = np.eye(4)
     m[0, 0], m[1, 1], m[2, 2] = (float(r) for r in lesion.radii_mm)
@@ -70,7 +159,7 @@ def _lesion_matrix(lesion: Lesion) -> np.ndarray:
 class ScenarioView:
     """Brings a Scene up to a Scenario and its Findings, creating actors only for new objects."""
 
-    def __init__(self, scene, model: SceneModel | None = None, callout_pool: int = 8):
+    def __init__(self, scene, model: SceneModel | None = None, callout_pool: int = 10):
         self.scene = scene
         # the model evaluates scenarios given to show(); it shares the scene's display state so
         # that a scenario's overrides (a see-through pons for a plaque) reach the actors
@@ -79,10 +168,14 @@ class ScenarioView:
         self.live = LiveTubes(scene)
         self.callouts = Callouts(self.plotter, callout_pool)
         self.measurements = MeasurementsView(self.plotter)
+        self.plan = PadsView(self.plotter)  # Teflon pads and slings
         self.state: SceneState | None = None  # the state last shown
         self.pathway_actor = None
         self.retraction = None  # made on the first corridor with a retraction
         self.extra_meshes: dict[str, pv.PolyData] = {}
+        # (course, radius) each vessel tube was last shaped to: a pad drag reroutes one vessel, the
+        # others keep their course object and are not re-tubed
+        self._drawn: dict[str, tuple[np.ndarray, float]] = {}
         self.extra_actors: dict[str, pv.Actor] = {}
         self.lesion_actors: dict[str, pv.Actor] = {}
         self._sphere = pv.Sphere(radius=1.0, theta_resolution=48, phi_resolution=32)
@@ -95,6 +188,7 @@ class ScenarioView:
         if self.scene.side == side:
             return False
         self.live.update_nerve(None)
+        self._drawn.clear()  # the meshes are mirrored: every tube is shaped again
         if self.retraction is not None:  # the cerebellum back at rest too, then a new rest after the mirror
             self.retraction.set(0.0)
             self.retraction = None
@@ -130,10 +224,16 @@ class ScenarioView:
                 if sid not in wanted:
                     self.plotter.remove_actor(self.extra_actors.pop(sid), render=False)
                     self.extra_meshes.pop(sid)
+                    self._drawn.pop(sid, None)
         for vid in ids:
             if vid not in wanted:
                 continue
             v = scenario.vessel(vid)
+            course = v.course_mm
+            last = self._drawn.get(vid)
+            if last is not None and last[1] == v.radius_mm and (last[0] is course or np.array_equal(last[0], course)):
+                continue
+            self._drawn[vid] = (course, v.radius_mm)
             if vid in self.scene.actors:
                 self.live.update_vessel(vid, v.course_mm, v.radius_mm)
             else:
@@ -199,7 +299,10 @@ class ScenarioView:
             actor.user_matrix = _lesion_matrix(les)
 
     def object_of_actor(self, actor) -> tuple[str, str] | None:
-        """("vessel"|"lesion", id) for an actor this view created (shipped actors: see Scene)."""
+        """("vessel"|"lesion"|"pad"|"sling", id) for an actor this view created (shipped actors: see Scene)."""
+        obj = self.plan.object_of_actor(actor)
+        if obj is not None:
+            return obj
         for lid, a in self.lesion_actors.items():
             if a is actor:
                 return "lesion", lid
@@ -218,7 +321,10 @@ class ScenarioView:
         self.state = state
         deformation = state.deformation
         self.live.update_nerve(None if deformation.is_rest else deformation, deformation.depth_mm)
-        self.callouts.set(callout_items(state.findings, state.scenario))
+        self.callouts.set(
+            callout_items(state.findings, state.scenario)
+            + warning_items(state.findings, state.scenario, shown_scenario(state))
+        )
         self._show_pathway(state)
 
     def _show_pathway(self, state: SceneState) -> None:
@@ -250,8 +356,10 @@ class ScenarioView:
             self.model.set_scenario(what)
             state = self.model.state
         self.sync_side(state.anatomy.side)
-        self.update_vessels(state.scenario)
+        shown = shown_scenario(state)
+        self.update_vessels(shown)
         self.update_lesions(state.scenario)
+        self.plan.update(state.scenario, shown)
         self.measurements.update(state.scenario.measurements)
         self.update_retraction(state)
         self.update_findings(state)
