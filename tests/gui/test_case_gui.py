@@ -173,6 +173,8 @@ def test_save_reopen_and_export(cw, qtbot, tmp_path):
     # back to the model, then open the case again from the recent list
     cw.document.load_scenario(default_scenario())
     assert cw.document.case is None and cw.scene_view.scene.actors["brainstem"].GetVisibility()
+    # the model's actions are back as the model wants them: Add tumour yes, Insert pad not (no contact)
+    assert cw.add_lesion_actions["tumor"].isEnabled() and not cw.insert_pad_action.isEnabled()
     assert str(out.resolve()) in cw.files.recent_files()
     assert cw.files.open_recent(str(out.resolve()))
     assert cw.document.case.structure("left_pica").role == "other"

@@ -168,6 +168,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.structures_dock, self.info_dock], [640, 300], Qt.Orientation.Vertical)
 
         self.files = FileController(self, self.document, self.settings)
+        self._model_action_states: dict | None = None  # enabled states of the model's actions under a case
         self.cases = CaseController(self, self.document, self.files)
         self.files.cases = self.cases
         self.current_preset: str | None = None
@@ -415,6 +416,7 @@ class MainWindow(QMainWindow):
             self.mechanism_action,
             self.dim_action,
             self.export_video_action,
+            self.before_action,
             *self.nudge_actions,
             *self.scenario_menu.actions(),
         ]
@@ -432,9 +434,20 @@ class MainWindow(QMainWindow):
             self.mechanism.pause()
             if self._dimmed:
                 self.dim_action.setChecked(False)
-        for act in self.model_only_actions():
-            act.setEnabled(on_model)
-        for dock in (self.vessel_dock, self.lesion_dock, self.corridor_dock):
+        if not on_model:
+            if self.before_action.isChecked():
+                self.before_action.setChecked(False)
+            self.sling_tool.cancel()
+            if self._model_action_states is None:  # what the model had enabled comes back on close
+                self._model_action_states = {act: act.isEnabled() for act in self.model_only_actions()}
+            for act in self._model_action_states:
+                act.setEnabled(False)
+        elif self._model_action_states is not None:
+            for act, enabled in self._model_action_states.items():
+                act.setEnabled(enabled)
+            self._model_action_states = None
+            self._sync_plan_actions()
+        for dock in (self.vessel_dock, self.lesion_dock, self.corridor_dock, self.pad_dock):
             dock.widget().setEnabled(on_model)
         self.close_case_action.setEnabled(not on_model)
         self._update_title()
