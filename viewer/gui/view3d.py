@@ -456,6 +456,7 @@ class SceneView(QObject):
             if self._findings_dirty and not self._transient:
                 self._findings_dirty = False
                 self.callouts.set(self.callouts.items)
+                self.plotter.invalidate_frame()  # the finished frame shows the old layout
                 return True
             return False
         pending = bool(
