@@ -130,6 +130,11 @@ def probe(tmp: Path) -> dict:
         ],
         ["analyze", str(scenario), "--json"],
         ["anatomy", "--json"],
+        # a patient case end to end: import, its own analysis and anatomy, export, render
+        ["import", "--demo", "--out", str(tmp / "probe-case.hfscase")],
+        ["analyze", str(tmp / "probe-case.hfscase"), "--json"],
+        ["anatomy", "--case", str(tmp / "probe-case.hfscase"), "--json"],
+        ["export", "--case", str(tmp / "probe-case.hfscase"), "--format", "glb", "--out", str(tmp / "probe.glb")],
         ["--import-all"],
     ]
     if _has_command("report"):

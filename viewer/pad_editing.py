@@ -10,8 +10,9 @@ from dataclasses import replace
 
 import numpy as np
 
+from .decompression import has_plan, new_id, without_plan  # the core's, re-exported for the editing code
 from .geometry import unit
-from .scenario import PAD_RADIUS_RANGE_MM, Pad, Scenario, Vessel
+from .scenario import PAD_RADIUS_RANGE_MM, Pad, Vessel
 
 __all__ = [
     "INSERT_PAD_RADII_MM",
@@ -34,15 +35,6 @@ __all__ = [
 INSERT_PAD_RADII_MM = (1.5, 2.5, 2.5)
 ROTATE_STEP_DEG = 15.0
 SCALE_STEP = 1.1
-
-
-def new_id(scenario: Scenario, prefix: str) -> str:
-    """'pad-1', 'pad-2', ...: the first id of that prefix the scenario does not use yet."""
-    taken = set(scenario.ids)
-    n = 1
-    while f"{prefix}-{n}" in taken:
-        n += 1
-    return f"{prefix}-{n}"
 
 
 def moved_pad(pad: Pad, target) -> Pad:
@@ -82,15 +74,6 @@ def sling_point(course: np.ndarray, at_mm: float) -> np.ndarray:
     seg = np.linalg.norm(np.diff(c, axis=0), axis=1)
     arc = np.concatenate([[0.0], np.cumsum(seg)])
     return np.array([np.interp(float(at_mm), arc, c[:, k]) for k in range(3)])
-
-
-def has_plan(scenario: Scenario) -> bool:
-    return bool(scenario.pads or scenario.slings)
-
-
-def without_plan(scenario: Scenario) -> Scenario:
-    """The scenario before decompression: the same vessels, no pads, no slings."""
-    return replace(scenario, pads=(), slings=()) if has_plan(scenario) else scenario
 
 
 def _reference(n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

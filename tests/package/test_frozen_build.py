@@ -190,6 +190,27 @@ def test_patient_import_export_and_case_render_work_frozen(frozen, source, tmp_p
     _assert_scene(_rgb(out), "frozen case render")
 
 
+def test_case_analysis_and_decompression_are_identical_frozen(frozen, source, tmp_path):
+    """A patient case's own analysis and anatomy (a vessel in two pieces included: the split
+    must not need VTK modules the build leaves out), and a decompression plan, as from source."""
+    from viewer.patient.casefile import write_case
+    from viewer.patient.synthetic import import_scenario_case
+    from viewer.presets import load_preset
+
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    result = import_scenario_case(load_preset("aica-attached-segment"), folder=tmp_path)
+    assert any(s.pieces > 1 for s in result.case.structures)  # the piece split is exercised
+    case = write_case(tmp_path / "aica.hfscase", result.case, result.meshes)
+    for args in (["analyze", str(case), "--json"], ["anatomy", "--case", str(case), "--json"]):
+        a = json.loads(run(frozen + args, env=env).stdout)
+        b = json.loads(run(source + args, env=env).stdout)
+        assert a == b, args
+    plan = ROOT / "viewer" / "presets" / "mvd-pad-on-rez.json"
+    a = json.loads(run(frozen + ["analyze", str(plan), "--json"], env=env).stdout)
+    b = json.loads(run(source + ["analyze", str(plan), "--json"], env=env).stdout)
+    assert a == b and a["decompression"]["warnings"]
+
+
 # ------------------------------------------------------------------ the window
 
 

@@ -82,11 +82,16 @@ def _pieces(mesh: pv.PolyData) -> list[pv.PolyData]:
     """The connected pieces of a surface, largest first, specks left out."""
     if count_pieces(mesh) <= 1:
         return [mesh]
-    conn = mesh.connectivity("all")
+    conn = mesh.connectivity("all")  # PolyData in, PolyData out (vtkPolyDataConnectivityFilter)
     ids = np.asarray(conn.cell_data["RegionId"])
+    pts, faces = np.asarray(conn.points), np.asarray(conn.regular_faces)
     parts = []
     for r in np.unique(ids):
-        part = conn.extract_cells(np.flatnonzero(ids == r)).extract_surface(algorithm="dataset_surface")
+        # each region's triangles as a surface of its own, in numpy: extract_cells + extract_surface
+        # would need vtkFiltersGeometry, which the frozen build leaves out
+        f = faces[ids == r]
+        used, local = np.unique(f, return_inverse=True)
+        part = pv.PolyData(pts[used], faces=np.column_stack([np.full(len(f), 3), local.reshape(-1, 3)]).ravel())
         if part.n_cells >= 8:
             parts.append(part)
     parts.sort(key=lambda m: -abs(float(m.volume)))
