@@ -44,6 +44,8 @@ OPTIONAL_ABSENT = {
     "PySide6.QtOpenGL": "qtpy.QtGui tries it; pyvistaqt needs only QtOpenGLWidgets (9 MB binding)",
     "_ssl": "ftplib/urllib3 (via pooch, imported by pyvista) try it; the app makes no TLS connections",
     "_hashlib": "hashlib falls back to its built-in digests; with _ssl, drops OpenSSL's libcrypto (5 MB)",
+    "scipy": "nibabel's spm99analyze tries it (optional_package) when a NIfTI is read; no format the app reads "
+    "needs it (scipy and its OpenBLAS: ~80 MB)",
 }
 PINNED = {"pyinstaller": "6.22.0", "pyinstaller-hooks-contrib": "2026.9"}
 
