@@ -873,6 +873,28 @@ _SCHEDULES = {
 }
 
 
+@dataclass(frozen=True)
+class SchematicAnatomy:
+    """What the mechanism plan reads of an anatomy, for a patient case: the patient's own facial
+    nerve, and the model's facial motor nucleus and intra-pontine pathway placed schematically at
+    the patient's root exit point (an MRI segmentation shows neither; the model's offset from its
+    own root exit point, on the case's side, stands in: a teaching picture, not the patient's)."""
+
+    facial_nerve: object
+    landmarks: dict
+    facial_pathway_mm: np.ndarray
+
+
+def schematic_anatomy(anatomy, side: str = "left") -> SchematicAnatomy:
+    from .anatomy import build_anatomy
+
+    model = build_anatomy(side)
+    shift = np.asarray(anatomy.facial_nerve.points_mm[0], float) - np.asarray(model.facial_nerve.points_mm[0], float)
+    pathway = np.asarray(model.facial_pathway_mm, float) + shift
+    nucleus = np.asarray(model.landmarks["facial_motor_nucleus"], float) + shift
+    return SchematicAnatomy(anatomy.facial_nerve, {**anatomy.landmarks, "facial_motor_nucleus": nucleus}, pathway)
+
+
 def build_mechanism_plan(
     findings,
     anatomy: Anatomy | None = None,

@@ -436,3 +436,46 @@ def test_dragging_a_patient_vessel_off_the_nerve_with_a_ghost_and_undo(cw, qtbot
     assert "aica" not in view.case_actors.tube_actors
     assert view.case_actors.actors["aica"].GetProperty().GetOpacity() == 1.0
     assert d.case_findings.culprit == "aica" and cw.findings_panel.text().startswith("aica")
+
+
+def test_mechanism_view_on_a_case(cw, qtbot):
+    """M on a case: the patient's CN VII coloured by myelin along its own arc (central blue at the
+    root, peripheral green beyond the TZ), the patch under the culprit, captions instead of the
+    callouts; off again gives the nerve's colour and the case's callouts back."""
+    from viewer.patient.synthetic import import_scenario_case
+    from viewer.presets import load_preset
+    from viewer.render.mechanism import MYELIN_COLOURS
+
+    result = import_scenario_case(load_preset("aica-attached-segment"))
+    d = cw.document
+    cw.cases.show_case(result.case, result.meshes, None)
+    assert not cw.mechanism_action.isEnabled()  # no findings yet
+    cw.cases.wait_analysis()
+    assert cw.mechanism_action.isEnabled()
+    cw.mechanism_action.trigger()
+    qtbot.waitUntil(lambda: cw.mechanism.frames >= 3, timeout=10000)
+    view = cw.mechanism.view
+    assert view.scene is cw.scene_view.case_actors and view.nerve_id == "cn7"
+    mesh = cw.scene_view.case_actors.meshes["cn7"]
+    arc = np.asarray(mesh.point_data["arc_mm"])
+    rgb = np.asarray(mesh.point_data["myelin_rgb"])
+    near_root = (arc > 0.5) & (arc < 2.0)
+    far = arc > 14.0
+    assert near_root.any() and far.any()
+    assert np.all(np.median(rgb[far], axis=0) == MYELIN_COLOURS["peripheral"])
+    assert np.median(rgb[near_root], axis=0)[2] > 150  # central: blue (the patch may tint it)
+    assert view.plan.culprit_id == "aica" and view.plan.patch_arc_mm is not None
+    assert "Mechanism" in cw.statusBar().currentMessage() or cw.mechanism.caption_text()
+    assert not any(c.GetVisibility() for c in cw.scene_view.callouts.actors)
+    cw.mechanism_action.trigger()
+    cw.scene_view.render_now()
+    assert not cw.mechanism.playing
+    assert any(c.GetVisibility() and c.GetCaption().startswith("aica") for c in cw.scene_view.callouts.actors)
+    assert not cw.scene_view.case_actors.actors["cn7"].GetMapper().GetScalarVisibility()
+    # closing the case drops its mechanism view; the model's still plays
+    d.load_scenario(default_scenario())
+    assert "case" not in cw.mechanism._views
+    cw.mechanism_action.trigger()
+    qtbot.waitUntil(lambda: cw.mechanism.frames >= 2, timeout=10000)
+    assert cw.mechanism.view.scene is cw.scene_view.scene
+    cw.mechanism_action.trigger()

@@ -108,25 +108,80 @@ class MechanismPlayer(QObject):
         self._timer.timeout.connect(self._tick)
         self._clock = QElapsedTimer()
         self.frames = 0
+        self._views: dict = {}  # "model" -> MechanismView on the scene; "case" -> on the open case
         window.document.findingsChanged.connect(self._on_findings)
+        window.document.caseFindingsChanged.connect(self._on_findings)
+        window.document.caseChanged.connect(self._on_case)
 
     @property
     def playing(self) -> bool:
         return self._timer.isActive()
 
+    @property
+    def available(self) -> bool:
+        """The model always; a patient case once its own findings exist."""
+        d = self.window.document
+        return d.case is None or d.case_findings is not None
+
     def _plan(self):
+        d = self.window.document
+        if d.case is not None:  # the case's findings on its own nerve, the nucleus schematic
+            from ..mechanism_anim import build_mechanism_plan, schematic_anatomy
+
+            anatomy = schematic_anatomy(d.case_geometry.anatomy, d.case.side)
+            return build_mechanism_plan(d.case_findings, anatomy)
         # from the document's current state: findings and nerve course evaluated together
-        return self.window.document.state.mechanism_plan()
+        return d.state.mechanism_plan()
+
+    def _view_for_document(self):
+        """The mechanism view of what the window shows (built on first use)."""
+        from ..render.mechanism import MechanismView
+
+        sv, d = self.window.scene_view, self.window.document
+        if d.case is None:
+            if "model" not in self._views:
+                self._views["model"] = MechanismView(sv.scene)
+            return self._views["model"]
+        if "case" not in self._views:
+            import numpy as np
+
+            from ..nearest import NearestPoints
+
+            nerve = d.case_geometry.anatomy.facial_nerve
+            sid = next(s.id for s in d.case.structures if s.role == "facial_nerve")
+            mesh = sv.case_actors.meshes[sid]
+            _dist, near = NearestPoints(np.asarray(nerve.points_mm, float)).query(np.asarray(mesh.points, float))
+            mesh.point_data["arc_mm"] = np.asarray(nerve.arc_mm, float)[near]  # zones by the patient's own arc
+            see = {s.id: 0.4 for s in d.case.structures if s.role == "brainstem"}
+            see.update({s.id: 0.1 for s in d.case.structures if s.role in ("bone", "cerebellum")})
+            self._views["case"] = MechanismView(sv.case_actors, nerve_id=sid, nucleus_id=None, see_through=see)
+        return self._views["case"]
+
+    def _on_case(self, _case) -> None:
+        """A case opened or closed: its mechanism view (on its actors) goes with it."""
+        self.pause()
+        view = self._views.pop("case", None)
+        if view is not None:
+            view.close()
+        self.view = None
 
     def play(self) -> None:
         if self.playing:
             return
-        from ..render.mechanism import MechanismView
-
         sv = self.window.scene_view
+        if not self.available:
+            self.window.document.statusMessage.emit(
+                "The mechanism view needs the case's findings: the analysis is running"
+            )
+            self.playingChanged.emit(False)
+            return
         sv.apply_pending_updates()
-        if self.view is None:
-            self.view = MechanismView(sv.scene)
+        self.view = self._view_for_document()
+        if self.window.document.case is not None:
+            self.window.document.statusMessage.emit(
+                "Mechanism on the patient's facial nerve; the facial nucleus and its intra-pontine pathway "
+                "are the model's, placed at the patient's root exit point (MRI shows neither)"
+            )
         self.view.set_plan(self._plan())
         self.view.set_enabled(True)
         sv.callouts.clear()
@@ -154,7 +209,7 @@ class MechanismPlayer(QObject):
         return self.view.caption_text() if self.view is not None else ""
 
     def _on_findings(self, _findings) -> None:
-        if self.playing:
+        if self.playing and self.available:
             self.view.set_plan(self._plan())
 
     def _tick(self) -> None:
@@ -170,6 +225,7 @@ class MechanismPlayer(QObject):
 
     def close(self) -> None:
         self._timer.stop()
-        if self.view is not None:
-            self.view.close()
-            self.view = None
+        for view in self._views.values():
+            view.close()
+        self._views = {}
+        self.view = None

@@ -213,6 +213,7 @@ class MainWindow(QMainWindow):
         d.sideChanged.connect(self._on_side_changed)
         d.caseChanged.connect(self._on_case_changed)
         d.caseEdited.connect(self._update_title)
+        d.caseFindingsChanged.connect(self._sync_mechanism_action)
         self._on_view_changed(d.current_view)
         self._update_title()
         if d.side != "left":  # opened on a right-sided scenario: its words from the start
@@ -408,12 +409,15 @@ class MainWindow(QMainWindow):
         self.files._set_path(None)
         return True
 
+    def _sync_mechanism_action(self, *_args) -> None:
+        """M works on a case too (its own findings, the nucleus schematic) once they exist."""
+        self.mechanism_action.setEnabled(self.mechanism.available)
+
     def model_only_actions(self) -> list:
         """Actions that act on the model's scenario: off while a patient case is shown."""
         acts = [
             self.reset_scenario_action,
             self.pulsation_action,
-            self.mechanism_action,
             self.dim_action,
             self.export_video_action,
             self.before_action,
@@ -450,6 +454,7 @@ class MainWindow(QMainWindow):
         for dock in (self.vessel_dock, self.lesion_dock, self.corridor_dock, self.pad_dock):
             dock.widget().setEnabled(on_model)
         self.close_case_action.setEnabled(not on_model)
+        self._sync_mechanism_action()
         self._update_title()
         if not on_model:
             self.structures_dock.raise_()

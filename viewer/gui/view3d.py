@@ -224,12 +224,19 @@ class SceneView(QObject):
         """Callouts for the case's contacts and markers at its landmarks."""
         if self.case_actors is None:
             return
-        from ..render.scenario_view import callout_items
-
-        self.callouts.set(callout_items(findings) if findings is not None else [])
+        self._case_callouts()
         geometry = self.document.case_geometry
         self.case_actors.set_landmarks(geometry.anatomy.landmarks if geometry is not None else {})
         self.request_render()
+
+    def _case_callouts(self) -> None:
+        """The open case's contact callouts, laid out for the view as it is now (none while the
+        mechanism view's captions replace them)."""
+        from ..render.scenario_view import callout_items
+
+        findings = self.document.case_findings
+        items = callout_items(findings) if findings is not None and not self.callouts_suppressed else []
+        self.callouts.set(items)
 
     def _on_case(self, case) -> None:
         """Show a patient case instead of the model (the model's props are hidden, not destroyed:
@@ -455,7 +462,7 @@ class SceneView(QObject):
             # only the case's callouts may need laying out again (a camera change, a resize)
             if self._findings_dirty and not self._transient:
                 self._findings_dirty = False
-                self.callouts.set(self.callouts.items)
+                self._case_callouts()
                 self.plotter.invalidate_frame()  # the finished frame shows the old layout
                 return True
             return False

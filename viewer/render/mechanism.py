@@ -229,8 +229,11 @@ class _Sleeve:
 class MechanismView:
     """The mechanism animation on a Scene. GUI: `set_plan` when findings change, `update(t)` per timer tick."""
 
-    def __init__(self, scene, nerve_id: str = "cn7", nucleus_id: str = "facial_nucleus"):
+    def __init__(self, scene, nerve_id: str = "cn7", nucleus_id: str = "facial_nucleus", see_through=None):
+        """`scene`: a model `Scene`, or a patient case's `CaseActors` (its facial nerve's mesh carries
+        "arc_mm"; `see_through`: its own brainstem and bone ids, the default naming the model's)."""
         self.scene = scene
+        self.see_through = dict(SEE_THROUGH if see_through is None else see_through)
         self.plotter = scene.plotter
         self.nerve_id = nerve_id
         self.nucleus_id = nucleus_id if nucleus_id in scene.actors else None
@@ -469,7 +472,7 @@ class MechanismView:
     def _see_through_on(self) -> None:
         # Through the scene's display state, never over the user's values: the structure
         # panel shows the effective opacity, and switching the view off gives the user's back.
-        per = {sid: Override(max_opacity=level) for sid, level in SEE_THROUGH.items()}
+        per = {sid: Override(max_opacity=level) for sid, level in self.see_through.items()}
         if self.nucleus_id is not None:
             per[self.nucleus_id] = Override(visible=True)
         culprit = self.plan.culprit_id if self.plan is not None and self.plan.has_patch else None
