@@ -613,6 +613,13 @@ class CaseContact(Contact):
         )
         return d
 
+    def shape_words(self) -> str:
+        """The nerve's own shape at the contact: 'radius -12 %, course moved 0.31 mm'."""
+        return f"radius -{100 * max(self.radius_reduction, 0.0):.0f} %, course moved {self.deviation_mm:.2f} mm"
+
+    def describe(self) -> str:
+        return f"{super().describe()} \u00b7 {self.shape_words()} (contact \u2264 {self.threshold_mm:.2f} mm)"
+
 
 @dataclass(frozen=True)
 class VesselSurface:

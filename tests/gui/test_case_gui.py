@@ -285,7 +285,9 @@ def test_case_is_analysed_on_its_own_geometry_and_follows_the_roles(cw, qtbot):
     assert d.case_analysis_error == "" and d.case_findings is not None
     text = cw.findings_panel.text()
     assert text.startswith("aica \u00b7 attached segment") and "Anatomy: Patient case" in text
-    assert cw.findings_panel.table.rowCount() >= 1 and cw.findings_panel.table.item(0, 0).text() == "aica"
+    table = cw.findings_panel.table
+    assert table.rowCount() >= 1 and table.item(0, 0).text() == "aica"
+    assert table.horizontalHeaderItem(6).text() == "Side; nerve shape" and "radius -" in table.item(0, 6).text()
     shown = [c.GetCaption() for c in cw.scene_view.callouts.actors if c.GetVisibility()]
     assert any(t.startswith("aica \u00bb attached segment") for t in shown)
     landmarks = cw.scene_view.case_actors._landmark_actors
@@ -382,7 +384,7 @@ def test_report_of_a_case_says_the_anatomy_is_the_patients(cw, qtbot, tmp_path):
     text = " ".join(text.split())
     assert "the anatomy is the patient's own, from synthetic.nii.gz (nifti, RAS frame)" in text
     assert "depends on the segmentation" in text and "Teaching model" not in text
-    assert "attached segment" in text and "aica" in text
+    assert "attached segment" in text and "aica" in text and "course moved" in text
 
 
 def test_dragging_a_patient_vessel_off_the_nerve_with_a_ghost_and_undo(cw, qtbot):

@@ -375,6 +375,9 @@ class FindingsPanel(QWidget):
         rows = []
         for c in contacts:
             seg = segment_site(c.segment, "\u2014")
+            side = c.side or "\u2014"
+            if hasattr(c, "shape_words"):  # a patient's contact: its severity comes from the nerve's shape
+                side = f"{side}; {c.shape_words()}"
             values = (
                 c.label,
                 c.structure,
@@ -382,11 +385,14 @@ class FindingsPanel(QWidget):
                 c.severity,
                 c.myelin or "\u2014",
                 f"{c.gap_mm:.2f}",
-                c.side or "\u2014",
+                side,
             )
             rows.append((values, culprit is not None and c == culprit))
         if rows == self._table_rows:
             return
+        last = "Side; nerve shape" if any(hasattr(c, "shape_words") for c in contacts) else TABLE_COLUMNS[-1]
+        if self.table.horizontalHeaderItem(len(TABLE_COLUMNS) - 1).text() != last:
+            self.table.horizontalHeaderItem(len(TABLE_COLUMNS) - 1).setText(last)
 
         # while a drag changes only the gaps, the columns keep their widths (the header is wider)
         def without_gaps(table):

@@ -162,7 +162,9 @@ def _contact_rows(findings: Findings) -> str:
             f"<tr><td>{name}<br/><small>{_e(kind)}</small></td><td>{_e(c.structure)}</td><td>{_e(seg)}</td>"
             f"<td>{_e(c.severity)}</td><td>{_e(c.myelin or chr(0x2014))}</td>"
             f"<td align='right'>{c.gap_mm:+.2f}</td><td align='right'>{c.penetration_mm:.2f}</td>"
-            f"<td>{_e(c.side or chr(0x2014))}</td></tr>"
+            f"<td>{_e(c.side or chr(0x2014))}"
+            + (f"<br/><small>{_e(c.shape_words())}</small>" if hasattr(c, "shape_words") else "")
+            + "</td></tr>"
         )
     return "".join(rows)
 
