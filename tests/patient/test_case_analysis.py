@@ -2,7 +2,9 @@
 (0.4 x 0.4 x 0.7 mm, oblique axes; viewer.patient.synthetic), imported and analysed; the references
 are the model's own findings (viewer.analysis on the preset) and figures computed here."""
 
+import os
 from dataclasses import replace
+from pathlib import Path
 
 import nibabel as nib
 import numpy as np
@@ -209,3 +211,22 @@ def test_case_scenario_keeps_edits_and_the_tube_is_used():
     assert "aica" not in {c.id for c in lifted.contacts}
     measured = analyze_case(res.case, res.meshes, g)
     assert measured.culprit == "aica" and isinstance(measured.culprit_contact(), CaseContact)
+
+
+REAL_TOF = os.environ.get("HFS_REAL_TOF_BASILAR", str(Path(__file__).parent / "data" / "tof-basilar.nii.gz"))
+
+
+@pytest.mark.skipif(
+    not Path(REAL_TOF).is_file(),
+    reason="no real TOF-MRA basilar label map here (patient data is not shipped; set HFS_REAL_TOF_BASILAR "
+    "or put one at tests/patient/data/tof-basilar.nii.gz)",
+)
+def test_real_tof_basilar_label_map():
+    """On a real segmentation: the centreline's mean radius agrees with volume / length within 15 %."""
+    res = import_files([REAL_TOF], labels={})
+    sid = max(res.meshes, key=lambda k: abs(res.meshes[k].volume))
+    mesh = res.meshes[sid]
+    c = structure_centerline(mesh)
+    r_vl = np.sqrt(abs(mesh.volume) / (np.pi * c.total_length_mm))
+    assert c.mean_radius_mm == pytest.approx(r_vl, rel=0.15)
+    assert 0.5 < c.mean_radius_mm < 3.0  # a basilar artery, in mm
