@@ -12,7 +12,15 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QPushButton, QVBox
 from ..scenario import LESION_RADIUS_RANGE_MM, Lesion
 from ..vocabulary import LESION_WORDS
 from .document import SceneDocument
-from .vessel_panel import COORD_RANGE_MM, COORD_STEP_MM, _spin, ensure_base_font, help_label
+from .vessel_panel import (
+    COORD_RANGE_MM,
+    COORD_STEP_MM,
+    _spin,
+    edited_vector,
+    ensure_base_font,
+    help_label,
+    write_blocked,
+)
 
 HINT = "No lesion selected. Add one from the Scenario menu, or click a lesion in the 3D view."
 HELP = (
@@ -109,17 +117,7 @@ class LesionPanel(QWidget):
             return
         self.title_label.setText(f"{les.label or les.kind} \u2014 {LESION_WORDS[les.kind]}")
         self.editor.setVisible(True)
-        boxes = self.centre_spins + self.radius_spins
-        for b in boxes:
-            b.blockSignals(True)
-        try:
-            for axis, box in enumerate(self.centre_spins):
-                box.setValue(float(les.center_mm[axis]))
-            for axis, box in enumerate(self.radius_spins):
-                box.setValue(float(les.radii_mm[axis]))
-        finally:
-            for b in boxes:
-                b.blockSignals(False)
+        write_blocked([*zip(self.centre_spins, les.center_mm), *zip(self.radius_spins, les.radii_mm)])
 
     def _chosen(self, index: int) -> None:
         lid = self.chooser.itemData(index)
@@ -130,10 +128,8 @@ class LesionPanel(QWidget):
         les = self.lesion
         if les is None:
             return
-        target = list(les.center_mm)
-        value = float(self.centre_spins[axis].value())
-        if abs(value - target[axis]) > 1e-9:
-            target[axis] = value
+        target = edited_vector(les.center_mm, self.centre_spins, axis)
+        if target is not None:
             self.document.move_lesion(les.id, target)
         self.refresh()
 
@@ -141,10 +137,8 @@ class LesionPanel(QWidget):
         les = self.lesion
         if les is None:
             return
-        radii = list(les.radii_mm)
-        value = float(self.radius_spins[axis].value())
-        if abs(value - radii[axis]) > 1e-9:
-            radii[axis] = value
+        radii = edited_vector(les.radii_mm, self.radius_spins, axis)
+        if radii is not None:
             self.document.resize_lesion(les.id, radii)
         self.refresh()
 

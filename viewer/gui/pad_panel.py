@@ -15,7 +15,15 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QPushButton, QVBox
 from ..pad_editing import axes_from_angles, orientation_angles
 from ..scenario import PAD_RADIUS_RANGE_MM, Pad, Sling
 from .document import SceneDocument
-from .vessel_panel import COORD_RANGE_MM, COORD_STEP_MM, _spin, ensure_base_font, help_label
+from .vessel_panel import (
+    COORD_RANGE_MM,
+    COORD_STEP_MM,
+    _spin,
+    edited_vector,
+    ensure_base_font,
+    help_label,
+    write_blocked,
+)
 
 HINT = (
     "No pad or sling selected. Scenario \u25b8 Insert Teflon pad (Shift+P) puts one into the culprit contact; "
@@ -199,19 +207,13 @@ class PadPanel(QWidget):
             self.title_label.setText(HINT)
 
     def _write_pad(self, pad: Pad) -> None:
-        boxes = self.centre_spins + self.radius_spins + self.angle_spins
-        for b in boxes:
-            b.blockSignals(True)
-        try:
-            for axis, box in enumerate(self.centre_spins):
-                box.setValue(float(pad.center_mm[axis]))
-            for axis, box in enumerate(self.radius_spins):
-                box.setValue(float(pad.radii_mm[axis]))
-            for box, value in zip(self.angle_spins, orientation_angles(pad.axes_matrix)):
-                box.setValue(value)
-        finally:
-            for b in boxes:
-                b.blockSignals(False)
+        write_blocked(
+            [
+                *zip(self.centre_spins, pad.center_mm),
+                *zip(self.radius_spins, pad.radii_mm),
+                *zip(self.angle_spins, orientation_angles(pad.axes_matrix)),
+            ]
+        )
 
     def _chosen(self, index: int) -> None:
         ident = self.chooser.itemData(index)
@@ -222,10 +224,8 @@ class PadPanel(QWidget):
         pad = self.pad
         if pad is None:
             return
-        target = list(pad.center_mm)
-        value = float(self.centre_spins[axis].value())
-        if abs(value - target[axis]) > 1e-9:
-            target[axis] = value
+        target = edited_vector(pad.center_mm, self.centre_spins, axis)
+        if target is not None:
             self.document.move_pad(pad.id, target)
         self.refresh()
 
@@ -233,10 +233,8 @@ class PadPanel(QWidget):
         pad = self.pad
         if pad is None:
             return
-        radii = list(pad.radii_mm)
-        value = float(self.radius_spins[axis].value())
-        if abs(value - radii[axis]) > 1e-9:
-            radii[axis] = value
+        radii = edited_vector(pad.radii_mm, self.radius_spins, axis)
+        if radii is not None:
             self.document.resize_pad(pad.id, radii)
         self.refresh()
 

@@ -62,6 +62,29 @@ def _set_value(box, value, empty_too: bool = False) -> None:
         box.setValue(value)
 
 
+def write_blocked(pairs) -> None:
+    """Set (spin box, value) pairs without emitting: a refresh must not read as a user's edit."""
+    pairs = list(pairs)
+    for box, _ in pairs:
+        box.blockSignals(True)
+    try:
+        for box, value in pairs:
+            box.setValue(float(value))
+    finally:
+        for box, _ in pairs:
+            box.blockSignals(False)
+
+
+def edited_vector(current, spins, axis: int) -> list[float] | None:
+    """`current` with component `axis` taken from its spin box, or None when the box shows it already."""
+    values = [float(v) for v in current]
+    value = float(spins[axis].value())
+    if abs(value - values[axis]) <= 1e-9:
+        return None
+    values[axis] = value
+    return values
+
+
 def ensure_base_font(widget: QWidget) -> None:
     """At least BASE_POINT_SIZE for an editor panel (readable on a projector)."""
     if widget.font().pointSizeF() < BASE_POINT_SIZE:
