@@ -6,16 +6,15 @@ analysis follows) and a refresh writes the spin boxes with their signals blocked
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QPushButton, QVBoxLayout, QWidget
 
 from ..scenario import LESION_RADIUS_RANGE_MM, Lesion
 from ..vocabulary import LESION_WORDS
 from .document import SceneDocument
 from .vessel_panel import (
-    COORD_RANGE_MM,
-    COORD_STEP_MM,
     _spin,
+    centre_spins,
+    chooser_and_title,
     edited_vector,
     ensure_base_font,
     help_label,
@@ -34,22 +33,10 @@ class LesionPanel(QWidget):
         super().__init__(parent)
         self.document = document
         ensure_base_font(self)
-        self.chooser = QComboBox(self)
-        self.chooser.setObjectName("lesionChooser")
-        self.chooser.setToolTip("Lesions of this scenario")
-        self.title_label = QLabel(HINT, self)
-        self.title_label.setObjectName("lesionTitle")
-        self.title_label.setWordWrap(True)
-        f = QFont(self.font())
-        f.setBold(True)
-        self.title_label.setFont(f)
-
+        self.chooser, self.title_label = chooser_and_title(self, "lesion", "Lesions of this scenario", HINT)
         self.editor = QWidget(self)
-        self.centre_spins = tuple(_spin(self.editor, -COORD_RANGE_MM, COORD_RANGE_MM, COORD_STEP_MM) for _ in "xyz")
+        self.centre_spins = centre_spins(self.editor, "lesion")
         self.radius_spins = tuple(_spin(self.editor, *LESION_RADIUS_RANGE_MM, 0.1) for _ in "abc")
-        for axis, box in zip("XYZ", self.centre_spins):
-            box.setObjectName(f"lesionCentre{axis}")
-            box.setToolTip(f"{axis} of the centre (RAS mm: X right, Y anterior, Z superior)")
         for axis, box in zip("XYZ", self.radius_spins):
             box.setObjectName(f"lesionRadius{axis}")
             box.setToolTip(f"Semi-axis along {axis} (mm)")

@@ -9,16 +9,15 @@ routing follow) and a refresh writes the boxes with their signals blocked.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ..pad_editing import axes_from_angles, orientation_angles
 from ..scenario import PAD_RADIUS_RANGE_MM, Pad, Sling
 from .document import SceneDocument
 from .vessel_panel import (
-    COORD_RANGE_MM,
-    COORD_STEP_MM,
     _spin,
+    centre_spins,
+    chooser_and_title,
     edited_vector,
     ensure_base_font,
     help_label,
@@ -62,23 +61,12 @@ class PadPanel(QWidget):
         super().__init__(parent)
         self.document = document
         ensure_base_font(self)
-        self.chooser = QComboBox(self)
-        self.chooser.setObjectName("padChooser")
-        self.chooser.setToolTip("Pads and slings of this scenario")
-        self.title_label = QLabel(HINT, self)
-        self.title_label.setObjectName("padTitle")
-        self.title_label.setWordWrap(True)
-        f = QFont(self.font())
-        f.setBold(True)
-        self.title_label.setFont(f)
+        self.chooser, self.title_label = chooser_and_title(self, "pad", "Pads and slings of this scenario", HINT)
 
         # ---- pad editor
         self.editor = QWidget(self)
-        self.centre_spins = tuple(_spin(self.editor, -COORD_RANGE_MM, COORD_RANGE_MM, COORD_STEP_MM) for _ in "xyz")
+        self.centre_spins = centre_spins(self.editor, "pad")
         self.radius_spins = tuple(_spin(self.editor, *PAD_RADIUS_RANGE_MM, 0.1) for _ in "abc")
-        for axis, box in zip("XYZ", self.centre_spins):
-            box.setObjectName(f"padCentre{axis}")
-            box.setToolTip(f"{axis} of the centre (RAS mm: X right, Y anterior, Z superior)")
         for name, box, tip in zip(
             ("padRadiusThick", "padRadiusLong", "padRadiusWide"),
             self.radius_spins,

@@ -62,6 +62,31 @@ def _set_value(box, value, empty_too: bool = False) -> None:
         box.setValue(value)
 
 
+def chooser_and_title(panel: QWidget, prefix: str, tip: str, hint: str):
+    """The top of an item panel: a chooser of the scenario's items and a bold title (the hint when none)."""
+    from PySide6.QtWidgets import QComboBox
+
+    chooser = QComboBox(panel)
+    chooser.setObjectName(f"{prefix}Chooser")
+    chooser.setToolTip(tip)
+    title = QLabel(hint, panel)
+    title.setObjectName(f"{prefix}Title")
+    title.setWordWrap(True)
+    f = QFont(panel.font())
+    f.setBold(True)
+    title.setFont(f)
+    return chooser, title
+
+
+def centre_spins(parent: QWidget, prefix: str) -> tuple[QDoubleSpinBox, ...]:
+    """X, Y, Z of an item's centre (RAS mm), named `<prefix>CentreX` ..."""
+    boxes = tuple(_spin(parent, -COORD_RANGE_MM, COORD_RANGE_MM, COORD_STEP_MM) for _ in "xyz")
+    for axis, box in zip("XYZ", boxes):
+        box.setObjectName(f"{prefix}Centre{axis}")
+        box.setToolTip(f"{axis} of the centre (RAS mm: X right, Y anterior, Z superior)")
+    return boxes
+
+
 def write_blocked(pairs) -> None:
     """Set (spin box, value) pairs without emitting: a refresh must not read as a user's edit."""
     pairs = list(pairs)
