@@ -33,14 +33,26 @@ class CaseVesselEditor(QObject):
         self._drag: tuple | None = None
         self.view.grab_tools.append(self)
         d.selectionChanged.connect(self._show_handles)
-        d.caseFindingsChanged.connect(self._refresh)
+        self._geometry = None  # the measured geometry the tubes and handles were last drawn from
+        d.caseFindingsChanged.connect(self._geometry_changed)
         d.caseVesselsChanged.connect(self._refresh)
+        d.caseChanged.connect(self._forget_geometry)
 
     def selected_vessel(self):
         d = self.document
         if d.case is None or not d.selected:
             return None
         return d.case_vessels().get(d.selected)
+
+    def _forget_geometry(self, *_args) -> None:
+        self._geometry = None  # a closed case's surfaces must not stay alive here
+
+    def _geometry_changed(self, *_args) -> None:
+        # a drag re-analyses on the same geometry (caseVesselsChanged already redrew it): only a new
+        # measurement (the case opened, a role changed) brings other vessels and handles
+        if self.document.case_geometry is not self._geometry:
+            self._geometry = self.document.case_geometry
+            self._refresh()
 
     def _refresh(self, *_args) -> None:
         d, actors = self.document, self.view.case_actors

@@ -189,22 +189,12 @@ class CaseActors:
             pts = np.asarray(v.course_mm, float)
             line = pv.PolyData(pts, lines=np.concatenate([[len(pts)], np.arange(len(pts))]))  # one polyline
             tube = line.tube(radius=float(v.radius_mm), n_sides=24, capping=True)
-            tube = tube.triangulate().compute_normals(auto_orient_normals=True, split_vertices=False)
             if vid in self.tubes:
                 self.tubes[vid].copy_from(tube)  # the actor keeps its mesh: updated in place
                 continue
             self.tubes[vid] = tube
-            colour = (45, 80, 200) if v.kind == "vein" else (200, 35, 35)
-            self.tube_actors[vid] = self.plotter.add_mesh(
-                tube,
-                color=colour,
-                smooth_shading=True,
-                specular=0.3,
-                specular_power=20,
-                name=f"case-tube-{vid}",
-                reset_camera=False,
-                render=False,
-            )
+            colour = KIND_COLOURS["vein" if v.kind == "vein" else "artery"]
+            self.tube_actors[vid] = _add_actor(self.plotter, f"tube-{vid}", tube, colour, 1.0)
 
     def object_of_actor(self, actor) -> str | None:
         """The structure whose edited vessel an actor draws (a click on its tube selects it)."""
@@ -217,7 +207,13 @@ class CaseActors:
     LANDMARK_WORDS = {"root_exit_point": "RExP", "root_detachment_point": "RDP", "internal_acoustic_meatus": "IAM"}
 
     def set_landmarks(self, landmarks: dict) -> None:
-        """Markers at the facial nerve's landmarks (derived or placed), with their abbreviations."""
+        """Markers at the facial nerve's landmarks (derived or placed), with their abbreviations.
+
+        Rebuilt only when they moved: every re-analysis (a vessel drag) passes them again."""
+        key = tuple(sorted((k, tuple(np.round(np.asarray(v, float), 6))) for k, v in (landmarks or {}).items()))
+        if key == getattr(self, "_landmark_key", None):
+            return
+        self._landmark_key = key
         for actor in self._landmark_actors:
             self.plotter.remove_actor(actor, render=False)
         self.plotter.remove_actor("case-landmark-labels-points", render=False)
